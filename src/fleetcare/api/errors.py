@@ -1,0 +1,117 @@
+"""application/problem+json everywhere (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+PROBLEM = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """Raised by endpoints and services: becomes a problem+json answer.
+
+    ``errors`` carries a list of details (e.g. every bad row of an import).
+    """
+
+    def __init__(
+        self, status: int, detail: str, title: str | None = None, errors: list[Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title
+        self.errors = errors
+        self.extra = extra
+
+
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Unprocessable content",
+    500: "Server error",
+}
+
+
+def problem(
+    api: NinjaAPI, request: HttpRequest, status: int, detail: str, title: str | None = None,
+    errors: list[Any] | None = None, **extra: Any,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+def _validation_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload")]
+        out.append({"field": ".".join(loc), "reason": err.get("msg", "invalid")})
+    return out
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ProblemError)
+    def _problem(request: HttpRequest, exc: ProblemError) -> HttpResponse:
+        return problem(api, request, exc.status, exc.detail, exc.title, exc.errors, **exc.extra)
+
+    @api.exception_handler(NinjaValidationError)
+    def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field'] or 'request'}: {e['reason']}" for e in errors)
+        return problem(api, request, 422, f"Invalid request: {detail}", errors=errors)
+
+    @api.exception_handler(ValidationError)
+    def _django_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"field": field, "reason": msg}
+                for field, msgs in exc.message_dict.items()
+                for msg in msgs
+            ]
+        else:
+            errors = [{"field": "", "reason": m} for m in exc.messages]
+        detail = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in errors)
+        return problem(api, request, 422, detail, errors=errors)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(api, request, 404, str(exc) or "Not found.")
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem(api, request, 403, str(exc) or "You may not do this.")
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem(
+            api, request, 401,
+            "Authentication required: send `Authorization: Bearer <token>` with a valid, unrevoked token.",
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem(api, request, exc.status_code, str(exc))

@@ -1,0 +1,193 @@
+"""Money-document use cases: create a draft, issue (gapless number), pay, void, credit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fleetcare.core.models import log_change, snapshot
+from fleetcare.rules.money import round_money
+
+from .models import (
+    SERIES_PREFIX,
+    Document,
+    DocumentKind,
+    DocumentLine,
+    DocumentStatus,
+    NumberSeries,
+)
+
+BILLING_ROLES = {"billing", "vendor_admin"}
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    description: str
+    quantity: Decimal | int
+    unit_price: Decimal
+    factor: Decimal = Decimal(1)
+    sku: str = ""
+
+    @property
+    def amount(self) -> Decimal:
+        """R-MON-1: half up to the cent at line level."""
+        return round_money(Decimal(self.quantity) * Decimal(self.unit_price) * Decimal(self.factor))
+
+
+def tax_rate_for(country: str) -> Decimal:
+    """The tax rate (percent) for a customer country: a setting (TAX_RATES)."""
+    return Decimal(str(settings.TAX_RATES.get(country.upper(), "0")))
+
+
+@transaction.atomic
+def create_document(
+    *,
+    kind: str,
+    purpose: str,
+    account: Any,
+    addressed_to: Any | None = None,
+    currency: str,
+    title: str,
+    lines: list[LineSpec],
+    programme: str = "",
+    actor: Any = None,
+    source_key: str | None = None,
+    tax_rate: Decimal | None = None,
+    notes: str = "",
+    period: tuple[date, date] | None = None,
+    credits: Document | None = None,
+) -> Document:
+    """A draft document. With ``source_key``, raising the same thing twice returns the first."""
+    if source_key:
+        existing = Document.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    if not lines:
+        raise ValidationError({"lines": "A document needs at least one line."})
+    recipient = addressed_to or account
+    doc = Document.objects.create(
+        kind=kind,
+        purpose=purpose,
+        programme=programme,
+        account=account,
+        addressed_to=recipient,
+        currency=currency,
+        tax_rate=tax_rate if tax_rate is not None else tax_rate_for(recipient.country),
+        title=title,
+        notes=notes,
+        source_key=source_key,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        credits=credits,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    DocumentLine.objects.bulk_create(
+        DocumentLine(
+            document=doc,
+            position=i,
+            description=spec.description,
+            sku=spec.sku,
+            quantity=Decimal(spec.quantity),
+            unit_price=spec.unit_price,
+            factor=spec.factor,
+            amount=spec.amount,
+        )
+        for i, spec in enumerate(lines, start=1)
+    )
+    doc.recompute_totals()
+    doc.save(update_fields=["subtotal", "tax_amount", "total"])
+    log_change(doc, "document.created", actor)
+    return doc
+
+
+def _take_number(kind: str) -> str:
+    """Next number of the kind's series, under a row lock: gapless and unique."""
+    prefix = SERIES_PREFIX[DocumentKind(kind)]
+    NumberSeries.objects.get_or_create(code=kind, defaults={"prefix": prefix})
+    series = NumberSeries.objects.select_for_update().get(code=kind)
+    number = series.next_number
+    series.next_number = number + 1
+    series.save(update_fields=["next_number"])
+    return f"{series.prefix}-{number:06d}"
+
+
+@transaction.atomic
+def issue_document(document: Document, actor: Any = None, on: date | None = None) -> Document:
+    doc = Document.objects.select_for_update().get(pk=document.pk)
+    if doc.status != DocumentStatus.DRAFT:
+        raise ValidationError(
+            f"{doc} is {doc.get_status_display().lower()}; only a draft can be issued."
+        )
+    before = snapshot(doc)
+    doc.number = _take_number(doc.kind)
+    doc.status = DocumentStatus.ISSUED
+    doc.issued_on = on or timezone.localdate()
+    if doc.kind == DocumentKind.INVOICE and doc.due_on is None:
+        doc.due_on = doc.issued_on + timedelta(days=30)
+    doc.save()
+    log_change(doc, "document.issued", actor, before=before)
+    return doc
+
+
+@transaction.atomic
+def mark_paid(document: Document, actor: Any = None) -> Document:
+    doc = Document.objects.select_for_update().get(pk=document.pk)
+    if doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER) or doc.status != DocumentStatus.ISSUED:
+        raise ValidationError(f"{doc} cannot be marked paid: only an issued invoice or order can.")
+    before = snapshot(doc)
+    doc.status = DocumentStatus.PAID
+    doc.save(update_fields=["status", "updated_at"])
+    log_change(doc, "document.paid", actor, before=before)
+    return doc
+
+
+@transaction.atomic
+def void_document(document: Document, actor: Any = None, reason: str = "") -> Document:
+    """A draft, quote or order may be voided. An issued invoice never is: credit it instead."""
+    doc = Document.objects.select_for_update().get(pk=document.pk)
+    if doc.status == DocumentStatus.VOID:
+        raise ValidationError(f"{doc} is already void.")
+    if doc.kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE) and doc.status != DocumentStatus.DRAFT:
+        raise ValidationError(
+            f"{doc} is issued: an issued invoice is never changed; raise a credit note instead."
+        )
+    before = snapshot(doc)
+    doc.status = DocumentStatus.VOID
+    if reason:
+        doc.notes = (doc.notes + "\n" if doc.notes else "") + f"Void: {reason}"
+    doc.save(update_fields=["status", "notes", "updated_at"])
+    log_change(doc, "document.voided", actor, before=before)
+    return doc
+
+
+@transaction.atomic
+def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Document:
+    """A credit note for the whole of an issued invoice, issued at once."""
+    inv = Document.objects.select_for_update().get(pk=invoice.pk)
+    if inv.kind != DocumentKind.INVOICE or inv.status not in (DocumentStatus.ISSUED, DocumentStatus.PAID):
+        raise ValidationError(f"{inv} is not an issued invoice; only those are credited.")
+    if inv.credit_notes.exclude(status=DocumentStatus.VOID).exists():
+        raise ValidationError(f"{inv} has already been credited.")
+    lines = [
+        LineSpec(line.description, -line.quantity, line.unit_price, line.factor, line.sku)
+        for line in inv.lines.all()
+    ]
+    note = create_document(
+        kind=DocumentKind.CREDIT_NOTE, purpose="correction", programme=inv.programme,
+        account=inv.account, addressed_to=inv.addressed_to, currency=inv.currency,
+        title=f"Credit note for {inv.number}", lines=lines, actor=actor, tax_rate=inv.tax_rate,
+        notes=reason, credits=inv,
+    )
+    return issue_document(note, actor)
+
+
+def require_billing(user: Any) -> None:
+    if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in BILLING_ROLES):
+        raise PermissionDenied("Only billing may do this.")

@@ -1,0 +1,111 @@
+"""Poly+ Enterprise contracts (SPEC §4)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fleetcare.core.models import TimeStamped
+from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    RENEWED = "renewed", _("Renewed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EnterpriseContractQuerySet(TenantQuerySet):
+    def for_partner(self, scope: Scope) -> EnterpriseContractQuerySet:
+        return self.none()  # P+E is not sold through certified DaaS partners
+
+    def for_distributor(self, scope: Scope) -> EnterpriseContractQuerySet:
+        return self.filter(distribution_partner_id=scope.organisation_id)
+
+    def in_force(self, on) -> EnterpriseContractQuerySet:  # type: ignore[no-untyped-def]
+        return self.filter(status=ContractStatus.ACTIVE, start_date__lte=on, end_date__gte=on)
+
+
+class EnterpriseContract(TimeStamped):
+    """R-PE-1: one account, one term, one or more categories."""
+
+    account = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="enterprise_contracts",
+        verbose_name=_("account"),
+    )
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    start_date = models.DateField(_("term start"))
+    end_date = models.DateField(_("term end"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    programme_code = models.CharField(_("programme"), max_length=64, default="poly_plus_enterprise")
+    distribution_partner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="distributed_contracts", verbose_name=_("distribution partner"),
+    )
+    csm = models.ForeignKey(
+        "organisations.User", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="csm_contracts", verbose_name=_("customer success manager"),
+    )
+    professional_services_discount = models.DecimalField(
+        _("professional-services discount (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    extra_csm_blocks = models.PositiveSmallIntegerField(_("extra CSM blocks (8 h a month each)"), default=0)
+    technical_account_management = models.BooleanField(_("technical account management"), default=False)
+    onsite_destruction = models.BooleanField(_("on-site destruction of replaced units"), default=False)
+    previous = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_term",
+        verbose_name=_("previous term"),
+    )
+
+    tenant_field = "account"
+    objects = TenantManager.from_queryset(EnterpriseContractQuerySet)()
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+        verbose_name = _("Poly+ Enterprise contract")
+        verbose_name_plural = _("Poly+ Enterprise contracts")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")), name="contract_term_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.account}"
+
+
+class ContractCategoryQuerySet(TenantQuerySet):
+    def for_partner(self, scope: Scope) -> ContractCategoryQuerySet:
+        return self.none()
+
+    def for_distributor(self, scope: Scope) -> ContractCategoryQuerySet:
+        return self.filter(contract__distribution_partner_id=scope.organisation_id)
+
+
+class ContractCategory(models.Model):
+    """R-PE-2: per category at term start: installed, growth, ordered, baseline."""
+
+    contract = models.ForeignKey(EnterpriseContract, on_delete=models.CASCADE, related_name="categories")
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    installed = models.PositiveIntegerField(_("installed"))
+    growth = models.PositiveIntegerField(_("agreed growth"))
+    ordered = models.PositiveIntegerField(_("ordered"))
+    baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=4)
+    unit_price = models.DecimalField(_("yearly unit price"), max_digits=12, decimal_places=2)
+
+    tenant_field = "contract__account"
+    objects = TenantManager.from_queryset(ContractCategoryQuerySet)()
+
+    class Meta:
+        ordering = ["contract_id", "category_id"]
+        verbose_name = _("contract category")
+        verbose_name_plural = _("contract categories")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "category"], name="uniq_contract_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} · {self.category}"

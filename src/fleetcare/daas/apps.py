@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DaasConfig(AppConfig):
+    name = "fleetcare.daas"
+    label = "daas"

@@ -1,0 +1,96 @@
+"""Device-as-a-Service subscriptions (SPEC §5)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fleetcare.core.models import TimeStamped
+from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SubscriptionQuerySet(TenantQuerySet):
+    def for_partner(self, scope: Scope) -> SubscriptionQuerySet:
+        return self.filter(partner_id=scope.organisation_id)
+
+    def for_distributor(self, scope: Scope) -> SubscriptionQuerySet:
+        return self.none()
+
+
+class Subscription(TimeStamped):
+    """A certified partner's DaaS subscription for one of its customers."""
+
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    partner = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="daas_subscriptions_sold",
+        verbose_name=_("certified partner"),
+    )
+    customer = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="daas_subscriptions",
+        verbose_name=_("customer"),
+    )
+    site = models.ForeignKey(
+        "organisations.Site", on_delete=models.PROTECT, related_name="daas_subscriptions",
+        verbose_name=_("customer site"),
+    )
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), default=36)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    status = models.CharField(
+        _("status"), max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    programme_code = models.CharField(_("programme"), max_length=64, default="device_as_a_service")
+
+    tenant_field = "customer"
+    objects = TenantManager.from_queryset(SubscriptionQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("DaaS subscription")
+        verbose_name_plural = _("DaaS subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.customer}"
+
+
+class SubscribedDeviceQuerySet(TenantQuerySet):
+    def for_partner(self, scope: Scope) -> SubscribedDeviceQuerySet:
+        return self.filter(subscription__partner_id=scope.organisation_id)
+
+    def for_distributor(self, scope: Scope) -> SubscribedDeviceQuerySet:
+        return self.none()
+
+
+class SubscribedDevice(models.Model):
+    """One device under a DaaS subscription, with its own term (R-DS-2)."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="devices")
+    device = models.ForeignKey(
+        "fleet.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="daas_enrolments",
+    )
+    product_model = models.ForeignKey("catalog.ProductModel", on_delete=models.PROTECT, related_name="+")
+    monthly_price = models.DecimalField(_("monthly price"), max_digits=12, decimal_places=2)
+    extended_cover = models.BooleanField(_("extended cover"), default=False)
+    enrolled_on = models.DateField(_("enrolled on"))
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    term_start = models.DateField(_("term start"), null=True, blank=True)
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by",
+    )
+
+    tenant_field = "subscription__customer"
+    objects = TenantManager.from_queryset(SubscribedDeviceQuerySet)()
+
+    class Meta:
+        ordering = ["subscription_id", "id"]
+        verbose_name = _("subscribed device")
+        verbose_name_plural = _("subscribed devices")
+
+    def __str__(self) -> str:
+        return f"{self.subscription.reference} · {self.product_model.name}"

@@ -1,0 +1,340 @@
+"""Organisations, sites and people (SPEC §1)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+
+import pycountry
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fleetcare.core.models import TimeStamped
+from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+
+
+class OrganisationKind(models.TextChoices):
+    VENDOR = "vendor", _("Vendor")
+    CUSTOMER = "customer", _("Customer")
+    CERTIFIED_PARTNER = "certified_partner", _("Certified DaaS partner")
+    DISTRIBUTION_PARTNER = "distribution_partner", _("Distribution partner")
+
+
+class Role(models.TextChoices):
+    """SPEC §1 roles. The first group belongs to the vendor's organisation."""
+
+    VENDOR_ADMIN = "vendor_admin", _("Vendor administrator")
+    SUPPORT_AGENT = "support_agent", _("Support agent")
+    ESCALATION_MANAGER = "escalation_manager", _("Escalation manager")
+    CSM = "csm", _("Customer success manager")
+    SERVICE_OPERATIONS = "service_operations", _("Service operations")
+    BILLING = "billing", _("Billing")
+    CUSTOMER_ADMIN = "customer_admin", _("Customer IT admin")
+    PARTNER = "partner", _("Certified DaaS partner")
+    DISTRIBUTOR = "distributor", _("Distribution partner / reseller")
+    END_USER = "end_user", _("End user of a DaaS customer")
+
+
+VENDOR_ROLES = {
+    Role.VENDOR_ADMIN,
+    Role.SUPPORT_AGENT,
+    Role.ESCALATION_MANAGER,
+    Role.CSM,
+    Role.SERVICE_OPERATIONS,
+    Role.BILLING,
+}
+ROLES_BY_KIND = {
+    OrganisationKind.VENDOR: VENDOR_ROLES,
+    OrganisationKind.CUSTOMER: {Role.CUSTOMER_ADMIN, Role.END_USER},
+    OrganisationKind.CERTIFIED_PARTNER: {Role.PARTNER},
+    OrganisationKind.DISTRIBUTION_PARTNER: {Role.DISTRIBUTOR},
+}
+
+
+def validate_country(code: str) -> None:
+    if not code or pycountry.countries.get(alpha_2=code.upper()) is None:
+        raise ValidationError(_("%(code)s is not an ISO 3166-1 country code."), params={"code": code})
+
+
+def validate_subdivision(country: str, subdivision: str) -> None:
+    if not subdivision:
+        return
+    full = subdivision if "-" in subdivision else f"{country}-{subdivision}"
+    sub = pycountry.subdivisions.get(code=full.upper())
+    if sub is None or sub.country_code != country.upper():
+        raise ValidationError(
+            _("%(sub)s is not a subdivision of %(country)s."),
+            params={"sub": subdivision, "country": country},
+        )
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(tz)s is not a known time zone."), params={"tz": name})
+
+
+class OrganisationQuerySet(TenantQuerySet):
+    def for_customer(self, scope: Scope) -> OrganisationQuerySet:
+        return self.filter(pk=scope.organisation_id)
+
+    def for_end_user(self, scope: Scope) -> OrganisationQuerySet:
+        return self.filter(pk=scope.organisation_id)
+
+    def for_partner(self, scope: Scope) -> OrganisationQuerySet:
+        return self.filter(pk__in=[scope.organisation_id, *scope.served_customer_ids()])
+
+    def for_distributor(self, scope: Scope) -> OrganisationQuerySet:
+        return self.filter(pk=scope.organisation_id)
+
+
+class Organisation(TimeStamped):
+    """A vendor, customer, certified partner or distribution partner."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    account_number = models.CharField(
+        _("main account identifier"), max_length=32, unique=True, null=True, blank=True,
+        help_text=_("The customer's main account identifier (P+E)."),
+    )
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    language = models.CharField(_("language"), max_length=8, default="en")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    csm = models.ForeignKey(
+        "organisations.User", verbose_name=_("customer success manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="csm_accounts",
+    )
+    daas_customers = models.ManyToManyField(
+        "self", through="PartnerCustomer", symmetrical=False, related_name="daas_partners",
+        through_fields=("partner", "customer"), blank=True,
+    )
+
+    objects = TenantManager.from_queryset(OrganisationQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.country = (self.country or "").upper()
+        validate_country(self.country)
+
+    @property
+    def country_name(self) -> str:
+        c = pycountry.countries.get(alpha_2=self.country)
+        return c.name if c else self.country
+
+
+class PartnerCustomer(models.Model):
+    """A certified partner sold DaaS to this customer: the relation tenancy uses."""
+
+    partner = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="partner_links",
+        limit_choices_to={"kind": OrganisationKind.CERTIFIED_PARTNER},
+    )
+    customer = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customer_links",
+        limit_choices_to={"kind": OrganisationKind.CUSTOMER},
+    )
+    since = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "customer"], name="uniq_partner_customer")
+        ]
+        verbose_name = _("DaaS customer of a partner")
+        verbose_name_plural = _("DaaS customers of partners")
+
+    def __str__(self) -> str:
+        return f"{self.partner} → {self.customer}"
+
+    def clean(self) -> None:
+        if self.partner_id and self.partner.kind != OrganisationKind.CERTIFIED_PARTNER:
+            raise ValidationError({"partner": _("Only a certified partner sells DaaS.")})
+        if self.customer_id and self.customer.kind != OrganisationKind.CUSTOMER:
+            raise ValidationError({"customer": _("A DaaS customer must be a customer.")})
+
+
+class SiteQuerySet(TenantQuerySet):
+    pass
+
+
+class Site(TimeStamped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    subdivision = models.CharField(
+        _("subdivision"), max_length=10, blank=True,
+        help_text=_("ISO 3166-2 code, e.g. DE-BY or CA-QC."),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+
+    tenant_field = "organisation"
+    partner_scope = "daas"
+    objects = TenantManager.from_queryset(SiteQuerySet)()
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="uniq_site_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+    def clean(self) -> None:
+        self.country = (self.country or "").upper()
+        errors = {}
+        try:
+            validate_country(self.country)
+        except ValidationError as exc:
+            errors["country"] = exc.messages
+        if self.subdivision and "country" not in errors:
+            if "-" not in self.subdivision:
+                self.subdivision = f"{self.country}-{self.subdivision}"
+            self.subdivision = self.subdivision.upper()
+            try:
+                validate_subdivision(self.country, self.subdivision)
+            except ValidationError as exc:
+                errors["subdivision"] = exc.messages
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError as exc:
+            errors["time_zone"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def subdivision_code(self) -> str | None:
+        """The part after the dash (``BY`` for ``DE-BY``), as the holidays library wants."""
+        if not self.subdivision:
+            return None
+        return self.subdivision.split("-", 1)[1]
+
+
+class UserQuerySet(TenantQuerySet):
+    def for_customer(self, scope: Scope) -> UserQuerySet:
+        return self.filter(organisation_id=scope.organisation_id)
+
+    def for_end_user(self, scope: Scope) -> UserQuerySet:
+        return self.filter(pk=scope.user.pk)
+
+    def for_partner(self, scope: Scope) -> UserQuerySet:
+        return self.filter(organisation_id=scope.organisation_id)
+
+    def for_distributor(self, scope: Scope) -> UserQuerySet:
+        return self.filter(organisation_id=scope.organisation_id)
+
+
+class FleetcareUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    """A person, with their membership: one organisation and one role in it."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="members",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    objects = FleetcareUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.organisation_id and self.role:
+            allowed = ROLES_BY_KIND.get(self.organisation.kind, set())
+            if self.role not in allowed:
+                raise ValidationError(
+                    {"role": _("Role %(role)s does not exist in a %(kind)s organisation.")
+                     % {"role": self.get_role_display(), "kind": self.organisation.get_kind_display()}}
+                )
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return bool(self.organisation_id) and self.organisation.kind == OrganisationKind.VENDOR
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(TenantQuerySet):
+    def visible_to(self, user):  # a token is only ever its owner's
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    PREFIX = "fc_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, default="API token")
+    key_prefix = models.CharField(max_length=12, help_text=_("First characters, to tell tokens apart."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager.from_queryset(ApiTokenQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str = "API token") -> tuple[ApiToken, str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_prefix=raw[:10], key_hash=hash_token(raw))
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> User | None:
+        if not raw:
+            return None
+        token = (
+            cls.objects.select_related("user", "user__organisation")
+            .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

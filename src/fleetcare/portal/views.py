@@ -1,0 +1,195 @@
+"""Portal pages. Views stay thin: lists go through ``visible_to``, single records
+through ``get_visible_or_404`` (R-TEN-1)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from fleetcare.catalog.models import ProductModel, SparePart
+from fleetcare.core.tenancy import get_visible_or_404, scope_of
+from fleetcare.organisations.models import (
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    PartnerCustomer,
+    Role,
+    Site,
+)
+
+from .forms import CatalogFilterForm, TokenCreateForm
+
+CATALOG_PAGE_SIZE = 25
+ORGANISATIONS_PAGE_SIZE = 50
+
+LIFECYCLE_LABELS = {
+    "active": gettext_lazy("Active"),
+    "end_of_sale_announced": gettext_lazy("End of sale announced"),
+    "end_of_sale": gettext_lazy("End of sale"),
+    "end_of_support": gettext_lazy("End of support"),
+}
+
+
+def _lifecycle(model: ProductModel, today) -> None:
+    model.lifecycle = model.lifecycle_status(today)
+    model.lifecycle_label = LIFECYCLE_LABELS[model.lifecycle]
+
+
+@login_required
+def home(request):
+    user = request.user
+    scope = scope_of(user)
+    context: dict = {"scope": scope, "organisation": None}
+    if scope.is_vendor:
+        organisations = (
+            Organisation.objects.visible_to(user)
+            .exclude(kind=OrganisationKind.VENDOR)
+            .annotate(site_count=Count("sites"))
+            .order_by("name")
+        )
+        page = Paginator(organisations, ORGANISATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(view="vendor", page_obj=page, organisation=user.organisation)
+    elif user.role == Role.END_USER:
+        partners = [
+            link.partner
+            for link in PartnerCustomer.objects.filter(
+                customer_id=user.organisation_id
+            ).select_related("partner")
+        ]
+        context.update(view="end_user", organisation=user.organisation, partners=partners)
+    elif scope.is_customer:
+        context.update(
+            view="customer",
+            organisation=user.organisation,
+            sites=Site.objects.visible_to(user).filter(organisation_id=user.organisation_id),
+        )
+    elif scope.is_partner:
+        context.update(
+            view="partner",
+            organisation=user.organisation,
+            daas_customers=Organisation.objects.visible_to(user)
+            .filter(kind=OrganisationKind.CUSTOMER)
+            .annotate(site_count=Count("sites")),
+        )
+    elif scope.is_distributor:
+        context.update(view="distributor", organisation=user.organisation)
+    else:
+        context.update(view="none")
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def catalog(request):
+    form = CatalogFilterForm(request.GET or None, user=request.user)
+    models = ProductModel.objects.visible_to(request.user).select_related("category")
+    today = timezone.localdate()
+    if form.is_valid():
+        data = form.cleaned_data
+        models = models.search(data["q"].strip())
+        if data["category"]:
+            models = models.filter(category=data["category"])
+        if data["lifecycle"]:
+            models = models.lifecycle(data["lifecycle"], today)
+    page = Paginator(models.order_by("family", "name", "pk"), CATALOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for model in page:
+        _lifecycle(model, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page_obj": page, "query": query.urlencode()}
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "portal/catalog_results.html", context)
+    else:
+        response = render(request, "portal/catalog.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def model_detail(request, pk: int):
+    model = get_visible_or_404(
+        ProductModel.objects.select_related("category"), request.user, pk=pk
+    )
+    _lifecycle(model, timezone.localdate())
+    firmware = list(model.firmware_releases.visible_to(request.user))
+    context = {
+        "model": model,
+        "firmware": firmware,
+        "latest_firmware": firmware[0] if firmware else None,
+        "documents": model.documents.visible_to(request.user),
+        "spare_parts": SparePart.objects.visible_to(request.user).filter(compatible_models=model),
+    }
+    return render(request, "portal/model_detail.html", context)
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = get_visible_or_404(Organisation, request.user, pk=pk)
+    context = {
+        "organisation": organisation,
+        "sites": Site.objects.visible_to(request.user).filter(organisation=organisation),
+        "daas_customers": (
+            Organisation.objects.visible_to(request.user).filter(daas_partners=organisation)
+            if organisation.kind == OrganisationKind.CERTIFIED_PARTNER
+            else None
+        ),
+        "partners": (
+            Organisation.objects.visible_to(request.user).filter(daas_customers=organisation)
+            if organisation.kind == OrganisationKind.CUSTOMER
+            else None
+        ),
+    }
+    return render(request, "portal/organisation_detail.html", context)
+
+
+@login_required
+def profile(request):
+    user = request.user
+    form = TokenCreateForm()
+    new_token = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            form = TokenCreateForm(request.POST)
+            if form.is_valid():
+                token, raw = ApiToken.issue(user, form.cleaned_data["name"])
+                # The raw token is rendered in this response only, never stored.
+                new_token = {"token": token, "raw": raw}
+                form = TokenCreateForm()
+        elif action == "revoke":
+            token = get_visible_or_404(ApiToken, user, pk=request.POST.get("token"))
+            token.revoke()
+            messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+            return redirect("portal:profile")
+        else:
+            return redirect("portal:profile")
+    context = {
+        "form": form,
+        "new_token": new_token,
+        "tokens": ApiToken.objects.visible_to(user),
+    }
+    response = render(request, "portal/profile.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def set_language(request):
+    """Save the choice on the user, then do what Django's ``set_language`` does."""
+    language = request.POST.get("language", "")
+    if language and check_for_language(language):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return django_set_language(request)
