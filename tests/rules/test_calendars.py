@@ -93,6 +93,11 @@ def test_R_CAL_1_unknown_country_or_subdivision_names_the_value() -> None:
         calendar_for("DE", tz="Mars/Base")
     assert calendar_for("de", "de-by") == calendar_for("DE", "BY")
     assert calendar_for("DE").tz == ZoneInfo("Europe/Berlin")
+    assert calendar_for("CA", "QC").tz == ZoneInfo("America/Toronto")
+    assert calendar_for("CA", "BC").tz == ZoneInfo("America/Vancouver")
+    assert calendar_for("CA", "MB").tz == ZoneInfo("America/Winnipeg")
+    assert calendar_for("US").tz == ZoneInfo("America/New_York")
+    assert calendar_for("US", "CA", tz="America/Los_Angeles").tz == ZoneInfo("America/Los_Angeles")
     # a subdivision the holiday library does not split falls back to national holidays
     assert not calendar_for("FR", "21").is_business_day(date(2026, 5, 8))
     # ... or to its parent's: Glasgow City follows Scotland (2 January)
@@ -144,7 +149,9 @@ def test_R_CAL_1_bulk_agrees_with_scalar(
     arr = np.array(ds, dtype="datetime64[D]")
     offsets = np.array(ns[: len(ds)], dtype=np.int64)
     got = add_business_days_bulk(arr, offsets, cal)
-    assert [x.item() for x in got] == [cal.add_business_days(d, n) for d, n in zip(ds, offsets)]
+    assert [x.item() for x in got] == [
+        cal.add_business_days(d, n) for d, n in zip(ds, offsets, strict=True)
+    ]
     # scalar n
     got1 = add_business_days_bulk(arr, 10, cal)
     assert [x.item() for x in got1] == [cal.add_business_days(d, 10) for d in ds]

@@ -161,14 +161,14 @@ def test_R_PE_5_proration_fraction_in_unit_interval_and_full_term_is_one(
 ) -> None:
     end = pe.add_months(start, months) - timedelta(days=1)
     for basis in ("monthly", "daily"):
-        assert pe.proration_fraction_exact(start, end, start, basis) == 1  # type: ignore[arg-type]
+        assert pe.proration_fraction_exact(start, end, start, basis) == 1
         month = data.draw(st.dates(min_value=start.replace(day=1), max_value=end))
-        f = pe.proration_fraction_exact(start, end, month, basis)  # type: ignore[arg-type]
+        f = pe.proration_fraction_exact(start, end, month, basis)
         assert 0 < f <= 1
         # later adjustment months never bill more
         later = pe.add_months(month.replace(day=1), 1)
         if later <= end:
-            assert pe.proration_fraction_exact(start, end, later, basis) < f  # type: ignore[arg-type]
+            assert pe.proration_fraction_exact(start, end, later, basis) < f
 
 
 @given(

@@ -25,6 +25,7 @@ still running pass the current instant as its end.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -43,6 +44,7 @@ __all__ = [
     "UnknownRegion",
     "add_business_days_bulk",
     "calendar_for",
+    "default_zone",
     "normalise_country",
     "normalise_subdivision",
 ]
@@ -398,12 +400,15 @@ def calendar_for(
 ) -> BusinessCalendar:
     """The business calendar of a country/subdivision (R-CAL-1), validated with pycountry.
 
-    Without ``tz`` the country's first IANA zone is used (UTC if none). Unknown
-    country or subdivision codes raise :class:`UnknownRegion` naming the bad value.
+    Pass the site's ``tz`` where known (R-FLT-1). Without it the zone is taken from
+    tzdata's ``zone.tab``: the zone whose description names the subdivision (its
+    code or ISO name, preferring "most areas"), else the country's first zone, else
+    UTC. Unknown country or subdivision codes raise :class:`UnknownRegion` naming
+    the bad value.
     """
     cc = normalise_country(country)
     sub = normalise_subdivision(cc, subdivision)
-    return _calendar_for(cc, sub, tz or _default_zone(cc))
+    return _calendar_for(cc, sub, tz or default_zone(cc, sub))
 
 
 @functools.lru_cache(maxsize=512)
@@ -412,22 +417,28 @@ def _calendar_for(country: str, sub: str | None, tz: str) -> BusinessCalendar:
 
 
 @functools.lru_cache(maxsize=512)
-def _default_zone(country: str) -> str:
-    from zoneinfo import available_timezones
-
-    table = _country_zones()
-    zones = table.get(country)
-    if zones:
-        return zones[0]
-    return "UTC" if "UTC" in available_timezones() else "Etc/UTC"
+def default_zone(country: str, subdivision: str | None = None) -> str:
+    """A default IANA zone for a country/subdivision, derived from tzdata's zone.tab."""
+    zones = _country_zones().get(country, [])
+    if subdivision and zones:
+        iso = _iso_subdivision(f"{country}-{subdivision}")
+        words = [re.escape(subdivision)]
+        if iso is not None:
+            words.append(re.escape(str(iso.name)))
+        pattern = re.compile(r"\b(" + "|".join(words) + r")\b")
+        matches = [(zone, note) for zone, note in zones if pattern.search(note)]
+        if matches:
+            best = [zone for zone, note in matches if "most areas" in note]
+            return best[0] if best else matches[0][0]
+    return zones[0][0] if zones else "UTC"
 
 
 @functools.lru_cache(maxsize=1)
-def _country_zones() -> dict[str, list[str]]:
-    """Country → IANA zones, from tzdata's zone.tab (data, not a hand-typed table)."""
+def _country_zones() -> dict[str, list[tuple[str, str]]]:
+    """Country → [(IANA zone, description)], from tzdata's zone.tab (data, not a table by hand)."""
     import importlib.resources
 
-    table: dict[str, list[str]] = {}
+    table: dict[str, list[tuple[str, str]]] = {}
     try:
         text = importlib.resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
     except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover
@@ -441,7 +452,7 @@ def _country_zones() -> dict[str, list[str]]:
             continue
         parts = line.split("\t")
         if len(parts) >= 3:
-            table.setdefault(parts[0], []).append(parts[2])
+            table.setdefault(parts[0], []).append((parts[2], parts[3] if len(parts) > 3 else ""))
     return table
 
 

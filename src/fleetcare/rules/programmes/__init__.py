@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 __all__ = [
     "PROGRAMME_DIR",
-    "Clock",
+    "ClockKind",
     "Programme",
     "ProgrammeError",
     "ServiceLevel",
@@ -36,7 +36,7 @@ __all__ = [
 PROGRAMME_DIR = Path(__file__).resolve().parent
 Severity = Literal["S1", "S2", "S3", "S4"]
 SEVERITIES: tuple[Severity, ...] = ("S1", "S2", "S3", "S4")
-Clock = Literal["24x7", "business_hours"]
+ClockKind = Literal["24x7", "business_hours"]
 
 
 class ProgrammeError(ValueError):
@@ -48,7 +48,7 @@ class ServiceLevel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    clock: Clock
+    clock: ClockKind
     first_response_minutes: int = Field(gt=0)
     update_minutes: int = Field(gt=0)
     solution_minutes: int = Field(gt=0)
