@@ -38,7 +38,13 @@ def customer(db):
 @pytest.fixture
 def other_customer(db):
     org = OrganisationFactory(name="Globex Inc", country="US", currency="USD")
-    SiteFactory(organisation=org, name="Austin", country="US", subdivision="US-TX", time_zone="America/Chicago")
+    SiteFactory(
+        organisation=org,
+        name="Austin",
+        country="US",
+        subdivision="US-TX",
+        time_zone="America/Chicago",
+    )
     return org
 
 
@@ -60,7 +66,13 @@ def partner(db):
 @pytest.fixture
 def daas_customer(partner):
     org = OrganisationFactory(name="Northwind Ltd", country="CA", currency="CAD")
-    SiteFactory(organisation=org, name="Toronto", country="CA", subdivision="CA-ON", time_zone="America/Toronto")
+    SiteFactory(
+        organisation=org,
+        name="Toronto",
+        country="CA",
+        subdivision="CA-ON",
+        time_zone="America/Toronto",
+    )
     link_partner(partner, org)
     return org
 
@@ -78,3 +90,48 @@ def distributor(db):
 @pytest.fixture
 def distributor_user(distributor):
     return UserFactory(organisation=distributor, role="distributor", username="dist")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with PBKDF2 at full strength costs ~0.3 s a user; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def api_client(client):
+    """A test client that sends a bearer token for a user: ``api_client.as_user(user)``."""
+    from fleetcare.organisations.models import ApiToken
+
+    class BearerClient:
+        def __init__(self, user=None):
+            self.headers = {}
+            if user is not None:
+                _, raw = ApiToken.issue(user, "test")
+                self.headers = {"Authorization": f"Bearer {raw}"}
+
+        def as_user(self, user):
+            return BearerClient(user)
+
+        def get(self, path, **kw):
+            return client.get(path, headers=self.headers, **kw)
+
+        def post(self, path, data=None, content_type="application/json", **kw):
+            if content_type == "multipart":
+                return client.post(path, data, headers=self.headers, **kw)
+            return client.post(path, data, content_type=content_type, headers=self.headers, **kw)
+
+        def put(self, path, data=None, **kw):
+            return client.put(
+                path, data, content_type="application/json", headers=self.headers, **kw
+            )
+
+        def patch(self, path, data=None, **kw):
+            return client.patch(
+                path, data, content_type="application/json", headers=self.headers, **kw
+            )
+
+        def delete(self, path, **kw):
+            return client.delete(path, headers=self.headers, **kw)
+
+    return BearerClient()

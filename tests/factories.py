@@ -84,8 +84,10 @@ class CategoryFactory(DjangoModelFactory):
     code = "video"
     name = factory.LazyAttribute(lambda o: o.code.replace("_", " ").title())
     quote_only = factory.LazyAttribute(
-        lambda o: o.code
-        in {"immersive_telepresence", "media_engine", "vertical_solution", "infrastructure"}
+        lambda o: (
+            o.code
+            in {"immersive_telepresence", "media_engine", "vertical_solution", "infrastructure"}
+        )
     )
 
 

@@ -20,7 +20,11 @@ class ProblemError(Exception):
     """
 
     def __init__(
-        self, status: int, detail: str, title: str | None = None, errors: list[Any] | None = None,
+        self,
+        status: int,
+        detail: str,
+        title: str | None = None,
+        errors: list[Any] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -45,8 +49,13 @@ TITLES = {
 
 
 def problem(
-    api: NinjaAPI, request: HttpRequest, status: int, detail: str, title: str | None = None,
-    errors: list[Any] | None = None, **extra: Any,
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    title: str | None = None,
+    errors: list[Any] | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -92,7 +101,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ]
         else:
             errors = [{"field": "", "reason": m} for m in exc.messages]
-        detail = "; ".join(f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in errors)
+        detail = "; ".join(
+            f"{e['field']}: {e['reason']}" if e["field"] else e["reason"] for e in errors
+        )
         return problem(api, request, 422, detail, errors=errors)
 
     @api.exception_handler(Http404)
@@ -106,7 +117,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         response = problem(
-            api, request, 401,
+            api,
+            request,
+            401,
             "Authentication required: send `Authorization: Bearer <token>` with a valid, unrevoked token.",
         )
         response["WWW-Authenticate"] = "Bearer"

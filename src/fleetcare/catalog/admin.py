@@ -21,8 +21,15 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(ProductModel)
 class ProductModelAdmin(admin.ModelAdmin):
     list_display = [
-        "sku", "name", "family", "category", "list_price", "pe_yearly_price",
-        "daas_monthly_price", "end_of_sale_effective_on", "end_of_support_on",
+        "sku",
+        "name",
+        "family",
+        "category",
+        "list_price",
+        "pe_yearly_price",
+        "daas_monthly_price",
+        "end_of_sale_effective_on",
+        "end_of_support_on",
     ]
     list_filter = ["category", "family"]
     search_fields = ["sku", "name", "family"]

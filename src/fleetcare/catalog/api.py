@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 
@@ -101,11 +99,15 @@ def list_models(request, filters: Query[CatalogFilters]):
 
 @router.get("/models/{model_id}", response=ProductModelDetail)
 def get_model(request, model_id: int):
-    qs = ProductModel.objects.select_related("category").prefetch_related("firmware_releases", "documents")
+    qs = ProductModel.objects.select_related("category").prefetch_related(
+        "firmware_releases", "documents"
+    )
     return get_visible_or_404(qs, request.user, pk=model_id)
 
 
 @router.get("/models/{model_id}/spare-parts", response=list[SparePartOut])
 def model_spare_parts(request, model_id: int):
     model = get_visible_or_404(ProductModel, request.user, pk=model_id)
-    return SparePart.objects.visible_to(request.user).filter(compatible_models=model).order_by("name")
+    return (
+        SparePart.objects.visible_to(request.user).filter(compatible_models=model).order_by("name")
+    )

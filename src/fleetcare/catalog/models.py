@@ -55,7 +55,8 @@ class Category(models.Model):
     code = models.CharField(_("code"), max_length=32, choices=CategoryCode.choices, unique=True)
     name = models.CharField(_("name"), max_length=100)
     quote_only = models.BooleanField(
-        _("quote-only class"), default=False,
+        _("quote-only class"),
+        default=False,
         help_text=_("Never covered automatically: needs a quote line of its own (R-CAT-2)."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -82,7 +83,8 @@ class ProductModelQuerySet(CatalogQuerySet):
     def lifecycle(self, status: str, on: date) -> ProductModelQuerySet:
         if status == "active":
             return self.filter(
-                models.Q(end_of_sale_effective_on__isnull=True) | models.Q(end_of_sale_effective_on__gt=on)
+                models.Q(end_of_sale_effective_on__isnull=True)
+                | models.Q(end_of_sale_effective_on__gt=on)
             ).filter(models.Q(end_of_support_on__isnull=True) | models.Q(end_of_support_on__gt=on))
         if status == "end_of_sale":
             return self.filter(end_of_sale_effective_on__lte=on).filter(
@@ -104,13 +106,21 @@ class ProductModel(TimeStamped):
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
     pe_yearly_price = models.DecimalField(
-        _("yearly Poly+ Enterprise price per device"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("yearly Poly+ Enterprise price per device"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     daas_monthly_price = models.DecimalField(
         _("DaaS monthly price"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    end_of_sale_announced_on = models.DateField(_("end of sale announced on"), null=True, blank=True)
-    end_of_sale_effective_on = models.DateField(_("end of sale effective on"), null=True, blank=True)
+    end_of_sale_announced_on = models.DateField(
+        _("end of sale announced on"), null=True, blank=True
+    )
+    end_of_sale_effective_on = models.DateField(
+        _("end of sale effective on"), null=True, blank=True
+    )
     end_of_support_on = models.DateField(_("end of support on"), null=True, blank=True)
 
     objects = TenantManager.from_queryset(ProductModelQuerySet)()
@@ -120,7 +130,9 @@ class ProductModel(TimeStamped):
         verbose_name = _("product model")
         verbose_name_plural = _("product models")
         constraints = [
-            models.CheckConstraint(condition=models.Q(list_price__gte=0), name="list_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(list_price__gte=0), name="list_price_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,7 +157,9 @@ class ProductModel(TimeStamped):
 
 
 class FirmwareRelease(models.Model):
-    product_model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="firmware_releases")
+    product_model = models.ForeignKey(
+        ProductModel, on_delete=models.CASCADE, related_name="firmware_releases"
+    )
     version = models.CharField(_("version"), max_length=40)
     released_on = models.DateField(_("released on"))
     notes = models.TextField(_("release notes"), blank=True)
@@ -158,7 +172,9 @@ class FirmwareRelease(models.Model):
         verbose_name = _("firmware release")
         verbose_name_plural = _("firmware releases")
         constraints = [
-            models.UniqueConstraint(fields=["product_model", "version"], name="uniq_firmware_version")
+            models.UniqueConstraint(
+                fields=["product_model", "version"], name="uniq_firmware_version"
+            )
         ]
 
     def __str__(self) -> str:
@@ -174,7 +190,9 @@ class DocumentKind(models.TextChoices):
 
 
 class ProductDocument(models.Model):
-    product_model = models.ForeignKey(ProductModel, on_delete=models.CASCADE, related_name="documents")
+    product_model = models.ForeignKey(
+        ProductModel, on_delete=models.CASCADE, related_name="documents"
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
     language = models.CharField(_("language"), max_length=8, default="en")

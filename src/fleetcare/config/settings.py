@@ -135,6 +135,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+else:
+    # Each test run gets its own test database, so parallel runs on one server never
+    # collide (FLEETCARE_TEST_DB_NAME pins it, e.g. for processes that must share it).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "FLEETCARE_TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+        )
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"

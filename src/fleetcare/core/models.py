@@ -10,6 +10,20 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+
+
+class VendorOnlyQuerySet(TenantQuerySet):
+    """Operational records only vendor staff see."""
+
+    def for_vendor(self, scope: Scope) -> VendorOnlyQuerySet:
+        return self.all()
+
+    def for_customer(self, scope: Scope) -> VendorOnlyQuerySet:
+        return self.none()
+
+    for_partner = for_distributor = for_end_user = for_customer
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -33,6 +47,8 @@ class ChangeLogEntry(models.Model):
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
 
+    objects = TenantManager.from_queryset(VendorOnlyQuerySet)()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
@@ -51,6 +67,8 @@ class JobRun(models.Model):
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_result = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     runs = models.PositiveIntegerField(default=0)
+
+    objects = TenantManager.from_queryset(VendorOnlyQuerySet)()
 
     def __str__(self) -> str:
         return self.name

@@ -37,7 +37,9 @@ class Scope:
     def __init__(self, user: Any) -> None:
         self.user = user
         self.authenticated = bool(user and user.is_authenticated)
-        self.organisation_id = getattr(user, "organisation_id", None) if self.authenticated else None
+        self.organisation_id = (
+            getattr(user, "organisation_id", None) if self.authenticated else None
+        )
         org = getattr(user, "organisation", None) if self.organisation_id else None
         self.kind = org.kind if org is not None else None
         self.role = getattr(user, "role", None)

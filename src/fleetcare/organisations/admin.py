@@ -26,7 +26,10 @@ class PartnerCustomerAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "organisation", "role", "is_active"]
     list_filter = ["role", "organisation__kind", "is_active"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("fleetcare", {"fields": ("organisation", "role", "language", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("fleetcare", {"fields": ("organisation", "role", "language", "phone")}),
+    )
 
 
 @admin.register(ApiToken)

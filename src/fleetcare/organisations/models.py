@@ -57,7 +57,9 @@ ROLES_BY_KIND = {
 
 def validate_country(code: str) -> None:
     if not code or pycountry.countries.get(alpha_2=code.upper()) is None:
-        raise ValidationError(_("%(code)s is not an ISO 3166-1 country code."), params={"code": code})
+        raise ValidationError(
+            _("%(code)s is not an ISO 3166-1 country code."), params={"code": code}
+        )
 
 
 def validate_subdivision(country: str, subdivision: str) -> None:
@@ -97,19 +99,31 @@ class Organisation(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     account_number = models.CharField(
-        _("main account identifier"), max_length=32, unique=True, null=True, blank=True,
+        _("main account identifier"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("The customer's main account identifier (P+E)."),
     )
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     language = models.CharField(_("language"), max_length=8, default="en")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     csm = models.ForeignKey(
-        "organisations.User", verbose_name=_("customer success manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="csm_accounts",
+        "organisations.User",
+        verbose_name=_("customer success manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="csm_accounts",
     )
     daas_customers = models.ManyToManyField(
-        "self", through="PartnerCustomer", symmetrical=False, related_name="daas_partners",
-        through_fields=("partner", "customer"), blank=True,
+        "self",
+        through="PartnerCustomer",
+        symmetrical=False,
+        related_name="daas_partners",
+        through_fields=("partner", "customer"),
+        blank=True,
     )
 
     objects = TenantManager.from_queryset(OrganisationQuerySet)()
@@ -132,18 +146,38 @@ class Organisation(TimeStamped):
         return c.name if c else self.country
 
 
+class PartnerCustomerQuerySet(TenantQuerySet):
+    def for_customer(self, scope: Scope) -> PartnerCustomerQuerySet:
+        return self.filter(customer_id=scope.organisation_id)
+
+    def for_end_user(self, scope: Scope) -> PartnerCustomerQuerySet:
+        return self.filter(customer_id=scope.organisation_id)
+
+    def for_partner(self, scope: Scope) -> PartnerCustomerQuerySet:
+        return self.filter(partner_id=scope.organisation_id)
+
+    def for_distributor(self, scope: Scope) -> PartnerCustomerQuerySet:
+        return self.none()
+
+
 class PartnerCustomer(models.Model):
     """A certified partner sold DaaS to this customer: the relation tenancy uses."""
 
     partner = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="partner_links",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="partner_links",
         limit_choices_to={"kind": OrganisationKind.CERTIFIED_PARTNER},
     )
     customer = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="customer_links",
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="customer_links",
         limit_choices_to={"kind": OrganisationKind.CUSTOMER},
     )
     since = models.DateField(default=timezone.localdate)
+
+    objects = TenantManager.from_queryset(PartnerCustomerQuerySet)()
 
     class Meta:
         constraints = [
@@ -171,7 +205,9 @@ class Site(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     subdivision = models.CharField(
-        _("subdivision"), max_length=10, blank=True,
+        _("subdivision"),
+        max_length=10,
+        blank=True,
         help_text=_("ISO 3166-2 code, e.g. DE-BY or CA-QC."),
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -245,8 +281,12 @@ class User(AbstractUser):
     """A person, with their membership: one organisation and one role in it."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
@@ -264,8 +304,13 @@ class User(AbstractUser):
             allowed = ROLES_BY_KIND.get(self.organisation.kind, set())
             if self.role not in allowed:
                 raise ValidationError(
-                    {"role": _("Role %(role)s does not exist in a %(kind)s organisation.")
-                     % {"role": self.get_role_display(), "kind": self.organisation.get_kind_display()}}
+                    {
+                        "role": _("Role %(role)s does not exist in a %(kind)s organisation.")
+                        % {
+                            "role": self.get_role_display(),
+                            "kind": self.organisation.get_kind_display(),
+                        }
+                    }
                 )
 
     @property
@@ -294,7 +339,9 @@ class ApiToken(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, default="API token")
-    key_prefix = models.CharField(max_length=12, help_text=_("First characters, to tell tokens apart."))
+    key_prefix = models.CharField(
+        max_length=12, help_text=_("First characters, to tell tokens apart.")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -313,7 +360,9 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, user: User, name: str = "API token") -> tuple[ApiToken, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_prefix=raw[:10], key_hash=hash_token(raw))
+        token = cls.objects.create(
+            user=user, name=name, key_prefix=raw[:10], key_hash=hash_token(raw)
+        )
         return token, raw
 
     @classmethod

@@ -18,35 +18,112 @@ VENDOR_USERS = [
 
 # key, name, country, currency, language, account number, sites [(name, country, subdivision, tz, city)], admin username
 CUSTOMERS = [
-    ("acme", "Acme Industries SA", "FR", "EUR", "fr", "PE-100001",
-     [("Acme Paris HQ", "FR", "FR-IDF", "Europe/Paris", "Paris"), ("Acme Lyon", "FR", "FR-ARA", "Europe/Paris", "Lyon")], "acme"),
-    ("globex", "Globex Corporation", "US", "USD", "en", "PE-100002",
-     [("Globex New York", "US", "US-NY", "America/New_York", "New York"), ("Globex Austin", "US", "US-TX", "America/Chicago", "Austin")], "globex"),
-    ("initech", "Initech GmbH", "DE", "EUR", "en", "PE-100003",
-     [("Initech Munich", "DE", "DE-BY", "Europe/Berlin", "München"), ("Initech Berlin", "DE", "DE-BE", "Europe/Berlin", "Berlin")], "initech"),
+    (
+        "acme",
+        "Acme Industries SA",
+        "FR",
+        "EUR",
+        "fr",
+        "PE-100001",
+        [
+            ("Acme Paris HQ", "FR", "FR-IDF", "Europe/Paris", "Paris"),
+            ("Acme Lyon", "FR", "FR-ARA", "Europe/Paris", "Lyon"),
+        ],
+        "acme",
+    ),
+    (
+        "globex",
+        "Globex Corporation",
+        "US",
+        "USD",
+        "en",
+        "PE-100002",
+        [
+            ("Globex New York", "US", "US-NY", "America/New_York", "New York"),
+            ("Globex Austin", "US", "US-TX", "America/Chicago", "Austin"),
+        ],
+        "globex",
+    ),
+    (
+        "initech",
+        "Initech GmbH",
+        "DE",
+        "EUR",
+        "en",
+        "PE-100003",
+        [
+            ("Initech Munich", "DE", "DE-BY", "Europe/Berlin", "München"),
+            ("Initech Berlin", "DE", "DE-BE", "Europe/Berlin", "Berlin"),
+        ],
+        "initech",
+    ),
 ]
 PARTNERS = [
-    ("maple", "Maple Leaf Communications", "CA", "CAD", "en",
-     [("Maple Toronto office", "CA", "CA-ON", "America/Toronto", "Toronto")], "maple"),
-    ("thames", "Thames Unified Ltd", "GB", "GBP", "en",
-     [("Thames London office", "GB", "GB-ENG", "Europe/London", "London")], "thames"),
+    (
+        "maple",
+        "Maple Leaf Communications",
+        "CA",
+        "CAD",
+        "en",
+        [("Maple Toronto office", "CA", "CA-ON", "America/Toronto", "Toronto")],
+        "maple",
+    ),
+    (
+        "thames",
+        "Thames Unified Ltd",
+        "GB",
+        "GBP",
+        "en",
+        [("Thames London office", "GB", "GB-ENG", "Europe/London", "London")],
+        "thames",
+    ),
 ]
 DAAS_CUSTOMERS = [
-    ("northwind", "Northwind Logistics", "CA", "CAD", "fr", "DS-200001", "maple",
-     [("Northwind Montréal", "CA", "CA-QC", "America/Toronto", "Montréal")], ["northwind-admin", "northwind-user"]),
-    ("contoso", "Contoso Retail Ltd", "GB", "GBP", "en", "DS-200002", "thames",
-     [("Contoso Manchester", "GB", "GB-ENG", "Europe/London", "Manchester")], ["contoso-admin"]),
+    (
+        "northwind",
+        "Northwind Logistics",
+        "CA",
+        "CAD",
+        "fr",
+        "DS-200001",
+        "maple",
+        [("Northwind Montréal", "CA", "CA-QC", "America/Toronto", "Montréal")],
+        ["northwind-admin", "northwind-user"],
+    ),
+    (
+        "contoso",
+        "Contoso Retail Ltd",
+        "GB",
+        "GBP",
+        "en",
+        "DS-200002",
+        "thames",
+        [("Contoso Manchester", "GB", "GB-ENG", "Europe/London", "Manchester")],
+        ["contoso-admin"],
+    ),
 ]
 
 
-def _user(ctx: Any, username: str, org: Any, role: str, first: str = "", last: str = "", language: str = "en") -> Any:
+def _user(
+    ctx: Any,
+    username: str,
+    org: Any,
+    role: str,
+    first: str = "",
+    last: str = "",
+    language: str = "en",
+) -> Any:
     from fleetcare.organisations.models import User
 
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
-            "organisation": org, "role": role, "first_name": first, "last_name": last,
-            "email": f"{username}@{org.name.split()[0].lower()}.example", "language": language,
+            "organisation": org,
+            "role": role,
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@{org.name.split()[0].lower()}.example",
+            "language": language,
         },
     )
     if created:
@@ -59,13 +136,20 @@ def _user(ctx: Any, username: str, org: Any, role: str, first: str = "", last: s
     return user
 
 
-def _org(name: str, kind: str, country: str, currency: str, language: str, account: str | None) -> Any:
+def _org(
+    name: str, kind: str, country: str, currency: str, language: str, account: str | None
+) -> Any:
     from fleetcare.organisations.models import Organisation
 
     org, _ = Organisation.objects.get_or_create(
         name=name,
-        defaults={"kind": kind, "country": country, "currency": currency, "language": language,
-                  "account_number": account},
+        defaults={
+            "kind": kind,
+            "country": country,
+            "currency": currency,
+            "language": language,
+            "account_number": account,
+        },
     )
     return org
 
@@ -75,7 +159,8 @@ def _sites(ctx: Any, org: Any, sites: list[tuple[str, str, str, str, str]]) -> N
 
     for name, country, sub, tz, city in sites:
         site, created = Site.objects.get_or_create(
-            organisation=org, name=name,
+            organisation=org,
+            name=name,
             defaults={"country": country, "subdivision": sub, "time_zone": tz, "city": city},
         )
         if created:
@@ -103,13 +188,33 @@ def load(ctx: Any, out: Any = None) -> None:
         ctx.partners[key] = org
         _sites(ctx, org, sites)
         _user(ctx, username, org, "partner", name.split()[0], "Support", lang)
-    for key, name, country, currency, lang, account, partner_key, sites, usernames in DAAS_CUSTOMERS:
+    for (
+        key,
+        name,
+        country,
+        currency,
+        lang,
+        account,
+        partner_key,
+        sites,
+        usernames,
+    ) in DAAS_CUSTOMERS:
         org = _org(name, "customer", country, currency, lang, account)
         ctx.daas_customers[key] = org
         _sites(ctx, org, sites)
         PartnerCustomer.objects.get_or_create(partner=ctx.partners[partner_key], customer=org)
         for username in usernames:
             role = "end_user" if username.endswith("-user") else "customer_admin"
-            _user(ctx, username, org, role, name.split()[0], "User" if role == "end_user" else "IT", lang)
-    ctx.distributor = _org("EuroChannel Distribution", "distribution_partner", "FR", "EUR", "fr", None)
+            _user(
+                ctx,
+                username,
+                org,
+                role,
+                name.split()[0],
+                "User" if role == "end_user" else "IT",
+                lang,
+            )
+    ctx.distributor = _org(
+        "EuroChannel Distribution", "distribution_partner", "FR", "EUR", "fr", None
+    )
     _user(ctx, "dist", ctx.distributor, "distributor", "Dana", "Distributor", "fr")

@@ -13,9 +13,15 @@ class Command(BaseCommand):
         ctx = load_all(out=self.stdout)
         if quiet:
             return
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded. Demo logins (password for all: {DEMO_PASSWORD}):"
+            )
+        )
         width = max(len(u) for u in ctx.users)
         for username, user in ctx.users.items():
             org = user.organisation.name if user.organisation else ""
             self.stdout.write(f"  {username:<{width}}  {user.get_role_display():<32} {org}")
-        self.stdout.write("Portal: http://127.0.0.1:8000/  API docs: http://127.0.0.1:8000/api/v1/docs  Admin: /admin/ (user admin)")
+        self.stdout.write(
+            "Portal: http://127.0.0.1:8000/  API docs: http://127.0.0.1:8000/api/v1/docs  Admin: /admin/ (user admin)"
+        )

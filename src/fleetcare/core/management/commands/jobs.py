@@ -21,7 +21,9 @@ class Command(BaseCommand):
             return
         unknown = [n for n in names if n not in jobs.REGISTRY]
         if unknown:
-            raise CommandError(f"Unknown job(s): {', '.join(unknown)}. Known: {', '.join(sorted(jobs.REGISTRY))}")
+            raise CommandError(
+                f"Unknown job(s): {', '.join(unknown)}. Known: {', '.join(sorted(jobs.REGISTRY))}"
+            )
         for name in names or sorted(jobs.REGISTRY):
             result = jobs.run_job(name)
             self.stdout.write(f"{name}: {json.dumps(result, default=str)}")
