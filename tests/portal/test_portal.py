@@ -151,15 +151,23 @@ def catalogue(db):
     today = timezone.localdate()
     video = CategoryFactory(code="video")
     personal = CategoryFactory(code="personal")
-    studio = ProductModelFactory(sku="2200-86260-001", name="Studio X50", family="Studio", category=video)
+    studio = ProductModelFactory(
+        sku="2200-86260-001", name="Studio X50", family="Studio", category=video
+    )
     ProductModelFactory(sku="2200-85980-001", name="G7500", family="G7500", category=video)
     ProductModelFactory(
-        sku="207576-01", name="Voyager 4320", family="Voyager", category=personal,
+        sku="207576-01",
+        name="Voyager 4320",
+        family="Voyager",
+        category=personal,
         end_of_sale_announced_on=today - timedelta(days=400),
         end_of_sale_effective_on=today - timedelta(days=200),
     )
     ProductModelFactory(
-        sku="88828-01", name="Blackwire 3220", family="Blackwire", category=personal,
+        sku="88828-01",
+        name="Blackwire 3220",
+        family="Blackwire",
+        category=personal,
         end_of_sale_effective_on=today - timedelta(days=900),
         end_of_support_on=today - timedelta(days=30),
     )
@@ -196,7 +204,9 @@ def test_catalogue_filters(client, customer_user, catalogue):
     assert "Voyager 4320" in html
     assert "Blackwire 3220" not in html
 
-    html = page(client, customer_user, url, data={"lifecycle": "active", "category": catalogue["video"].pk})
+    html = page(
+        client, customer_user, url, data={"lifecycle": "active", "category": catalogue["video"].pk}
+    )
     assert "Studio X50" in html and "G7500" in html
     assert "Voyager 4320" not in html
 
@@ -217,10 +227,13 @@ def test_catalogue_htmx_request_gets_the_results_partial(client, customer_user, 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert "<nav class=\"main-nav\"" not in html
+    assert '<nav class="main-nav"' not in html
     assert "G7500" in html
     assert "Studio X50" not in html
     assert "HX-Request" in response["Vary"]
+    # The language switch follows the URL htmx pushed (out-of-band swap).
+    assert 'id="language-next"' in html
+    assert 'value="/catalog/?q=G7500" hx-swap-oob="true"' in html
 
 
 def test_catalogue_is_paginated_by_25(client, customer_user):
@@ -257,12 +270,28 @@ def test_model_page(client, customer_user, catalogue):
     model.end_of_sale_announced_on = timezone.localdate() + timedelta(days=100)
     model.pe_yearly_price = Decimal("123.45")
     model.save()
-    FirmwareRelease.objects.create(product_model=model, version="4.1.0", released_on=timezone.localdate() - timedelta(days=90))
-    FirmwareRelease.objects.create(product_model=model, version="4.2.1", released_on=timezone.localdate() - timedelta(days=10), notes="Fixes")
-    ProductDocument.objects.create(product_model=model, kind="datasheet", title="Studio X50 data sheet", url="https://example.test/ds.pdf")
-    part = SparePart.objects.create(part_number="2215-86260-001", name="Studio X50 power supply", list_price=Decimal("49.00"))
+    FirmwareRelease.objects.create(
+        product_model=model, version="4.1.0", released_on=timezone.localdate() - timedelta(days=90)
+    )
+    FirmwareRelease.objects.create(
+        product_model=model,
+        version="4.2.1",
+        released_on=timezone.localdate() - timedelta(days=10),
+        notes="Fixes",
+    )
+    ProductDocument.objects.create(
+        product_model=model,
+        kind="datasheet",
+        title="Studio X50 data sheet",
+        url="https://example.test/ds.pdf",
+    )
+    part = SparePart.objects.create(
+        part_number="2215-86260-001", name="Studio X50 power supply", list_price=Decimal("49.00")
+    )
     part.compatible_models.add(model)
-    SparePart.objects.create(part_number="OTHER-1", name="Unrelated cable", list_price=Decimal("5.00"))
+    SparePart.objects.create(
+        part_number="OTHER-1", name="Unrelated cable", list_price=Decimal("5.00")
+    )
 
     html = page(client, customer_user, reverse("portal:model_detail", args=[model.pk]))
     assert "<h1>Studio X50</h1>" in html
@@ -366,7 +395,9 @@ def test_another_customers_organisation_is_404(client, customer_user, other_cust
 def test_partner_sees_its_daas_customer_but_not_others(
     client, partner_user, daas_customer, customer
 ):
-    html = page(client, partner_user, reverse("portal:organisation_detail", args=[daas_customer.pk]))
+    html = page(
+        client, partner_user, reverse("portal:organisation_detail", args=[daas_customer.pk])
+    )
     assert "Toronto" in html
     client.force_login(partner_user)
     response = client.get(reverse("portal:organisation_detail", args=[customer.pk]))
@@ -374,9 +405,13 @@ def test_partner_sees_its_daas_customer_but_not_others(
 
 
 def test_vendor_sees_any_organisation(client, vendor_user, other_customer, partner, daas_customer):
-    html = page(client, vendor_user("csm"), reverse("portal:organisation_detail", args=[other_customer.pk]))
+    html = page(
+        client, vendor_user("csm"), reverse("portal:organisation_detail", args=[other_customer.pk])
+    )
     assert "Austin" in html
-    html = page(client, vendor_user("csm"), reverse("portal:organisation_detail", args=[partner.pk]))
+    html = page(
+        client, vendor_user("csm"), reverse("portal:organisation_detail", args=[partner.pk])
+    )
     assert "Northwind Ltd" in html
 
 
@@ -439,4 +474,3 @@ def test_unknown_language_is_ignored(client, customer_user):
 
 def client_class_for(client):
     return type(client)()
-

@@ -10,9 +10,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -118,9 +117,7 @@ def catalog(request):
 
 @login_required
 def model_detail(request, pk: int):
-    model = get_visible_or_404(
-        ProductModel.objects.select_related("category"), request.user, pk=pk
-    )
+    model = get_visible_or_404(ProductModel.objects.select_related("category"), request.user, pk=pk)
     _lifecycle(model, timezone.localdate())
     firmware = list(model.firmware_releases.visible_to(request.user))
     context = {
