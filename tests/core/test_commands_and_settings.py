@@ -182,3 +182,27 @@ def test_security_headers_and_csp(client, db):
 def test_settings_defaults(settings):
     assert settings.TIME_ZONE == "UTC" and settings.USE_TZ
     assert [code for code, _ in settings.LANGUAGES] == ["en", "fr"]
+
+
+@pytest.mark.django_db
+def test_admin_is_for_vendor_administrators_only(client, vendor, customer_user, partner_user):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(organisation=vendor, role="vendor_admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/catalog/productmodel/").status_code == 200
+    agent = UserFactory(organisation=vendor, role="support_agent")
+    for user in [agent, customer_user, partner_user]:
+        client.force_login(user)
+        response = client.get("/admin/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], user.role
+
+
+@pytest.mark.django_db
+def test_fleetcare_command_spells_create_token_with_a_dash(capsys, customer_user):
+    from fleetcare.cli import main
+
+    main(["fleetcare", "create-token", "acme-admin"])
+    raw = capsys.readouterr().out.strip()
+    assert ApiToken.authenticate(raw) == customer_user
