@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +12,20 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+
+
+def _random_name(folder: str, filename: str) -> str:
+    """Stored under a random name: the original name is kept in the row only."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"support/{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+def attachment_path(instance: object, filename: str) -> str:
+    return _random_name("attachments", filename)
+
+
+def authorisation_path(instance: object, filename: str) -> str:
+    return _random_name("authorisations", filename)
 
 
 class Severity(models.TextChoices):
@@ -72,24 +89,38 @@ class Case(TimeStamped):
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     account = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="support_cases",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="support_cases",
         verbose_name=_("account"),
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_cases",
         verbose_name=_("requester"),
     )
     opened_by_partner = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="partner_opened_cases", verbose_name=_("opened by partner"),
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_opened_cases",
+        verbose_name=_("opened by partner"),
     )
     product_model = models.ForeignKey(
-        "catalog.ProductModel", on_delete=models.PROTECT, related_name="support_cases",
+        "catalog.ProductModel",
+        on_delete=models.PROTECT,
+        related_name="support_cases",
         verbose_name=_("product model"),
     )
     device = models.ForeignKey(
-        "fleet.Device", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="support_cases", verbose_name=_("device"),
+        "fleet.Device",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+        verbose_name=_("device"),
     )
     severity = models.CharField(_("severity"), max_length=2, choices=Severity.choices)
     status = models.CharField(
@@ -101,8 +132,12 @@ class Case(TimeStamped):
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="owned_cases", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
     )
 
     # Entitlement (R-SUP-1)
@@ -110,12 +145,20 @@ class Case(TimeStamped):
         _("entitlement"), max_length=8, choices=Entitlement.choices, default=Entitlement.NONE
     )
     enterprise_contract = models.ForeignKey(
-        "contracts.EnterpriseContract", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="support_cases", verbose_name=_("Poly+ Enterprise contract"),
+        "contracts.EnterpriseContract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+        verbose_name=_("Poly+ Enterprise contract"),
     )
     daas_device = models.ForeignKey(
-        "daas.SubscribedDevice", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="support_cases", verbose_name=_("DaaS subscribed device"),
+        "daas.SubscribedDevice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+        verbose_name=_("DaaS subscribed device"),
     )
     entitled_until = models.DateField(_("entitled until"), null=True, blank=True)
     entitlement_note = models.CharField(_("entitlement note"), max_length=300, blank=True)
@@ -190,6 +233,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["case_id", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} {self.at:%Y-%m-%d %H:%M}"
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Case opened")
@@ -239,7 +285,7 @@ class Attachment(models.Model):
     event = models.ForeignKey(
         CaseEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
     )
-    file = models.FileField(upload_to="support/attachments/%Y/%m/", max_length=255)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -272,11 +318,17 @@ class Escalation(TimeStamped):
     level = models.PositiveSmallIntegerField(_("level"))
     reason = models.TextField(_("reason"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="owned_escalations", verbose_name=_("escalation manager"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_escalations",
+        verbose_name=_("escalation manager"),
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=EscalationStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=EscalationStatus.choices,
         default=EscalationStatus.OPEN,
     )
     specialist = models.CharField(_("specialist found"), max_length=200, blank=True)
@@ -372,16 +424,18 @@ class CloudPartnerAuthorisation(TimeStamped):
     """R-SUP-4: the customer's signed authorisation on file, per account and partner."""
 
     account = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE,
-        related_name="cloud_partner_authorisations", verbose_name=_("account"),
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="cloud_partner_authorisations",
+        verbose_name=_("account"),
     )
     cloud_partner = models.ForeignKey(
-        CloudPartner, on_delete=models.PROTECT, related_name="authorisations",
+        CloudPartner,
+        on_delete=models.PROTECT,
+        related_name="authorisations",
         verbose_name=_("cloud partner"),
     )
-    document = models.FileField(
-        _("signed document"), upload_to="support/authorisations/%Y/", max_length=255
-    )
+    document = models.FileField(_("signed document"), upload_to=authorisation_path, max_length=255)
     document_name = models.CharField(_("document name"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -418,16 +472,22 @@ class PartnerIncident(TimeStamped):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="partner_incidents")
     cloud_partner = models.ForeignKey(
-        CloudPartner, on_delete=models.PROTECT, related_name="incidents",
+        CloudPartner,
+        on_delete=models.PROTECT,
+        related_name="incidents",
         verbose_name=_("cloud partner"),
     )
     authorisation = models.ForeignKey(
-        CloudPartnerAuthorisation, on_delete=models.PROTECT, related_name="incidents",
+        CloudPartnerAuthorisation,
+        on_delete=models.PROTECT,
+        related_name="incidents",
         verbose_name=_("authorisation"),
     )
     partner_ticket = models.CharField(_("partner ticket number"), max_length=64, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=PartnerIncidentStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=PartnerIncidentStatus.choices,
         default=PartnerIncidentStatus.REQUESTED,
     )
     findings = models.TextField(_("findings"), blank=True)
@@ -469,3 +529,6 @@ class PartnerIncidentUpdate(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

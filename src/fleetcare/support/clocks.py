@@ -1,0 +1,173 @@
+"""Service-level clocks of a case (R-SUP-2), computed with ``fleetcare.rules``.
+
+P+E runs on the 24x7 clock; DaaS on the partner's business calendar (its country and
+its first site's subdivision and time zone). Pauses are the intervals the case spent
+waiting on the customer, rebuilt from its status history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from fleetcare.rules import service_levels
+from fleetcare.rules.calendars import Calendar24x7, Clock, Pause, calendar_for
+from fleetcare.rules.programmes import load_programme
+
+from .models import Case, CaseStatus, Entitlement
+
+PROGRAMME_OF = {
+    Entitlement.PE: "poly_plus_enterprise",
+    Entitlement.DAAS: "device_as_a_service",
+}
+_24X7 = Calendar24x7()
+
+
+def programme_of(case: Case):  # type: ignore[no-untyped-def]
+    code = PROGRAMME_OF.get(case.entitlement)
+    return load_programme(code) if code else None
+
+
+def partner_calendar(partner: Any) -> Clock:
+    """The partner's business calendar (R-DS-6): country + first site's region and zone.
+
+    Uses ``partner.sites.all()`` so a prefetched list costs no query."""
+    sites = sorted(partner.sites.all(), key=lambda s: s.pk)
+    site = sites[0] if sites else None
+    if site is not None:
+        return calendar_for(
+            site.country or partner.country, site.subdivision or None, site.time_zone or None
+        )
+    return calendar_for(partner.country)
+
+
+def clock_of(case: Case) -> Clock | None:
+    """The clock the case's service levels run on; None when not entitled."""
+    programme = programme_of(case)
+    if programme is None:
+        return None
+    calendar: Clock | None = None
+    if case.entitlement == Entitlement.DAAS and case.opened_by_partner_id:
+        calendar = partner_calendar(case.opened_by_partner)
+    try:
+        return service_levels.clock_for(programme, case.severity, calendar)
+    except ValueError:
+        return _24X7
+
+
+def pauses_from_history(changes: Iterable[Any], now: datetime) -> list[Pause]:
+    """Intervals spent in ``waiting_on_customer`` (R-SUP-2); an open one ends at ``now``."""
+    pauses: list[Pause] = []
+    started: datetime | None = None
+    for change in sorted(changes, key=lambda c: (c.at, c.pk or 0)):
+        if change.status == CaseStatus.WAITING_ON_CUSTOMER:
+            if started is None:
+                started = change.at
+        elif started is not None:
+            if change.at > started:
+                pauses.append((started, change.at))
+            started = None
+    if started is not None and now > started:
+        pauses.append((started, now))
+    return pauses
+
+
+def met_milestones(case: Case) -> set[str]:
+    met: set[str] = set()
+    if case.first_responded_at:
+        met.add("first_response")
+    if case.status in (CaseStatus.SOLVED, CaseStatus.CLOSED):
+        met.update(service_levels.MILESTONES)
+    return met
+
+
+def recompute(case: Case, now: datetime, changes: Iterable[Any] | None = None) -> None:
+    """Store the three deadlines and the earliest open one on the case (not saved).
+
+    While the case waits on the customer the clock is paused: deadlines shown are
+    those if it resumed now, and ``earliest_due`` is empty (nothing can breach)."""
+    programme = programme_of(case)
+    if programme is None:
+        case.first_response_due = case.next_update_due = case.solution_due = None
+        case.earliest_due = None
+        case.earliest_milestone = ""
+        case.clock_paused_since = None
+        return
+    if changes is None:
+        changes = list(case.status_changes.all())
+    changes = sorted(changes, key=lambda c: (c.at, c.pk or 0))
+    pauses = pauses_from_history(changes, now)
+    clock = clock_of(case)
+    calendar = None if isinstance(clock, Calendar24x7) else clock
+    d = service_levels.deadlines(
+        case.opened_at,
+        programme,
+        case.severity,
+        calendar,
+        pauses,
+        first_responded_at=case.first_responded_at,
+        last_update_at=case.last_update_at,
+        solved_at=case.solved_at,
+    )
+    case.first_response_due = d.first_response
+    case.next_update_due = d.update
+    case.solution_due = d.solution
+    paused = case.status == CaseStatus.WAITING_ON_CUSTOMER
+    case.clock_paused_since = None
+    if paused:
+        waiting = [c.at for c in changes if c.status == CaseStatus.WAITING_ON_CUSTOMER]
+        case.clock_paused_since = waiting[-1] if waiting else now
+    earliest = None if paused else service_levels.earliest_open_deadline(d, met_milestones(case))
+    case.earliest_due = earliest[1] if earliest else None
+    case.earliest_milestone = earliest[0] if earliest else ""
+
+
+def time_left_minutes(case: Case, now: datetime) -> float | None:
+    """Working minutes to the earliest open deadline on the case's clock (negative:
+    overdue); None when nothing is running."""
+    if case.earliest_due is None:
+        return None
+    clock = clock_of(case)
+    if clock is None:
+        return None
+    return service_levels.time_left(case.earliest_due, now, clock)
+
+
+def target_minutes(case: Case, milestone: str) -> int | None:
+    programme = programme_of(case)
+    if programme is None:
+        return None
+    t = service_levels.targets(programme, case.severity)
+    return {
+        "first_response": t.first_response_minutes,
+        "update": t.update_minutes,
+        "solution": t.solution_minutes,
+    }[milestone]
+
+
+def format_minutes(minutes: float | None) -> str:
+    """``1 d 2 h 05 min`` style (days of 24 h of the clock's working minutes)."""
+    if minutes is None:
+        return ""
+    sign = "-" if minutes < 0 else ""
+    m = int(abs(minutes) // 1)
+    days, rest = divmod(m, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} d")
+    if hours or days:
+        parts.append(f"{hours} h")
+    parts.append(f"{mins:02d} min" if parts else f"{mins} min")
+    return sign + " ".join(parts)
+
+
+def describe(clock: Clock | None) -> str:
+    """``24x7`` or ``business hours CA-ON America/Toronto``."""
+    if clock is None:
+        return ""
+    if isinstance(clock, Calendar24x7):
+        return "24x7"
+    region = getattr(clock, "subdivision", None) or getattr(clock, "country", "")
+    return f"business hours {region} {clock.tz.key}"

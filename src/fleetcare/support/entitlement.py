@@ -1,0 +1,190 @@
+"""Entitlement of a case (R-SUP-1) and who may open one (R-DS-6).
+
+Dates come from the records (contract terms, DaaS device terms); which categories a
+programme covers comes from the programme settings in ``fleetcare.rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from fleetcare.contracts.models import ContractCategory, EnterpriseContract
+from fleetcare.core.tenancy import scope_of
+from fleetcare.daas.models import SubscribedDevice, SubscriptionStatus
+from fleetcare.organisations.models import Organisation, PartnerCustomer, Role
+from fleetcare.rules.programmes import load_programme
+
+from .models import Entitlement
+
+PE_PROGRAMME = "poly_plus_enterprise"
+DAAS_PROGRAMME = "device_as_a_service"
+
+
+@dataclass(frozen=True)
+class EntitlementResult:
+    kind: str  # Entitlement value
+    until: date | None = None
+    contract: EnterpriseContract | None = None
+    daas_device: SubscribedDevice | None = None
+    note: str = ""
+
+    @property
+    def partner(self) -> Organisation | None:
+        if self.daas_device is None:
+            return None
+        return self.daas_device.subscription.partner
+
+
+def _daas_device(account: Organisation, product_model: Any, device: Any, on: date):
+    base = (
+        SubscribedDevice.objects.select_related("subscription__partner")
+        .filter(subscription__customer=account, term_start__lte=on, term_end__gte=on)
+        .exclude(subscription__status=SubscriptionStatus.CANCELLED)
+        .order_by("-term_end", "id")
+    )
+    if device is not None:
+        found = base.filter(device=device).first()
+        if found is not None:
+            return found
+        return None
+    return base.filter(product_model=product_model).first()
+
+
+def _pe_contract(account: Organisation, product_model: Any, on: date):
+    category = product_model.category
+    if category.quote_only:
+        return None, _("%(category)s is quote-only: not covered by Poly+ Enterprise.") % {
+            "category": category
+        }
+    if product_model.is_past_end_of_support(on):
+        return None, _("%(model)s is past its end of support (%(date)s).") % {
+            "model": product_model.name,
+            "date": product_model.end_of_support_on,
+        }
+    rows = (
+        ContractCategory.objects.select_related("contract")
+        .filter(
+            contract__in=EnterpriseContract.objects.filter(account=account).in_force(on),
+            category=category,
+        )
+        .order_by("-contract__end_date", "contract_id")
+    )
+    for row in rows:
+        programme = load_programme(row.contract.programme_code or PE_PROGRAMME)
+        if category.code in programme.quote_only_classes:
+            continue
+        if category.code not in programme.covered_categories:
+            continue
+        return row.contract, ""
+    return None, ""
+
+
+def resolve_entitlement(
+    account: Organisation, product_model: Any, device: Any = None, on: date | None = None
+) -> EntitlementResult:
+    """R-SUP-1: P+E contract, DaaS device term, or none.
+
+    A device enrolled in DaaS is entitled by its term; otherwise a P+E contract in
+    force covering the model's category; otherwise a DaaS device of that model for
+    the account; otherwise none (kept, marked, offered paid support).
+    """
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    if device is not None:
+        sd = _daas_device(account, product_model, device, on)
+        if sd is not None:
+            return EntitlementResult(Entitlement.DAAS, sd.term_end, daas_device=sd)
+    contract, why_not = _pe_contract(account, product_model, on)
+    if contract is not None:
+        return EntitlementResult(Entitlement.PE, contract.end_date, contract=contract)
+    if device is None:
+        sd = _daas_device(account, product_model, None, on)
+        if sd is not None:
+            return EntitlementResult(Entitlement.DAAS, sd.term_end, daas_device=sd)
+    note = why_not or _(
+        "No Poly+ Enterprise contract or DaaS term covers this product today: "
+        "paid support is offered."
+    )
+    return EntitlementResult(Entitlement.NONE, None, note=note)
+
+
+def is_daas_device(device: Any) -> bool:
+    return device is not None and SubscribedDevice.objects.filter(device=device).exists()
+
+
+def _partner_names(customer_id: int) -> str:
+    names = list(
+        PartnerCustomer.objects.filter(customer_id=customer_id)
+        .select_related("partner")
+        .order_by("partner__name")
+        .values_list("partner__name", flat=True)
+    )
+    return ", ".join(names)
+
+
+def _send_to_partner(partner_name: str) -> str:
+    if partner_name:
+        return _(
+            "Please contact %(partner)s, your service partner, who opens support cases "
+            "for your Device-as-a-Service devices."
+        ) % {"partner": partner_name}
+    return _(
+        "Please contact your service partner, who opens support cases for your "
+        "Device-as-a-Service devices."
+    )
+
+
+def check_may_open(
+    user: Any, account: Organisation, result: EntitlementResult, device: Any
+) -> None:
+    """R-DS-6 / R-TEN-1: raise PermissionDenied (with the reason) unless ``user`` may open
+    this case.
+
+    * vendor staff may open any case (phone entry);
+    * a customer's users open for their own account, except for DaaS devices;
+    * an end user of a DaaS customer never opens one: they are sent to their partner;
+    * for a DaaS device only the certified partner that sold it may open the case.
+    """
+    scope = scope_of(user)
+    if not scope.authenticated:
+        raise PermissionDenied(_("Sign in to open a case."))
+    if scope.is_vendor:
+        return
+    if scope.role == Role.END_USER:
+        partner = result.partner.name if result.partner else _partner_names(user.organisation_id)
+        raise PermissionDenied(_send_to_partner(partner))
+    if scope.is_customer:
+        if account.pk != scope.organisation_id:
+            raise PermissionDenied(_("You may open cases only for your own organisation."))
+        daas = result.kind == Entitlement.DAAS or (device is not None and is_daas_device(device))
+        if daas:
+            partner = result.partner.name if result.partner else _partner_names(account.pk)
+            raise PermissionDenied(_send_to_partner(partner))
+        return
+    if scope.is_partner:
+        if account.pk not in scope.served_customer_ids():
+            raise PermissionDenied(_("You may open cases only for the DaaS customers you sold to."))
+        if result.kind != Entitlement.DAAS:
+            raise PermissionDenied(
+                _(
+                    "A certified partner opens cases only for Device-as-a-Service devices "
+                    "under a current term; this product is not one."
+                )
+            )
+        if result.partner is None or result.partner.pk != scope.organisation_id:
+            raise PermissionDenied(
+                _("Only the certified partner that sold this device may open a case for it.")
+            )
+        return
+    raise PermissionDenied(_("Your role may not open support cases."))
+
+
+def daas_partner_filter(partner_id: int) -> Q:
+    return Q(opened_by_partner_id=partner_id) | Q(daas_device__subscription__partner_id=partner_id)

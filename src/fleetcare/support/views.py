@@ -1,0 +1,465 @@
+"""Portal pages of the support desk. Thin: parse → one service call → render.
+
+Lists go through ``visible_to``; a case is fetched with ``get_visible_or_404``
+(R-TEN-1). End users of DaaS customers see no cases (their partner serves them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fleetcare.core.tenancy import get_visible_or_404, scope_of
+from fleetcare.organisations.models import PartnerCustomer, Role
+
+from . import clocks, services
+from .forms import (
+    AssignForm,
+    AttachForm,
+    AuthorisationForm,
+    CaseFilterForm,
+    CaseForm,
+    EngineeringRefForm,
+    EscalateForm,
+    EscalationUpdateForm,
+    IncidentForm,
+    IncidentUpdateForm,
+    ReplyForm,
+    SeverityForm,
+    StatusForm,
+)
+from .models import (
+    Case,
+    CloudPartnerAuthorisation,
+    Escalation,
+    EscalationStatus,
+    PartnerIncident,
+)
+
+PAGE_SIZE = 50
+
+
+def _errors_to_messages(request, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for text in exc.messages:
+            messages.error(request, text)
+    else:
+        messages.error(request, str(exc) or _("You may not do this."))
+
+
+def _annotate_clock(cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
+    for case in cases:
+        left = clocks.time_left_minutes(case, now)
+        case.time_left = left
+        case.time_left_text = clocks.format_minutes(left)
+        case.clock_label = clocks.describe(clocks.clock_of(case))
+        case.breached_now = services.is_breached_now(case, now)
+
+
+def _partner_names(user) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(
+        PartnerCustomer.objects.filter(customer_id=user.organisation_id)
+        .order_by("partner__name")
+        .values_list("partner__name", flat=True)
+    )
+
+
+@login_required
+def case_list(request):
+    """Customers and partners follow their cases; agents see all (with filters)."""
+    user = request.user
+    if user.role == Role.END_USER:
+        return render(
+            request, "support/end_user.html", {"partners": _partner_names(user)}, status=200
+        )
+    form = CaseFilterForm(request.GET or None)
+    qs = (
+        Case.objects.visible_to(user)
+        .select_related("account", "product_model", "opened_by_partner", "owner")
+        .prefetch_related("opened_by_partner__sites")
+    )
+    status = form.data.get("status", "") if form.is_bound else ""
+    if status == "":
+        qs = qs.open()
+    elif status != "all":
+        qs = qs.filter(status=status)
+    q = (form.data.get("q") or "").strip() if form.is_bound else ""
+    if q:
+        qs = qs.filter(Q(reference__icontains=q) | Q(subject__icontains=q))
+    page = Paginator(qs.order_by("-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    _annotate_clock(list(page.object_list), timezone.now())
+    return render(
+        request,
+        "support/case_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "is_agent": services.is_agent(user),
+            "may_open": user.role != Role.END_USER and not scope_of(user).is_distributor,
+        },
+    )
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.is_agent(request.user):
+            raise PermissionDenied(_("Only support agents have a queue."))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+@agent_required
+def queue(request):
+    """Agents' queue: earliest open deadline first, time left on each case's clock."""
+    mine = request.GET.get("mine") == "1"
+    page = Paginator(services.queue_queryset(request.user, mine=mine), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    _annotate_clock(list(page.object_list), timezone.now())
+    return render(request, "support/queue.html", {"page_obj": page, "mine": mine})
+
+
+@agent_required
+def escalations(request):
+    mine = request.GET.get("mine") == "1"
+    qs = (
+        Escalation.objects.visible_to(request.user)
+        .filter(status=EscalationStatus.OPEN)
+        .select_related("case__account", "owner")
+        .order_by("-level", "escalated_at", "id")
+    )
+    if mine:
+        qs = qs.filter(owner=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "support/escalations.html", {"page_obj": page, "mine": mine})
+
+
+@login_required
+def case_new(request):
+    user = request.user
+    if user.role == Role.END_USER:
+        return render(request, "support/end_user.html", {"partners": _partner_names(user)})
+    form = CaseForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            case = services.open_case(
+                user,
+                services.OpenCaseInput(
+                    product_model=cd["product_model"],
+                    severity=cd["severity"],
+                    subject=cd["subject"],
+                    description=cd["description"],
+                    account=cd.get("account"),
+                    device=cd.get("device"),
+                    channel=cd.get("channel") or "portal",
+                    requester=cd.get("requester"),
+                ),
+                attachments=[cd["attachment"]] if cd.get("attachment") else [],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("support:case_detail", pk=case.pk)
+    return render(request, "support/case_new.html", {"form": form})
+
+
+@login_required
+def case_detail(request, pk: int):
+    user = request.user
+    case = get_visible_or_404(
+        Case.objects.select_related(
+            "account",
+            "requester",
+            "product_model",
+            "device",
+            "opened_by_partner",
+            "owner",
+            "enterprise_contract",
+            "daas_device__subscription",
+        ).prefetch_related("opened_by_partner__sites"),
+        user,
+        pk=pk,
+    )
+    now = timezone.now()
+    _annotate_clock([case], now)
+    agent = services.is_agent(user)
+    esc = case.escalations.filter(status=EscalationStatus.OPEN).select_related("owner").first()
+    incidents = (
+        PartnerIncident.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("cloud_partner")
+        .prefetch_related("updates")
+        if scope_of(user).is_vendor
+        else PartnerIncident.objects.none()
+    )
+    context = {
+        "case": case,
+        "events": services.timeline(case, user),
+        "is_agent": agent,
+        "is_escalation_manager": user.role in services.ESCALATION_ROLES,
+        "escalation": esc,
+        "engineering_refs": case.engineering_refs.all(),
+        "incidents": incidents,
+        "reply_form": ReplyForm(),
+        "status_form": StatusForm(initial={"status": case.status}),
+        "attach_form": AttachForm(),
+        "now": now,
+    }
+    if agent:
+        context.update(
+            assign_form=AssignForm(user=user, initial={"owner": case.owner_id}),
+            severity_form=SeverityForm(initial={"severity": case.severity}),
+            escalate_form=EscalateForm(user=user),
+            escalation_form=EscalationUpdateForm(
+                initial={
+                    "specialist": esc.specialist,
+                    "actions": esc.actions,
+                    "workaround": esc.workaround,
+                    "fix": esc.fix,
+                }
+                if esc
+                else None
+            ),
+            engref_form=EngineeringRefForm(),
+            incident_form=IncidentForm(user=user),
+            incident_update_form=IncidentUpdateForm(),
+        )
+    return render(request, "support/case_detail.html", context)
+
+
+def _case_action(handler: Callable[..., Any]) -> Callable[..., HttpResponse]:
+    """POST action on a case: fetch (404 if not visible), run, report, redirect back."""
+
+    @wraps(handler)
+    def view(request, pk: int, *args: Any) -> HttpResponse:
+        case = get_visible_or_404(Case, request.user, pk=pk)
+        try:
+            done = handler(request, case, *args)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors_to_messages(request, exc)
+        else:
+            if done:
+                messages.success(request, done)
+        return redirect("support:case_detail", pk=case.pk)
+
+    return login_required(require_POST(view))
+
+
+def _bad_form(form) -> None:  # type: ignore[no-untyped-def]
+    raise ValidationError(
+        [
+            f"{form.fields[f].label if f in form.fields else ''}: {e}".lstrip(": ")
+            for f, errs in form.errors.items()
+            for e in errs
+        ]
+    )
+
+
+@_case_action
+def case_reply(request, case: Case) -> str:
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _bad_form(form)
+    cd = form.cleaned_data
+    services.add_reply(
+        case,
+        request.user,
+        cd["body"],
+        internal=cd["internal"],
+        new_status=cd["status"] or None,
+        attachments=[cd["attachment"]] if cd.get("attachment") else [],
+    )
+    return _("Note added.") if cd["internal"] else _("Reply sent.")
+
+
+@_case_action
+def case_status(request, case: Case) -> str:
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        _bad_form(form)
+    services.change_status(
+        case, request.user, form.cleaned_data["status"], form.cleaned_data["note"]
+    )
+    return _("Status updated.")
+
+
+@_case_action
+def case_assign(request, case: Case) -> str:
+    form = AssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _bad_form(form)
+    services.assign(case, request.user, form.cleaned_data["owner"])
+    return _("Owner updated.")
+
+
+@_case_action
+def case_severity(request, case: Case) -> str:
+    form = SeverityForm(request.POST)
+    if not form.is_valid():
+        _bad_form(form)
+    services.change_severity(case, request.user, form.cleaned_data["severity"])
+    return _("Severity updated; deadlines recomputed.")
+
+
+@_case_action
+def case_attach(request, case: Case) -> str:
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _bad_form(form)
+    services.add_attachments(case, request.user, [form.cleaned_data["file"]])
+    return _("File attached.")
+
+
+@_case_action
+def case_escalate(request, case: Case) -> str:
+    form = EscalateForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _bad_form(form)
+    cd = form.cleaned_data
+    esc = services.escalate(case, request.user, cd["level"], cd["reason"], cd["owner"])
+    return _("Escalated to level %(l)s.") % {"l": esc.level}
+
+
+@_case_action
+def case_escalation_update(request, case: Case) -> str:
+    form = EscalationUpdateForm(request.POST)
+    if not form.is_valid():
+        _bad_form(form)
+    esc = case.escalations.filter(status=EscalationStatus.OPEN).first()
+    if esc is None:
+        raise ValidationError(_("The case is not escalated."))
+    services.update_escalation(esc, request.user, **form.cleaned_data)
+    return _("Escalation updated.")
+
+
+@_case_action
+def case_deescalate(request, case: Case) -> str:
+    services.deescalate(case, request.user, request.POST.get("note", ""))
+    return _("De-escalated.")
+
+
+@_case_action
+def case_engref(request, case: Case) -> str:
+    form = EngineeringRefForm(request.POST)
+    if not form.is_valid():
+        _bad_form(form)
+    cd = form.cleaned_data
+    services.add_engineering_reference(case, request.user, cd["kind"], cd["reference"], cd["title"])
+    return _("Engineering reference added.")
+
+
+@_case_action
+def case_incident(request, case: Case) -> str:
+    form = IncidentForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _bad_form(form)
+    cd = form.cleaned_data
+    services.open_partner_incident(
+        case, request.user, cd["cloud_partner"], cd["partner_ticket"], cd["findings"]
+    )
+    return _("Cloud-partner incident opened.")
+
+
+@_case_action
+def case_incident_update(request, case: Case, incident_id: int) -> str:
+    incident = get_visible_or_404(PartnerIncident, request.user, pk=incident_id, case=case)
+    form = IncidentUpdateForm(request.POST)
+    if not form.is_valid():
+        _bad_form(form)
+    cd = form.cleaned_data
+    services.update_partner_incident(
+        incident,
+        request.user,
+        cd["kind"],
+        cd["body"],
+        partner_ticket=cd["partner_ticket"] or None,
+        status=cd["status"] or None,
+    )
+    return _("Incident updated.")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    att = services.visible_attachment(request.user, pk)
+    response = FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def authorisations(request):
+    """Cloud-partner authorisations on file (R-SUP-4): agents and customers' admins."""
+    user = request.user
+    scope = scope_of(user)
+    may_record = services.is_agent(user) or (scope.is_customer and user.role == Role.CUSTOMER_ADMIN)
+    if not (scope.is_vendor or (scope.is_customer and user.role == Role.CUSTOMER_ADMIN)):
+        raise PermissionDenied(_("Only agents and customers' administrators see authorisations."))
+    form = AuthorisationForm(request.POST or None, request.FILES or None, user=user)
+    if request.method == "POST" and may_record and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            services.record_authorisation(
+                user,
+                cd["account"],
+                cd["cloud_partner"],
+                cd["document"],
+                cd["valid_from"],
+                cd["valid_to"],
+                cd["signed_by"],
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Authorisation recorded."))
+            return redirect("support:authorisations")
+    qs = (
+        CloudPartnerAuthorisation.objects.visible_to(user)
+        .select_related("account", "cloud_partner")
+        .order_by("account__name", "cloud_partner__name", "-valid_from")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "support/authorisations.html",
+        {"page_obj": page, "form": form, "may_record": may_record, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def authorisation_document(request, pk: int):
+    auth = get_visible_or_404(CloudPartnerAuthorisation, request.user, pk=pk)
+    response = FileResponse(
+        auth.document.open("rb"), as_attachment=True, filename=auth.document_name or "authorisation"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
