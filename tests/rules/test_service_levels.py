@@ -95,3 +95,18 @@ def test_R_SUP_2_time_left_in_the_clock() -> None:
     friday = datetime(2026, 6, 5, 16, 0, tzinfo=PARIS)
     assert time_left(deadline, friday, FR) == 120
     assert time_left(deadline, datetime(2026, 6, 8, 11, 0, tzinfo=PARIS), FR) == -60
+
+
+def test_R_SUP_2_breach_warning_when_a_quarter_of_the_target_is_left():
+    from decimal import Decimal
+
+    from fleetcare.rules.programmes import load_programme
+    from fleetcare.rules.service_levels import needs_breach_warning
+
+    share = load_programme("poly_plus_enterprise").breach_warning_share
+    assert share == Decimal("0.25")
+    # S1 first response: 30 minutes; warn from 7.5 minutes left, not before, not once breached.
+    assert not needs_breach_warning(8, 30, share)
+    assert needs_breach_warning(7.5, 30, share)
+    assert needs_breach_warning(0, 30, share)
+    assert not needs_breach_warning(-1, 30, share)

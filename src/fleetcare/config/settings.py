@@ -226,6 +226,11 @@ else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
+# Absolute links in e-mails point here; the support queue's shared mailbox gets warnings.
+FLEETCARE_BASE_URL = os.environ.get("FLEETCARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+FLEETCARE_SUPPORT_QUEUE_EMAIL = os.environ.get(
+    "FLEETCARE_SUPPORT_QUEUE_EMAIL", "support-queue@fleetcare.local"
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fleetcare <support@fleetcare.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

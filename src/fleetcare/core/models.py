@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
@@ -80,7 +81,10 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        data[field.attname] = field.value_from_object(instance)
+        value = field.value_from_object(instance)
+        if isinstance(value, FieldFile):
+            value = value.name or None
+        data[field.attname] = value
     return data
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from datetime import datetime
 
 from .calendars import Calendar24x7, Clock, Pause
@@ -128,6 +129,12 @@ def earliest_open_deadline(
 def is_breached(deadline: datetime, at: datetime) -> bool:
     """R-SUP-2: breached when the instant is after the deadline."""
     return at > deadline
+
+
+def needs_breach_warning(minutes_left: float, target_minutes: float, share: Decimal) -> bool:
+    """R-SUP-2: an open deadline is close when at most ``share`` of its target is left
+    (on its own clock); a breached one is not "close", it is breached."""
+    return 0 <= minutes_left <= float(target_minutes) * float(share)
 
 
 def time_left(

@@ -76,6 +76,8 @@ class Programme(BaseModel):
 
     # R-SUP-2
     service_levels: dict[Severity, ServiceLevel]
+    # R-SUP-2: warn the owner and the queue when less than this share of a target is left.
+    breach_warning_share: Decimal = Field(default=Decimal("0.25"), gt=0, lt=1)
 
     # R-DS-1, R-DS-4, R-DS-5
     daas_threshold: Decimal | None = Field(default=None, ge=0, le=1)
