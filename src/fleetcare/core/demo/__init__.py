@@ -32,9 +32,18 @@ class DemoContext:
 
 
 def load_all(out: Any = None, today: date | None = None) -> DemoContext:
-    from fleetcare.core.demo import catalogue, people
+    from django.test.utils import override_settings
 
     ctx = DemoContext(today=today or timezone.localdate())
+    # The demo's own notifications (cases opened, replies…) are not sent anywhere.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        _load(ctx, out)
+    return ctx
+
+
+def _load(ctx: DemoContext, out: Any) -> None:
+    from fleetcare.core.demo import catalogue, people
+
     with transaction.atomic():
         catalogue.load(ctx, out)
         people.load(ctx, out)
@@ -47,4 +56,3 @@ def load_all(out: Any = None, today: date | None = None) -> DemoContext:
             continue
         with transaction.atomic():
             module.load(ctx, out)
-    return ctx

@@ -1,3 +1,5 @@
+from io import StringIO
+
 from django.core.management.base import BaseCommand
 
 from fleetcare.core.demo import DEMO_PASSWORD, load_all
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
 
     def handle(self, *args, quiet=False, **options):
-        ctx = load_all(out=self.stdout)
+        ctx = load_all(out=StringIO() if quiet else self.stdout)
         if quiet:
             return
         self.stdout.write(
