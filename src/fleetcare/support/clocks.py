@@ -7,6 +7,7 @@ waiting on the customer, rebuilt from its status history.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -151,7 +152,8 @@ def format_minutes(minutes: float | None) -> str:
     if minutes is None:
         return ""
     sign = "-" if minutes < 0 else ""
-    m = int(abs(minutes) // 1)
+    # Overdue time rounds up, so a deadline missed by seconds reads "-1 min", not "-0 min".
+    m = math.ceil(abs(minutes)) if minutes < 0 else int(minutes)
     days, rest = divmod(m, 1440)
     hours, mins = divmod(rest, 60)
     parts = []

@@ -84,6 +84,13 @@ class CaseQuerySet(TenantQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
+MILESTONE_LABELS = {
+    "first_response": _("first response"),
+    "update": _("update"),
+    "solution": _("solution"),
+}
+
+
 class Case(TimeStamped):
     """R-SUP-1: a support case."""
 
@@ -195,6 +202,10 @@ class Case(TimeStamped):
             models.Index(fields=["status", "earliest_due"]),
             models.Index(fields=["account", "status"]),
         ]
+
+    @property
+    def earliest_milestone_label(self) -> str:
+        return str(MILESTONE_LABELS.get(self.earliest_milestone, self.earliest_milestone))
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.subject}"

@@ -24,6 +24,7 @@ from fleetcare.rules import service_levels
 from . import clocks
 from .entitlement import check_may_open, resolve_entitlement
 from .models import (
+    MILESTONE_LABELS,
     OPEN_STATUSES,
     Attachment,
     Case,
@@ -980,13 +981,6 @@ def _milestone_deadlines(case: Case) -> list[tuple[str, str, datetime]]:
     if "solution" not in met and case.solution_due:
         out.append(("solution", "solution", case.solution_due))
     return out
-
-
-MILESTONE_LABELS = {
-    "first_response": "first response",
-    "update": "update",
-    "solution": "solution",
-}
 
 
 def mark_breaches(now: datetime) -> dict[str, int]:
