@@ -132,6 +132,8 @@ def test_jobs_run_unknown_job_fails_clearly():
 
 def _fleetcare(*args, env=None):
     exe = os.path.join(os.path.dirname(sys.executable), "fleetcare")
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not reach a real command.
+    env = {k: v for k, v in (env or os.environ).items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=120)
 
 

@@ -72,6 +72,7 @@ def _ensure_daas_device(ctx: Any, model: ProductModel) -> Device:
             term_start__lte=ctx.today,
             term_end__gte=ctx.today,
             device__isnull=False,
+            device__product_model=model,
         )
         .select_related("device__product_model")
         .order_by("id")
