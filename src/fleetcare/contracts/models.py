@@ -25,14 +25,21 @@ class EnterpriseContractQuerySet(TenantQuerySet):
         return self.filter(distribution_partner_id=scope.organisation_id)
 
     def in_force(self, on) -> EnterpriseContractQuerySet:  # type: ignore[no-untyped-def]
-        return self.filter(status=ContractStatus.ACTIVE, start_date__lte=on, end_date__gte=on)
+        """In force on ``on``: active, or renewed (its next term is agreed) but not yet ended."""
+        return self.filter(
+            status__in=[ContractStatus.ACTIVE, ContractStatus.RENEWED],
+            start_date__lte=on,
+            end_date__gte=on,
+        )
 
 
 class EnterpriseContract(TimeStamped):
     """R-PE-1: one account, one term, one or more categories."""
 
     account = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="enterprise_contracts",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="enterprise_contracts",
         verbose_name=_("account"),
     )
     reference = models.CharField(_("reference"), max_length=32, unique=True)
@@ -44,22 +51,64 @@ class EnterpriseContract(TimeStamped):
     )
     programme_code = models.CharField(_("programme"), max_length=64, default="poly_plus_enterprise")
     distribution_partner = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="distributed_contracts", verbose_name=_("distribution partner"),
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distributed_contracts",
+        verbose_name=_("distribution partner"),
     )
     csm = models.ForeignKey(
-        "organisations.User", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="csm_contracts", verbose_name=_("customer success manager"),
+        "organisations.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="csm_contracts",
+        verbose_name=_("customer success manager"),
     )
     professional_services_discount = models.DecimalField(
         _("professional-services discount (%)"), max_digits=5, decimal_places=2, default=0
     )
-    extra_csm_blocks = models.PositiveSmallIntegerField(_("extra CSM blocks (8 h a month each)"), default=0)
-    technical_account_management = models.BooleanField(_("technical account management"), default=False)
-    onsite_destruction = models.BooleanField(_("on-site destruction of replaced units"), default=False)
+    extra_csm_blocks = models.PositiveSmallIntegerField(
+        _("extra CSM blocks (8 h a month each)"), default=0
+    )
+    technical_account_management = models.BooleanField(
+        _("technical account management"), default=False
+    )
+    onsite_destruction = models.BooleanField(
+        _("on-site destruction of replaced units"), default=False
+    )
     previous = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_term",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_term",
         verbose_name=_("previous term"),
+    )
+    proration_basis = models.CharField(
+        _("proration basis"),
+        max_length=8,
+        blank=True,
+        choices=[("monthly", _("Monthly")), ("daily", _("Daily"))],
+        help_text=_("R-PE-5: empty = the programme's setting."),
+    )
+    upfront_order = models.ForeignKey(
+        "billing.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("upfront order"),
+    )
+    renewal_quote = models.ForeignKey(
+        "billing.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renewal quote"),
+        help_text=_("For a draft next term: the quote that proposes it."),
     )
 
     tenant_field = "account"
@@ -70,7 +119,9 @@ class EnterpriseContract(TimeStamped):
         verbose_name = _("Poly+ Enterprise contract")
         verbose_name_plural = _("Poly+ Enterprise contracts")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gt=models.F("start_date")), name="contract_term_order")
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")), name="contract_term_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -88,7 +139,9 @@ class ContractCategoryQuerySet(TenantQuerySet):
 class ContractCategory(models.Model):
     """R-PE-2: per category at term start: installed, growth, ordered, baseline."""
 
-    contract = models.ForeignKey(EnterpriseContract, on_delete=models.CASCADE, related_name="categories")
+    contract = models.ForeignKey(
+        EnterpriseContract, on_delete=models.CASCADE, related_name="categories"
+    )
     category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
     installed = models.PositiveIntegerField(_("installed"))
     growth = models.PositiveIntegerField(_("agreed growth"))
@@ -109,3 +162,126 @@ class ContractCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.reference} · {self.category}"
+
+
+class BaselineChangeQuerySet(TenantQuerySet):
+    def for_partner(self, scope: Scope) -> BaselineChangeQuerySet:
+        return self.none()
+
+    def for_distributor(self, scope: Scope) -> BaselineChangeQuerySet:
+        return self.filter(
+            contract_category__contract__distribution_partner_id=scope.organisation_id
+        )
+
+
+class BaselineChange(models.Model):
+    """Baseline history of a contract category: ordered and baseline in force from a date."""
+
+    contract_category = models.ForeignKey(
+        ContractCategory, on_delete=models.CASCADE, related_name="baseline_changes"
+    )
+    effective_from = models.DateField(_("in force from"))
+    ordered = models.PositiveIntegerField(_("ordered"))
+    baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=4)
+    reason = models.CharField(_("reason"), max_length=16)  # term_start / adjustment
+    adjustment = models.ForeignKey(
+        "Adjustment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_field = "contract_category__contract__account"
+    objects = TenantManager.from_queryset(BaselineChangeQuerySet)()
+
+    class Meta:
+        ordering = ["contract_category_id", "effective_from", "id"]
+        verbose_name = _("baseline change")
+        verbose_name_plural = _("baseline changes")
+
+    def __str__(self) -> str:
+        return f"{self.contract_category} from {self.effective_from}: {self.ordered}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    DETECTED = "detected", _("Detected")
+    QUOTED = "quoted", _("Quoted")
+    PO_RECEIVED = "po_received", _("Purchase order received")
+    APPLIED = "applied", _("Applied")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_ADJUSTMENT_STATUSES = (
+    AdjustmentStatus.DETECTED,
+    AdjustmentStatus.QUOTED,
+    AdjustmentStatus.PO_RECEIVED,
+)
+
+
+class AdjustmentQuerySet(ContractCategoryQuerySet):
+    def open(self) -> AdjustmentQuerySet:
+        return self.filter(status__in=OPEN_ADJUSTMENT_STATUSES)
+
+
+class Adjustment(TimeStamped):
+    """R-PE-5: a mid-term adjustment of one contract category."""
+
+    contract = models.ForeignKey(
+        EnterpriseContract, on_delete=models.CASCADE, related_name="adjustments"
+    )
+    contract_category = models.ForeignKey(
+        ContractCategory, on_delete=models.CASCADE, related_name="adjustments"
+    )
+    month = models.DateField(
+        _("adjustment month"), help_text=_("First day of the month it is made in.")
+    )
+    counted_on = models.DateField(
+        _("counted on"), help_text=_("The month end whose count triggered it.")
+    )
+    count = models.PositiveIntegerField(_("count"))
+    previous_ordered = models.PositiveIntegerField(_("ordered before"))
+    added = models.PositiveIntegerField(_("added"))
+    new_ordered = models.PositiveIntegerField(_("new ordered"))
+    new_baseline = models.DecimalField(_("new baseline"), max_digits=12, decimal_places=4)
+    unit_price = models.DecimalField(_("yearly unit price"), max_digits=12, decimal_places=2)
+    basis = models.CharField(_("proration basis"), max_length=8)
+    fraction = models.DecimalField(_("fraction of the term"), max_digits=12, decimal_places=8)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AdjustmentStatus.choices,
+        default=AdjustmentStatus.DETECTED,
+    )
+    quote = models.ForeignKey(
+        "billing.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quote"),
+    )
+    purchase_order_number = models.CharField(_("purchase order number"), max_length=64, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+
+    tenant_field = "contract__account"
+    objects = TenantManager.from_queryset(AdjustmentQuerySet)()
+
+    class Meta:
+        ordering = ["-month", "id"]
+        verbose_name = _("adjustment")
+        verbose_name_plural = _("adjustments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_category", "month"],
+                condition=~models.Q(status="cancelled"),
+                name="uniq_live_adjustment_per_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} · {self.contract_category.category} · {self.month:%Y-%m}"
+
+    @property
+    def new_baseline_shown(self) -> int:
+        from decimal import ROUND_CEILING
+
+        return int(self.new_baseline.to_integral_value(rounding=ROUND_CEILING))

@@ -31,15 +31,23 @@ class Device(TimeStamped):
     """R-FLT-1: a device of an account; a serial number is optional."""
 
     account = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="devices",
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="devices",
         verbose_name=_("account"),
     )
     site = models.ForeignKey(
-        "organisations.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="devices",
+        "organisations.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="devices",
         verbose_name=_("site"),
     )
     product_model = models.ForeignKey(
-        "catalog.ProductModel", on_delete=models.PROTECT, related_name="devices",
+        "catalog.ProductModel",
+        on_delete=models.PROTECT,
+        related_name="devices",
         verbose_name=_("product model"),
     )
     serial_number = models.CharField(_("serial number"), max_length=64, null=True, blank=True)
@@ -50,7 +58,11 @@ class Device(TimeStamped):
         _("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE
     )
     replaced_by = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
         verbose_name=_("replaced by"),
     )
 
@@ -73,3 +85,117 @@ class Device(TimeStamped):
     def __str__(self) -> str:
         label = self.serial_number or f"#{self.pk}"
         return f"{self.product_model.name} {label}" if self.product_model_id else label
+
+
+class SnapshotSource(models.TextChoices):
+    FILE = "file", _("File import")
+    API = "api", _("Inventory push (API)")
+    PORTAL = "portal", _("Registered in the portal")
+
+
+class SnapshotStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    VALIDATING = "validating", _("Checking rows")
+    WRITING = "writing", _("Writing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Refused")
+
+
+class InventorySnapshotQuerySet(TenantQuerySet):
+    def done(self) -> InventorySnapshotQuerySet:
+        return self.filter(status=SnapshotStatus.DONE)
+
+
+class InventorySnapshot(TimeStamped):
+    """R-FLT-2: one inventory as of a date (a file, an API batch or a registration).
+
+    Its counts per product model (:class:`SnapshotCount`) are the account's whole
+    inventory on ``as_of``; the monthly report uses the last done snapshot on or
+    before each month end.
+    """
+
+    account = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="inventory_snapshots",
+        verbose_name=_("account"),
+    )
+    as_of = models.DateField(_("as of"))
+    source = models.CharField(_("source"), max_length=8, choices=SnapshotSource.choices)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    checksum = models.CharField(
+        _("checksum"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of the file or batch: the same one sent twice changes nothing."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=SnapshotStatus.choices, default=SnapshotStatus.PENDING
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    device_count = models.PositiveIntegerField(_("devices"), default=0)
+    created_devices = models.PositiveIntegerField(_("devices added"), default=0)
+    updated_devices = models.PositiveIntegerField(_("devices updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    upload_path = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        "organisations.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    tenant_field = "account"
+    objects = TenantManager.from_queryset(InventorySnapshotQuerySet)()
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        verbose_name = _("inventory snapshot")
+        verbose_name_plural = _("inventory snapshots")
+        indexes = [models.Index(fields=["account", "status", "as_of", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.as_of} · {self.get_source_display()}"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == SnapshotStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (
+            SnapshotStatus.PENDING,
+            SnapshotStatus.VALIDATING,
+            SnapshotStatus.WRITING,
+        )
+
+
+class SnapshotCount(models.Model):
+    """Devices of one product model in a snapshot (account and category copied for GROUP BY)."""
+
+    snapshot = models.ForeignKey(InventorySnapshot, on_delete=models.CASCADE, related_name="counts")
+    account = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    product_model = models.ForeignKey(
+        "catalog.ProductModel", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(_("count"))
+
+    tenant_field = "account"
+    objects = TenantManager.from_queryset(TenantQuerySet)()
+
+    class Meta:
+        ordering = ["snapshot_id", "product_model_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "product_model"], name="uniq_snapshot_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}: {self.product_model_id} × {self.count}"

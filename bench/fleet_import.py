@@ -1,0 +1,178 @@
+"""Benchmark (issue 4, R-FLT-2/4): import a 1,000,000-device CSV over 5,000 accounts.
+
+fleetcare's import (validate every row, then write, one snapshot per account, all or
+nothing) against a plain ``COPY`` of the same file into a bare table, in the same run, on
+PostgreSQL. Prints both times, the ratio (target <= 3) and the peak memory (target
+< 500 MB: the file is streamed, never loaded whole).
+
+    python bench/fleet_import.py [--devices 1000000] [--accounts 5000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_database(name: str) -> str:
+    """Drop and create ``name``; point Django at it; migrate. Returns its URL."""
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fleetcare.config.settings")
+    os.environ.setdefault("FLEETCARE_MEDIA_ROOT", f"/tmp/{name}-media")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def drop_database(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def base_data(accounts: int):
+    """Vendor admin, categories, a dozen models (two past end-of-support, one quote-only),
+    and ``accounts`` customer accounts, in bulk."""
+    from datetime import date
+    from decimal import Decimal
+
+    from fleetcare.catalog.models import Category, ProductModel
+    from fleetcare.organisations.models import Organisation, User
+
+    vendor = Organisation.objects.create(name="Poly", kind="vendor", country="US")
+    admin = User.objects.create(username="bench-admin", organisation=vendor, role="vendor_admin")
+    cats = {
+        code: Category.objects.create(code=code, name=code, quote_only=code == "infrastructure")
+        for code in ("personal", "video", "voice", "infrastructure")
+    }
+    specs = [
+        ("VOY-1", "personal", None),
+        ("VOY-2", "personal", None),
+        ("BW-1", "personal", date(2020, 1, 1)),
+        ("CCX-1", "voice", None),
+        ("CCX-2", "voice", None),
+        ("VVX-1", "voice", date(2021, 6, 30)),
+        ("STUDIO-1", "video", None),
+        ("STUDIO-2", "video", None),
+        ("INFRA-1", "infrastructure", None),
+    ]
+    models = [
+        ProductModel.objects.create(
+            sku=sku,
+            name=sku,
+            family=sku.split("-")[0],
+            category=cats[cat],
+            list_price=Decimal("100"),
+            pe_yearly_price=Decimal("10"),
+            end_of_support_on=eos,
+        )
+        for sku, cat, eos in specs
+    ]
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"Account {i:05d}", kind="customer", country="FR", account_number=f"A{i:06d}"
+            )
+            for i in range(accounts)
+        ],
+        batch_size=2000,
+    )
+    return admin, models
+
+
+DB = "fleetcare_bench_import"
+
+
+def make_csv(path: Path, devices: int, accounts: int, skus: list[str]) -> None:
+    rng = random.Random(4)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["account", "sku", "serial_number", "site", "firmware_version", "first_seen"])
+        for i in range(devices):
+            serial = f"SN{i:09d}" if i % 3 == 0 else ""
+            first = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if i % 4 == 0 else ""
+            w.writerow([f"A{i % accounts:06d}", skus[i % len(skus)], serial, "", "1.0.0", first])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--devices", type=int, default=1_000_000)
+    ap.add_argument("--accounts", type=int, default=5_000)
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = ap.parse_args()
+
+    fresh_database(DB)
+    from django.db import connection
+
+    from fleetcare.fleet import services
+    from fleetcare.fleet.models import Device, InventorySnapshot
+
+    admin, models = base_data(args.accounts)
+    skus = [m.sku for m in models]
+    tmp = Path(tempfile.mkdtemp()) / "fleet.csv"
+    t0 = time.perf_counter()
+    make_csv(tmp, args.devices, args.accounts, skus)
+    print(
+        f"generated {args.devices:,} rows over {args.accounts:,} accounts "
+        f"({tmp.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s"
+    )
+
+    # Baseline: COPY the same file into a bare table.
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bare_fleet (account text, sku text, "
+            "serial_number text, site text, firmware_version text, first_seen text)"
+        )
+    t0 = time.perf_counter()
+    sql = "COPY bare_fleet FROM STDIN WITH (FORMAT csv, HEADER true)"
+    with connection.cursor() as cur, open(tmp, "rb") as fh, cur.cursor.copy(sql) as copy:
+        while chunk := fh.read(1 << 20):
+            copy.write(chunk)
+    copy_s = time.perf_counter() - t0
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    outcome = services.import_file(
+        user=admin, account=None, path=tmp, file_name="fleet.csv", background=False, keep_file=True
+    )
+    import_s = time.perf_counter() - t0
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    n = Device.objects.count()
+    assert n == args.devices, (n, args.devices)
+    assert len(outcome.snapshots) == InventorySnapshot.objects.count() == args.accounts
+    print(f"COPY into a bare table : {copy_s:8.2f} s")
+    print(f"fleetcare import       : {import_s:8.2f} s  ({args.devices / import_s:,.0f} rows/s)")
+    print(f"ratio                  : {import_s / copy_s:8.2f}  (target <= 3)")
+    print(
+        f"peak memory (max RSS)  : {rss_after:8.0f} MB  (before the import {rss_before:.0f} MB; target < 500)"
+    )
+    tmp.unlink()
+    if not args.keep:
+        drop_database(DB)
+
+
+if __name__ == "__main__":
+    main()

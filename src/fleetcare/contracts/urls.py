@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contracts"
+
+urlpatterns = [
+    path("", views.contract_list, name="list"),
+    path("new/", views.contract_new, name="new"),
+    path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/renewal/", views.renewal, name="renewal"),
+    path("<int:pk>/accept-renewal/", views.accept_renewal, name="accept_renewal"),
+    path("adjustments/<int:pk>/<str:action>/", views.adjustment_action, name="adjustment_action"),
+    path("documents/<int:pk>.pdf", views.document_pdf, name="document_pdf"),
+]
