@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fleetcare.core.models import TimeStamped
+from fleetcare.core.models import TimeStamped, VendorOnlyQuerySet
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 from fleetcare.rules.money import round_money
 
@@ -61,6 +61,8 @@ class NumberSeries(models.Model):
     prefix = models.CharField(max_length=16)
     next_number = models.PositiveIntegerField(default=1)
 
+    objects = TenantManager.from_queryset(VendorOnlyQuerySet)()
+
     class Meta:
         verbose_name = _("number series")
         verbose_name_plural = _("number series")
@@ -86,26 +88,37 @@ class DocumentQuerySet(TenantQuerySet):
         ).exclude(status=DocumentStatus.DRAFT)
 
     def for_distributor(self, scope: Scope) -> DocumentQuerySet:
-        return self.filter(addressed_to_id=scope.organisation_id).exclude(status=DocumentStatus.DRAFT)
+        return self.filter(addressed_to_id=scope.organisation_id).exclude(
+            status=DocumentStatus.DRAFT
+        )
 
 
 class Document(TimeStamped):
     kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
     purpose = models.CharField(_("purpose"), max_length=32, choices=DocumentPurpose.choices)
     programme = models.CharField(
-        _("programme"), max_length=8, choices=[("pe", "Poly+ Enterprise"), ("daas", "DaaS")], blank=True
+        _("programme"),
+        max_length=8,
+        choices=[("pe", "Poly+ Enterprise"), ("daas", "DaaS")],
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
     number = models.CharField(_("number"), max_length=32, unique=True, null=True, blank=True)
     account = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="documents",
-        verbose_name=_("account"), help_text=_("The organisation the document concerns."),
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("account"),
+        help_text=_("The organisation the document concerns."),
     )
     addressed_to = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="documents_received",
-        verbose_name=_("addressed to"), help_text=_("Who receives it (the account, a distributor, a partner)."),
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="documents_received",
+        verbose_name=_("addressed to"),
+        help_text=_("Who receives it (the account, a distributor, a partner)."),
     )
     currency = models.CharField(_("currency"), max_length=3)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
@@ -116,11 +129,19 @@ class Document(TimeStamped):
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
     source_key = models.CharField(
-        _("source"), max_length=120, unique=True, null=True, blank=True,
+        _("source"),
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("What raised it (e.g. adjustment:12); makes raising it idempotent."),
     )
     credits = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
         verbose_name=_("credits invoice"),
     )
     subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2, default=0)
@@ -157,7 +178,10 @@ class DocumentLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     factor = models.DecimalField(
-        _("factor"), max_digits=12, decimal_places=8, default=1,
+        _("factor"),
+        max_digits=12,
+        decimal_places=8,
+        default=1,
         help_text=_("Proration or share applied to quantity × unit price."),
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from fleetcare.core.models import log_change, snapshot
@@ -23,6 +23,7 @@ from .models import (
     DocumentStatus,
     NumberSeries,
 )
+from .signals import document_issued
 
 BILLING_ROLES = {"billing", "vendor_admin"}
 
@@ -133,13 +134,17 @@ def issue_document(document: Document, actor: Any = None, on: date | None = None
         doc.due_on = doc.issued_on + timedelta(days=30)
     doc.save()
     log_change(doc, "document.issued", actor, before=before)
+    document_issued.send(sender=Document, document=doc, actor=actor)
     return doc
 
 
 @transaction.atomic
 def mark_paid(document: Document, actor: Any = None) -> Document:
     doc = Document.objects.select_for_update().get(pk=document.pk)
-    if doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER) or doc.status != DocumentStatus.ISSUED:
+    if (
+        doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER)
+        or doc.status != DocumentStatus.ISSUED
+    ):
         raise ValidationError(f"{doc} cannot be marked paid: only an issued invoice or order can.")
     before = snapshot(doc)
     doc.status = DocumentStatus.PAID
@@ -154,7 +159,10 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status == DocumentStatus.VOID:
         raise ValidationError(f"{doc} is already void.")
-    if doc.kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE) and doc.status != DocumentStatus.DRAFT:
+    if (
+        doc.kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE)
+        and doc.status != DocumentStatus.DRAFT
+    ):
         raise ValidationError(
             f"{doc} is issued: an issued invoice is never changed; raise a credit note instead."
         )
@@ -171,7 +179,10 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
 def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Document:
     """A credit note for the whole of an issued invoice, issued at once."""
     inv = Document.objects.select_for_update().get(pk=invoice.pk)
-    if inv.kind != DocumentKind.INVOICE or inv.status not in (DocumentStatus.ISSUED, DocumentStatus.PAID):
+    if inv.kind != DocumentKind.INVOICE or inv.status not in (
+        DocumentStatus.ISSUED,
+        DocumentStatus.PAID,
+    ):
         raise ValidationError(f"{inv} is not an issued invoice; only those are credited.")
     if inv.credit_notes.exclude(status=DocumentStatus.VOID).exists():
         raise ValidationError(f"{inv} has already been credited.")
@@ -180,10 +191,18 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
         for line in inv.lines.all()
     ]
     note = create_document(
-        kind=DocumentKind.CREDIT_NOTE, purpose="correction", programme=inv.programme,
-        account=inv.account, addressed_to=inv.addressed_to, currency=inv.currency,
-        title=f"Credit note for {inv.number}", lines=lines, actor=actor, tax_rate=inv.tax_rate,
-        notes=reason, credits=inv,
+        kind=DocumentKind.CREDIT_NOTE,
+        purpose="correction",
+        programme=inv.programme,
+        account=inv.account,
+        addressed_to=inv.addressed_to,
+        currency=inv.currency,
+        title=f"Credit note for {inv.number}",
+        lines=lines,
+        actor=actor,
+        tax_rate=inv.tax_rate,
+        notes=reason,
+        credits=inv,
     )
     return issue_document(note, actor)
 
@@ -191,3 +210,289 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
 def require_billing(user: Any) -> None:
     if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in BILLING_ROLES):
         raise PermissionDenied("Only billing may do this.")
+
+
+# --- Options and professional services (R-PE-8, R-MON-2) ------------------------------
+
+# Prices of the paid P+E options, per contract year, in the contract's currency. Data, not
+# code: override with the setting BILLING_OPTION_PRICES (same keys).
+DEFAULT_OPTION_PRICES = {
+    "extra_csm_block": Decimal("9600.00"),  # one block = 8 hours a month for a year
+    "technical_account_management": Decimal("30000.00"),
+    "onsite_destruction": Decimal("1500.00"),
+    "professional_services_hour": Decimal("180.00"),
+}
+
+
+def option_prices() -> dict[str, Decimal]:
+    prices = dict(DEFAULT_OPTION_PRICES)
+    for key, value in getattr(settings, "BILLING_OPTION_PRICES", {}).items():
+        prices[key] = Decimal(str(value))
+    return prices
+
+
+def _recipient(contract: Any) -> Any:
+    """R-MON-2: P+E documents go to the distribution partner on behalf of the customer."""
+    return contract.distribution_partner or contract.account
+
+
+@transaction.atomic
+def raise_options_order(contract: Any, actor: Any = None) -> Document:
+    """A draft order for the paid options of a P+E contract's term (extra CSM blocks,
+    technical account management, on-site destruction). Idempotent per contract."""
+    require_billing(actor)
+    prices = option_prices()
+    term = f"{contract.start_date} – {contract.end_date}"
+    lines = []
+    if contract.extra_csm_blocks:
+        lines.append(
+            LineSpec(
+                f"Extra CSM blocks (8 hours a month each), {term}",
+                contract.extra_csm_blocks,
+                prices["extra_csm_block"],
+                sku="OPT-CSM-BLOCK",
+            )
+        )
+    if contract.technical_account_management:
+        lines.append(
+            LineSpec(
+                f"Technical account management, {term}",
+                1,
+                prices["technical_account_management"],
+                sku="OPT-TAM",
+            )
+        )
+    if contract.onsite_destruction:
+        lines.append(
+            LineSpec(
+                f"On-site destruction of replaced units, {term}",
+                1,
+                prices["onsite_destruction"],
+                sku="OPT-DESTRUCTION",
+            )
+        )
+    if not lines:
+        raise ValidationError(f"{contract.reference} has no paid options.")
+    return create_document(
+        kind=DocumentKind.ORDER,
+        purpose="options",
+        programme="pe",
+        account=contract.account,
+        addressed_to=_recipient(contract),
+        currency=contract.currency,
+        title=f"Paid options — {contract.reference}",
+        lines=lines,
+        actor=actor,
+        source_key=f"options:{contract.pk}",
+        period=(contract.start_date, contract.end_date),
+    )
+
+
+@transaction.atomic
+def raise_professional_services_quote(
+    contract: Any,
+    actor: Any,
+    *,
+    description: str,
+    hours: Decimal | int,
+    hourly_rate: Decimal | None = None,
+) -> Document:
+    """A quote for professional services at the contract's discount (R-PE-8)."""
+    require_billing(actor)
+    errors = {}
+    if not description.strip():
+        errors["description"] = ["Describe the professional services."]
+    hours = Decimal(str(hours))
+    if hours <= 0:
+        errors["hours"] = ["Hours must be positive."]
+    if errors:
+        raise ValidationError(errors)
+    rate = hourly_rate if hourly_rate is not None else option_prices()["professional_services_hour"]
+    discount = Decimal(contract.professional_services_discount)
+    factor = (Decimal(100) - discount) / Decimal(100)
+    return create_document(
+        kind=DocumentKind.QUOTE,
+        purpose="professional_services",
+        programme="pe",
+        account=contract.account,
+        addressed_to=_recipient(contract),
+        currency=contract.currency,
+        title=f"Professional services — {contract.reference}",
+        lines=[
+            LineSpec(
+                f"{description.strip()} (contract discount {discount.normalize()} %)",
+                hours,
+                rate,
+                factor,
+                sku="PS-HOUR",
+            )
+        ],
+        actor=actor,
+    )
+
+
+# --- DaaS monthly partner invoices (R-DS-7) -------------------------------------------
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _previous_month(d: date) -> date:
+    return (_month_start(d) - timedelta(days=1)).replace(day=1)
+
+
+def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]]:
+    """Lines per currency: one per device active in ``month``, fee from rules.daas."""
+    from calendar import monthrange
+
+    from fleetcare.daas.models import SubscribedDevice
+    from fleetcare.rules.daas import monthly_fee
+
+    first = _month_start(month)
+    last = first.replace(day=monthrange(first.year, first.month)[1])
+    devices = (
+        SubscribedDevice.objects.filter(
+            subscription__partner_id=partner_id,
+            term_start__lte=last,
+            term_end__gte=first,
+            # A replaced unit is billed no more: its replacement carries the same term (R-DS-2).
+            replaced_by__isnull=True,
+        )
+        .select_related("subscription", "subscription__customer", "product_model", "device")
+        .order_by("subscription__reference", "id")
+    )
+    out: dict[str, list[LineSpec]] = {}
+    days_in_month = (last - first).days + 1
+    for dev in devices:
+        fee = monthly_fee(dev.monthly_price, first, dev.term_start, dev.term_end)
+        if fee == 0:
+            continue
+        lo, hi = max(first, dev.term_start), min(last, dev.term_end)
+        active = (hi - lo).days + 1
+        label = (
+            f"{dev.subscription.reference} · {dev.subscription.customer.name} · "
+            f"{dev.product_model.name} #{dev.device_id or dev.pk}"
+        )
+        if active == days_in_month:
+            spec = LineSpec(label, 1, dev.monthly_price, sku=dev.product_model.sku)
+        else:
+            factor = (Decimal(active) / Decimal(days_in_month)).quantize(Decimal("0.00000001"))
+            spec = LineSpec(
+                f"{label} ({lo} – {hi}, {active}/{days_in_month} days)",
+                1,
+                dev.monthly_price,
+                factor,
+                sku=dev.product_model.sku,
+            )
+            if spec.amount != fee:  # keep the rule's amount exactly
+                spec = LineSpec(spec.description, 1, fee, sku=dev.product_model.sku)
+        out.setdefault(dev.subscription.currency, []).append(spec)
+    return out
+
+
+def raise_daas_monthly_invoices(
+    month: date, actor: Any = None, issue: bool = True, partner_ids: list[int] | None = None
+) -> list[Document]:
+    """One invoice per partner for ``month`` (R-DS-7), key ``daas-invoice:<partner>:<YYYY-MM>``.
+
+    Idempotent: a partner-month already invoiced is left as it is.
+    """
+    from fleetcare.daas.models import Subscription
+    from fleetcare.organisations.models import Organisation
+
+    first = _month_start(month)
+    candidates = (
+        Subscription.objects.filter(devices__term_start__isnull=False)
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+    if partner_ids is not None:
+        candidates = candidates.filter(partner_id__in=partner_ids)
+    made: list[Document] = []
+    for partner in Organisation.objects.filter(pk__in=list(candidates)).order_by("pk"):
+        base_key = f"daas-invoice:{partner.pk}:{first:%Y-%m}"
+        by_currency = daas_invoice_lines(partner.pk, first)
+        for i, (currency, lines) in enumerate(sorted(by_currency.items())):
+            key = base_key if i == 0 else f"{base_key}:{currency}"
+            if Document.objects.filter(source_key=key).exists():
+                continue
+            with transaction.atomic():
+                doc = create_document(
+                    kind=DocumentKind.INVOICE,
+                    purpose="daas_monthly_invoice",
+                    programme="daas",
+                    account=partner,
+                    addressed_to=partner,
+                    currency=currency,
+                    title=f"Device-as-a-Service — {first:%B %Y}",
+                    lines=lines,
+                    actor=actor,
+                    source_key=key,
+                    period=(first, _next_month(first) - timedelta(days=1)),
+                )
+                if issue:
+                    doc = issue_document(doc, actor)
+            made.append(doc)
+    return made
+
+
+def _next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+CATCH_UP_MONTHS = 12
+
+
+def daas_invoices_catch_up(today: date) -> dict[str, int]:
+    """Job body: each partner is invoiced for every completed month since its last DaaS
+    invoice (the previous month only when it has none), at most a year back."""
+    from fleetcare.daas.models import Subscription
+    from fleetcare.rules.enterprise import add_months
+
+    month = _previous_month(today)
+    floor = add_months(month, 1 - CATCH_UP_MONTHS)
+    partner_ids = sorted(
+        set(
+            Subscription.objects.filter(devices__term_start__isnull=False).values_list(
+                "partner_id", flat=True
+            )
+        )
+    )
+    last_by_partner = dict(
+        Document.objects.filter(purpose="daas_monthly_invoice", addressed_to_id__in=partner_ids)
+        .values_list("addressed_to_id")
+        .annotate(last=models.Max("period_start"))
+        .values_list("addressed_to_id", "last")
+    )
+    made = 0
+    for partner_id in partner_ids:
+        last = last_by_partner.get(partner_id)
+        cursor = max(_next_month(last), floor) if last else month
+        while cursor <= month:
+            made += len(raise_daas_monthly_invoices(cursor, partner_ids=[partner_id]))
+            cursor = _next_month(cursor)
+    return {"invoices": made}
+
+
+# --- Billing staff actions (portal and API) --------------------------------------------
+
+BILLING_ACTIONS = ("issue", "pay", "void", "credit")
+
+
+def billing_action(document: Document, actor: Any, action: str, reason: str = "") -> Document:
+    """What billing does to a document from the portal or the API: issue, mark paid, void
+    (drafts, quotes, orders) or credit (issued invoices). Returns the document acted on
+    (for ``credit``, the new credit note)."""
+    require_billing(actor)
+    if action == "issue":
+        return issue_document(document, actor)
+    if action == "pay":
+        return mark_paid(document, actor)
+    if action == "void":
+        return void_document(document, actor, reason=reason)
+    if action == "credit":
+        return credit_invoice(document, actor, reason=reason)
+    raise ValidationError(
+        {"action": [f"Unknown action {action!r}; one of {', '.join(BILLING_ACTIONS)}."]}
+    )

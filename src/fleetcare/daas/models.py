@@ -20,7 +20,8 @@ class SubscriptionQuerySet(TenantQuerySet):
         return self.filter(partner_id=scope.organisation_id)
 
     def for_distributor(self, scope: Scope) -> SubscriptionQuerySet:
-        return self.none()
+        """The distributor delivering a subscription's devices sees it (R-DS-2)."""
+        return self.filter(distributor_id=scope.organisation_id)
 
 
 class Subscription(TimeStamped):
@@ -28,21 +29,38 @@ class Subscription(TimeStamped):
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     partner = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="daas_subscriptions_sold",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="daas_subscriptions_sold",
         verbose_name=_("certified partner"),
     )
     customer = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="daas_subscriptions",
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="daas_subscriptions",
         verbose_name=_("customer"),
     )
     site = models.ForeignKey(
-        "organisations.Site", on_delete=models.PROTECT, related_name="daas_subscriptions",
+        "organisations.Site",
+        on_delete=models.PROTECT,
+        related_name="daas_subscriptions",
         verbose_name=_("customer site"),
+    )
+    distributor = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="daas_deliveries",
+        verbose_name=_("delivering distributor"),
     )
     term_months = models.PositiveSmallIntegerField(_("term (months)"), default=36)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     status = models.CharField(
-        _("status"), max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+        _("status"),
+        max_length=16,
+        choices=SubscriptionStatus.choices,
+        default=SubscriptionStatus.ACTIVE,
     )
     programme_code = models.CharField(_("programme"), max_length=64, default="device_as_a_service")
 
@@ -63,7 +81,7 @@ class SubscribedDeviceQuerySet(TenantQuerySet):
         return self.filter(subscription__partner_id=scope.organisation_id)
 
     def for_distributor(self, scope: Scope) -> SubscribedDeviceQuerySet:
-        return self.none()
+        return self.filter(subscription__distributor_id=scope.organisation_id)
 
 
 class SubscribedDevice(models.Model):
@@ -71,9 +89,15 @@ class SubscribedDevice(models.Model):
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="devices")
     device = models.ForeignKey(
-        "fleet.Device", on_delete=models.PROTECT, null=True, blank=True, related_name="daas_enrolments",
+        "fleet.Device",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="daas_enrolments",
     )
-    product_model = models.ForeignKey("catalog.ProductModel", on_delete=models.PROTECT, related_name="+")
+    product_model = models.ForeignKey(
+        "catalog.ProductModel", on_delete=models.PROTECT, related_name="+"
+    )
     monthly_price = models.DecimalField(_("monthly price"), max_digits=12, decimal_places=2)
     extended_cover = models.BooleanField(_("extended cover"), default=False)
     enrolled_on = models.DateField(_("enrolled on"))
@@ -81,7 +105,11 @@ class SubscribedDevice(models.Model):
     term_start = models.DateField(_("term start"), null=True, blank=True)
     term_end = models.DateField(_("term end"), null=True, blank=True)
     replaces = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
     )
 
     tenant_field = "subscription__customer"

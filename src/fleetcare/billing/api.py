@@ -1,0 +1,204 @@
+"""Money documents API (R-MON-1..2): list, read, issue, pay, void, credit, PDF."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from fleetcare.api.pagination import PageNumber
+from fleetcare.core.tenancy import get_visible_or_404
+
+from . import services
+from .models import Document
+from .pdf import render_document_pdf
+
+router = Router(tags=["billing"])
+ROUTER_PREFIX = "/billing"
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    purpose: str
+    programme: str
+    status: str
+    number: str | None
+    account_id: int
+    account_name: str = Field(..., alias="account.name")
+    addressed_to_id: int
+    addressed_to_name: str = Field(..., alias="addressed_to.name")
+    currency: str
+    tax_rate: Decimal
+    title: str
+    issued_on: date | None
+    due_on: date | None
+    period_start: date | None
+    period_end: date | None
+    subtotal: Decimal
+    tax_amount: Decimal
+    total: Decimal
+    credits_id: int | None
+    created_at: datetime
+
+
+class LineOut(Schema):
+    position: int
+    description: str
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal
+    factor: Decimal
+    amount: Decimal
+
+
+class DocumentDetail(DocumentOut):
+    notes: str
+    lines: list[LineOut]
+
+
+class DocumentFilters(Schema):
+    kind: str | None = Field(None, description="quote, order, invoice or credit_note")
+    status: str | None = Field(None, description="draft, issued, paid or void")
+    purpose: str | None = Field(None, description="e.g. daas_monthly_invoice")
+    programme: str | None = Field(None, description="pe or daas")
+    account_id: int | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class ProfessionalServicesIn(Schema):
+    description: str
+    hours: Decimal = Field(..., gt=0)
+    hourly_rate: Decimal | None = Field(None, description="Default: the price list's")
+
+
+class MonthIn(Schema):
+    month: date = Field(..., description="Any day of the month to invoice")
+
+
+def _documents(user):
+    return Document.objects.visible_to(user).select_related("account", "addressed_to")
+
+
+def _document(request, document_id: int) -> Document:
+    return get_visible_or_404(_documents(request.user), request.user, pk=document_id)
+
+
+@router.get("/documents", response=list[DocumentOut], summary="Money documents you may see")
+@paginate(PageNumber)
+def list_documents(request, filters: Query[DocumentFilters]):
+    qs = _documents(request.user)
+    for field in ("kind", "status", "purpose", "programme", "account_id"):
+        value = getattr(filters, field)
+        if value:
+            qs = qs.filter(**{field: value})
+    return qs.order_by("-created_at", "-id")
+
+
+@router.get("/documents/{document_id}", response=DocumentDetail)
+def get_document(request, document_id: int):
+    return get_visible_or_404(
+        _documents(request.user).prefetch_related("lines"), request.user, pk=document_id
+    )
+
+
+def _act(request, document_id: int, action: str, reason: str = "") -> Document:
+    doc = services.billing_action(_document(request, document_id), request.user, action, reason)
+    return get_visible_or_404(
+        _documents(request.user).prefetch_related("lines"), request.user, pk=doc.pk
+    )
+
+
+@router.post(
+    "/documents/{document_id}/issue",
+    response=DocumentDetail,
+    summary="Issue a draft: it takes the next gapless number of its series",
+)
+def issue(request, document_id: int):
+    return _act(request, document_id, "issue")
+
+
+@router.post("/documents/{document_id}/pay", response=DocumentDetail)
+def pay(request, document_id: int):
+    return _act(request, document_id, "pay")
+
+
+@router.post(
+    "/documents/{document_id}/void",
+    response=DocumentDetail,
+    summary="Void a draft, quote or order (an issued invoice is credited instead)",
+)
+def void(request, document_id: int, payload: ReasonIn):
+    return _act(request, document_id, "void", payload.reason)
+
+
+@router.post(
+    "/documents/{document_id}/credit",
+    response=DocumentDetail,
+    summary="Credit an issued invoice in full: returns the credit note",
+)
+def credit(request, document_id: int, payload: ReasonIn):
+    return _act(request, document_id, "credit", payload.reason)
+
+
+@router.get("/documents/{document_id}/pdf", summary="The document as PDF")
+def pdf(request, document_id: int, language: str | None = None):
+    doc = _document(request, document_id)
+    body = render_document_pdf(doc, language or getattr(request.user, "language", "en") or "en")
+    response = HttpResponse(body, content_type="application/pdf")
+    name = doc.number or f"draft-{doc.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+@router.post(
+    "/contracts/{contract_id}/options",
+    response={201: DocumentDetail},
+    summary="Draft order for a P+E contract's paid options",
+)
+def options_order(request, contract_id: int):
+    from fleetcare.contracts.models import EnterpriseContract
+
+    contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
+    doc = services.raise_options_order(contract, request.user)
+    return Status(201, _act_fetch(request, doc))
+
+
+@router.post(
+    "/contracts/{contract_id}/professional-services",
+    response={201: DocumentDetail},
+    summary="Quote professional services at the contract's discount",
+)
+def professional_services(request, contract_id: int, payload: ProfessionalServicesIn):
+    from fleetcare.contracts.models import EnterpriseContract
+
+    contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
+    doc = services.raise_professional_services_quote(
+        contract,
+        request.user,
+        description=payload.description,
+        hours=payload.hours,
+        hourly_rate=payload.hourly_rate,
+    )
+    return Status(201, _act_fetch(request, doc))
+
+
+@router.post(
+    "/daas-invoices",
+    response=list[DocumentOut],
+    summary="Raise the DaaS partner invoices of a month (idempotent)",
+)
+def daas_invoices(request, payload: MonthIn):
+    services.require_billing(request.user)
+    docs = services.raise_daas_monthly_invoices(payload.month, request.user)
+    return _documents(request.user).filter(pk__in=[d.pk for d in docs])
+
+
+def _act_fetch(request, doc: Document) -> Document:
+    return get_visible_or_404(
+        _documents(request.user).prefetch_related("lines"), request.user, pk=doc.pk
+    )

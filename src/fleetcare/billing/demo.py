@@ -1,0 +1,46 @@
+"""Demo money documents: last month's DaaS partner invoices (issued), a paid-options order
+and a professional-services quote at the contract discount. Idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from fleetcare.contracts.models import EnterpriseContract
+
+from . import services
+from .models import Document
+
+
+def _say(out: Any, text: str) -> None:
+    if out is not None:
+        out.write(text + "\n")
+
+
+def load(ctx: Any, out: Any = None) -> None:
+    last_month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    docs = services.raise_daas_monthly_invoices(last_month, ctx.users["billing"])
+    for doc in docs:
+        _say(out, f"  DaaS invoice {doc.number} for {doc.addressed_to}: {doc.currency} {doc.total}")
+    contract = (
+        EnterpriseContract.objects.filter(onsite_destruction=True)
+        .in_force(ctx.today)
+        .order_by("id")
+        .first()
+    )
+    if contract is not None:
+        services.raise_options_order(contract, ctx.users["billing"])
+        title = f"Professional services — {contract.reference}"
+        if not Document.objects.filter(title=title).exists():
+            if not contract.professional_services_discount:
+                EnterpriseContract.objects.filter(pk=contract.pk).update(
+                    professional_services_discount=Decimal("10")
+                )
+                contract.refresh_from_db()
+            services.raise_professional_services_quote(
+                contract,
+                ctx.users["billing"],
+                description="Room acoustics workshop",
+                hours=12,
+            )

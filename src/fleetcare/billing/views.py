@@ -1,0 +1,105 @@
+"""Billing pages: documents, their PDF, and the flagged over-threshold charges."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fleetcare.core.tenancy import get_visible_or_404
+
+from . import services
+from .models import Document, DocumentKind, DocumentPurpose, DocumentStatus
+from .pdf import render_document_pdf
+
+PAGE_SIZE = 50
+FILTERS = {
+    "kind": DocumentKind.choices,
+    "status": DocumentStatus.choices,
+    "purpose": DocumentPurpose.choices,
+}
+
+
+def _is_billing(user) -> bool:
+    return user.is_superuser or getattr(user, "role", None) in services.BILLING_ROLES
+
+
+@login_required
+def document_list(request):
+    qs = Document.objects.visible_to(request.user).select_related("account", "addressed_to")
+    selected = {}
+    for name, choices in FILTERS.items():
+        value = request.GET.get(name, "")
+        if value in dict(choices):
+            qs = qs.filter(**{name: value})
+            selected[name] = value
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in selected.items())
+    flagged = None
+    if _is_billing(request.user):
+        from fleetcare.replacements.models import ReplacementOrder
+
+        flagged = (
+            ReplacementOrder.objects.visible_to(request.user)
+            .filter(threshold_flag=True, threshold_decision="pending")
+            .select_related("account", "partner", "product_model")
+            .order_by("requested_at")[:50]
+        )
+    return render(
+        request,
+        "billing/list.html",
+        {
+            "page_obj": page,
+            "filters": FILTERS,
+            "selected": selected,
+            "query": query,
+            "flagged": flagged,
+        },
+    )
+
+
+@login_required
+def document_detail(request, pk: int):
+    doc = get_visible_or_404(
+        Document.objects.select_related("account", "addressed_to", "credits"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "billing/detail.html",
+        {
+            "doc": doc,
+            "lines": list(doc.lines.all()),
+            "is_billing": _is_billing(request.user),
+            "credit_notes": doc.credit_notes.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_action(request, pk: int, action: str):
+    doc = get_visible_or_404(Document, request.user, pk=pk)
+    try:
+        result = services.billing_action(doc, request.user, action, request.POST.get("reason", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc)]:
+            messages.error(request, message)
+        return redirect("billing:document_detail", pk=pk)
+    messages.success(request, _("%(doc)s: done.") % {"doc": result})
+    return redirect("billing:document_detail", pk=result.pk)
+
+
+@login_required
+def document_pdf(request, pk: int):
+    doc = get_visible_or_404(Document, request.user, pk=pk)
+    body = render_document_pdf(doc, getattr(request.user, "language", "") or "en")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{doc.number or f"draft-{doc.pk}"}.pdf"'
+    )
+    return response

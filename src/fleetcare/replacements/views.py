@@ -1,0 +1,183 @@
+"""Replacement order pages: follow an order; work the shipping and returns queues."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fleetcare.core.tenancy import get_visible_or_404
+
+from . import forms, services
+from .models import ReplacementOrder
+
+PAGE_SIZE = 50
+QUEUES = {"shipping", "returns", "flagged", "open"}
+
+
+@login_required
+def order_list(request):
+    queue = request.GET.get("queue", "")
+    qs = ReplacementOrder.objects.visible_to(request.user).with_related()
+    if queue == "shipping":
+        qs = qs.shipping_queue().order_by("delivery_target", "id")
+    elif queue == "returns":
+        qs = qs.returns_queue().order_by("return_due", "id")
+    elif queue == "flagged":
+        qs = qs.filter(threshold_flag=True).order_by("-requested_at")
+    else:
+        qs = qs.order_by("-requested_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "replacements/list.html",
+        {
+            "page_obj": page,
+            "queue": queue,
+            "query": f"queue={queue}" if queue else "",
+            "role": getattr(request.user, "role", ""),
+        },
+    )
+
+
+ACTIONS = {
+    "approve": None,
+    "reject": forms.RejectForm,
+    "ship": forms.ShipForm,
+    "deliver": forms.DeliverForm,
+    "return": forms.ReturnForm,
+    "close": None,
+    "destruction": forms.DestructionForm,
+    "threshold": forms.ThresholdForm,
+}
+
+
+def _forms(order, data=None, files=None, failed=None):
+    out = {}
+    for name, cls in ACTIONS.items():
+        if cls is None:
+            continue
+        initial = {}
+        if name in ("deliver", "return") or name == "destruction":
+            initial = {
+                "delivered_on": timezone.localdate(),
+                "returned_on": timezone.localdate(),
+                "destroyed_on": timezone.localdate(),
+            }
+        out[name] = cls(data, files) if name == failed else cls(initial=initial)
+    return out
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = get_visible_or_404(ReplacementOrder.objects.with_related(), request.user, pk=pk)
+    return render(request, "replacements/detail.html", _context(request, order))
+
+
+def _context(request, order, forms_=None):
+    role = getattr(request.user, "role", "")
+    return {
+        "order": order,
+        "forms": forms_ or _forms(order),
+        "can_approve": role in services.APPROVE_ROLES and order.status == "requested",
+        "can_operate": role in services.OPERATIONS_ROLES,
+        "can_decide": role in {"billing", "vendor_admin"} and order.threshold_decision == "pending",
+        "show_charge": role not in {"customer_admin", "partner"},
+    }
+
+
+@login_required
+@require_POST
+def order_action(request, pk: int, action: str):
+    order = get_visible_or_404(ReplacementOrder.objects.with_related(), request.user, pk=pk)
+    if action not in ACTIONS:
+        raise Http404("Unknown action.")
+    cls = ACTIONS[action]
+    form = cls(request.POST, request.FILES) if cls else None
+    if form is not None and not form.is_valid():
+        return render(
+            request,
+            "replacements/detail.html",
+            _context(request, order, _forms(order, request.POST, request.FILES, action)),
+            status=422,
+        )
+    data = form.cleaned_data if form is not None else {}
+    user = request.user
+    try:
+        if action == "approve":
+            services.approve(order, user)
+        elif action == "reject":
+            services.reject(order, user, data["reason"])
+        elif action == "ship":
+            services.ship(order, user, **data)
+        elif action == "deliver":
+            services.deliver(order, user, data["delivered_on"])
+        elif action == "return":
+            services.receive_return(order, user, data["returned_on"])
+        elif action == "close":
+            services.close(order, user)
+        elif action == "destruction":
+            services.record_destruction(order, user, **data)
+        elif action == "threshold":
+            services.decide_threshold(order, user, data["decision"], data["note"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("replacements:detail", pk=order.pk)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+        return redirect("replacements:detail", pk=order.pk)
+    messages.success(request, _("%(ref)s updated.") % {"ref": order.reference})
+    return redirect("replacements:detail", pk=order.pk)
+
+
+@login_required
+def certificate(request, pk: int):
+    order = get_visible_or_404(ReplacementOrder, request.user, pk=pk)
+    if not order.destruction_certificate:
+        raise Http404("No certificate.")
+    return FileResponse(
+        order.destruction_certificate.open("rb"),
+        as_attachment=True,
+        filename=order.destruction_certificate.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+def order_create(request, case_id: int):
+    """Raise a replacement order from a case the user can see (agents, the DaaS partner)."""
+    from fleetcare.support.models import Case
+
+    case = get_visible_or_404(Case.objects.select_related("account"), request.user, pk=case_id)
+    form = forms.RequestForm(request.POST or None, case=case, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.request_replacement(
+                actor=request.user,
+                case=case,
+                cause=data["cause"],
+                delivery_site=data["delivery_site"],
+                fault_description=data["fault_description"],
+                onsite_destruction=data["onsite_destruction"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not do this."))
+        else:
+            messages.success(request, _("%(ref)s raised.") % {"ref": order.reference})
+            return redirect("replacements:detail", pk=order.pk)
+    return render(
+        request,
+        "replacements/create.html",
+        {"form": form, "case": case},
+        status=422 if request.method == "POST" else 200,
+    )
