@@ -401,3 +401,35 @@ def test_tomorrow_guard_on_deliveries(pe_order, agent, ops):
     rma.ship(pe_order, ops, carrier="DHL", tracking_number="X", now=at("2026-04-28 17:00"))
     with pytest.raises(ValidationError, match="future"):
         rma.deliver(pe_order, ops, date.today() + timedelta(days=5))
+
+
+def test_r_ds_5_threshold_overview_says_when_the_year_is_already_over(
+    daas_customer, partner, partner_user
+):
+    from fleetcare.daas.services import threshold_overview
+
+    model = voice_model()
+    sub = subscribe(
+        partner_user, daas_customer, model, 50, extended_cover=True, delivered_on=date(2026, 1, 5)
+    )
+    site = daas_customer.sites.first()
+    on = date(2026, 6, 1)
+    view = threshold_overview(daas_customer.pk, on)
+    assert (view.replacements, view.over_threshold, view.next_is_chargeable) == (0, False, False)
+    rma.request_replacement(
+        actor=partner_user,
+        case=_daas_case(daas_customer, partner, partner_user, sub, 0),
+        cause="drop",
+        delivery_site=site,
+    )
+    view = threshold_overview(daas_customer.pk, date.today())
+    # 1 of 50 = 2 %: within (strict), and the next one would be over.
+    assert (view.replacements, view.over_threshold, view.next_is_chargeable) == (1, False, True)
+    rma.request_replacement(
+        actor=partner_user,
+        case=_daas_case(daas_customer, partner, partner_user, sub, 1),
+        cause="drop",
+        delivery_site=site,
+    )
+    view = threshold_overview(daas_customer.pk, date.today())
+    assert (view.replacements, view.over_threshold) == (2, True)

@@ -82,6 +82,7 @@ class ThresholdOut(Schema):
     rate_pct: Decimal | None
     threshold_pct: Decimal
     next_is_chargeable: bool
+    over_threshold: bool
 
 
 def _subscriptions(user):
@@ -214,4 +215,5 @@ def threshold(request, customer_id: int, on: date | None = None):
         "rate_pct": view.rate_pct,
         "threshold_pct": view.threshold_pct,
         "next_is_chargeable": view.next_is_chargeable,
+        "over_threshold": view.over_threshold,
     }

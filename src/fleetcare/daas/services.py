@@ -308,6 +308,7 @@ class ThresholdView:
     rate_pct: Any
     threshold_pct: Any
     next_is_chargeable: bool
+    over_threshold: bool = False  # the year's replacements so far are already above it
 
 
 def threshold_overview(customer_id: int, on: date) -> ThresholdView:
@@ -320,5 +321,7 @@ def threshold_overview(customer_id: int, on: date) -> ThresholdView:
     if devices:
         current = daas_rules.threshold_status(count, devices, t)
         nxt = daas_rules.threshold_status(count + 1, devices, t)
-        return ThresholdView(on.year, devices, count, current.rate_pct, t * 100, nxt.chargeable)
+        return ThresholdView(
+            on.year, devices, count, current.rate_pct, t * 100, nxt.chargeable, current.chargeable
+        )
     return ThresholdView(on.year, 0, count, None, t * 100, False)
