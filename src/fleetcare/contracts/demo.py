@@ -4,6 +4,7 @@ so the month-end check leaves a pending adjustment; Globex is within its baselin
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fleetcare.rules.enterprise import add_months
@@ -15,6 +16,8 @@ from .models import EnterpriseContract
 GROWTH = {
     "acme": {"video": 1, "voice": 10, "personal": 40},
     "globex": {"video": 5, "voice": 15, "personal": 30},
+    # Initech is a security-minded customer: on-site destruction of replaced units (R-RMA-6).
+    "initech": {"video": 3, "voice": 10, "personal": 20},
 }
 
 
@@ -41,6 +44,8 @@ def load(ctx: Any, out: Any = None) -> None:
             distribution_partner=ctx.distributor,
             extra_csm_blocks=1 if key == "acme" else 0,
             technical_account_management=key == "globex",
+            onsite_destruction=key == "initech",
+            professional_services_discount=Decimal("15") if key == "initech" else Decimal("0"),
         )
         if out is not None:
             out.write(f"contracts: {contract.reference} for {account.name}\n")
