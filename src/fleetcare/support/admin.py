@@ -62,7 +62,8 @@ class EscalationAdmin(admin.ModelAdmin):
 
 @admin.register(CloudPartner)
 class CloudPartnerAdmin(admin.ModelAdmin):
-    list_display = ("code", "name")
+    list_display = ("code", "name", "contact")
+    search_fields = ("code", "name")
 
 
 @admin.register(CloudPartnerAuthorisation)

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 from fleetcare.api.errors import ProblemError
 from fleetcare.api.pagination import PageNumber
 from fleetcare.catalog.models import ProductModel
-from fleetcare.core.tenancy import get_visible_or_404
+from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, User
 
@@ -76,11 +76,39 @@ class CaseOut(Schema):
 
 class CaseDetail(CaseOut):
     description: str
+    clock_time_zone: str = Field(
+        ..., description="The clock's zone: the partner's for DaaS business hours, else UTC"
+    )
+    earliest_due_local: datetime | None = Field(
+        ..., description="earliest_due in the clock's time zone (with its offset)"
+    )
+
+    @staticmethod
+    def resolve_clock_time_zone(obj: Case) -> str:
+        return clocks.clock_zone(clocks.clock_of(obj)).key
+
+    @staticmethod
+    def resolve_earliest_due_local(obj: Case) -> datetime | None:
+        return clocks.in_clock_zone(obj.earliest_due, clocks.clock_of(obj))
 
 
 class QueueCaseOut(CaseOut):
     time_left_minutes: float | None
     clock: str
+    clock_time_zone: str = Field(
+        ..., description="The clock's zone: the partner's for DaaS business hours, else UTC"
+    )
+    earliest_due_local: datetime | None = Field(
+        ..., description="earliest_due in the clock's time zone (with its offset)"
+    )
+
+    @staticmethod
+    def resolve_clock_time_zone(obj: Case) -> str:
+        return clocks.clock_zone(clocks.clock_of(obj)).key
+
+    @staticmethod
+    def resolve_earliest_due_local(obj: Case) -> datetime | None:
+        return clocks.in_clock_zone(obj.earliest_due, clocks.clock_of(obj))
 
     @staticmethod
     def resolve_time_left_minutes(obj: Case) -> float | None:
@@ -232,8 +260,48 @@ class AuthorisationOut(Schema):
 
 
 class CloudPartnerOut(Schema):
+    id: int
     code: str
     name: str
+    contact: str | None = Field(None, description="Vendor staff only")
+    escalation_procedure: str | None = Field(None, description="Vendor staff only")
+    authorised: bool | None = Field(
+        None,
+        description="Customers: whether their signed authorisation for this partner is on "
+        "file today (R-SUP-4)",
+    )
+    authorised_until: date | None = Field(
+        None, description="Customers: the end of that authorisation (null: open-ended)"
+    )
+
+
+class CloudPartnerIn(Schema):
+    name: str
+    code: str = Field("", description="Lower-case code used by the API; from the name if empty")
+    contact: str = ""
+    escalation_procedure: str = ""
+
+
+class CloudPartnerPatch(Schema):
+    name: str | None = None
+    contact: str | None = None
+    escalation_procedure: str | None = None
+
+
+class CaseReplacementOut(Schema):
+    id: int
+    reference: str
+    status: str
+    delivery_target: date | None
+    carrier: str
+    tracking_number: str
+    return_due: date | None
+
+
+class CaseReplacementsOut(Schema):
+    may_raise: bool = Field(..., description="Whether you may raise a replacement from this case")
+    reason: str = Field("", description="Why not, when you may not")
+    orders: list[CaseReplacementOut]
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -285,10 +353,17 @@ def list_cases(request, filters: Query[CaseFilters]):
 
 @router.get("/queue", response=list[QueueCaseOut], summary="Agents' queue: earliest deadline first")
 @paginate(PageNumber)
-def queue(request, mine: bool = False):
+def queue(
+    request,
+    mine: bool = False,
+    severity: str | None = Query(None, description="S1 … S4"),
+    status: str | None = Query(
+        None, description="new, in_progress, waiting_on_customer or waiting_on_partner"
+    ),
+):
     if not services.is_agent(request.user):
         raise ProblemError(403, "Only support agents have a queue.")
-    return services.queue_queryset(request.user, mine=mine)
+    return services.queue_queryset(request.user, mine=mine, severity=severity, status=status)
 
 
 @router.post("", response={201: CaseDetail}, summary="Open a case (R-SUP-1, R-DS-6)")
@@ -328,9 +403,70 @@ def list_escalations(request, mine: bool = False):
     return qs.order_by("-level", "escalated_at", "id")
 
 
-@router.get("/cloud-partners", response=list[CloudPartnerOut])
-def list_cloud_partners(request):
-    return CloudPartner.objects.visible_to(request.user).order_by("name")
+def _cloud_partner_out(partner: CloudPartner, vendor: bool, on_file=None) -> dict:  # type: ignore[no-untyped-def]
+    out = {"id": partner.pk, "code": partner.code, "name": partner.name}
+    if vendor:
+        out.update(contact=partner.contact, escalation_procedure=partner.escalation_procedure)
+    if on_file is not None:
+        out.update(authorised=partner.pk in on_file, authorised_until=on_file.get(partner.pk))
+    return out
+
+
+@router.get(
+    "/cloud-partners",
+    response=list[CloudPartnerOut],
+    summary="Cloud partners (R-SUP-4); customers see which they have authorised",
+)
+def list_cloud_partners(
+    request,
+    authorised: bool | None = Query(
+        None,
+        description="Customers: only the partners with (true) or without (false) an "
+        "authorisation on file today",
+    ),
+):
+    scope = scope_of(request.user)
+    partners = list(CloudPartner.objects.visible_to(request.user).order_by("name", "id"))
+    on_file = None
+    if scope.is_customer:
+        on_file = services.authorised_cloud_partner_ids(scope.organisation_id, timezone.localdate())
+        if authorised is not None:
+            partners = [p for p in partners if (p.pk in on_file) == authorised]
+    elif authorised is not None:
+        raise ProblemError(
+            422, "The authorised filter is for customers: it reads their own authorisations."
+        )
+    return [_cloud_partner_out(p, scope.is_vendor, on_file) for p in partners]
+
+
+@router.post(
+    "/cloud-partners",
+    response={201: CloudPartnerOut},
+    summary="Add a cloud partner (support agents, escalation managers, vendor admins)",
+)
+def create_cloud_partner(request, payload: CloudPartnerIn):
+    partner = services.create_cloud_partner(
+        request.user,
+        payload.name,
+        contact=payload.contact,
+        escalation_procedure=payload.escalation_procedure,
+        code=payload.code,
+    )
+    return Status(201, _cloud_partner_out(partner, vendor=True))
+
+
+@router.patch(
+    "/cloud-partners/{code}",
+    response=CloudPartnerOut,
+    summary="Edit a cloud partner's name, contact and escalation procedure notes",
+)
+def update_cloud_partner(request, code: str, payload: CloudPartnerPatch):
+    services.require_cloud_partner_manager(request.user)  # refuse before any lookup
+    partner = get_visible_or_404(CloudPartner, request.user, code=code)
+    partner = services.update_cloud_partner(
+        partner, request.user, **payload.dict(exclude_unset=True)
+    )
+    return _cloud_partner_out(partner, vendor=True)
 
 
 @router.get(
@@ -378,6 +514,21 @@ def authorisation_document(request, auth_id: int):
 @router.get("/{case_id}", response=CaseDetail)
 def get_case(request, case_id: int):
     return _case(request, case_id)
+
+
+@router.get(
+    "/{case_id}/replacement-orders",
+    response=CaseReplacementsOut,
+    summary="The case's replacement orders, and whether you may raise one (R-RMA-1)",
+)
+def case_replacement_orders(request, case_id: int):
+    case = _case(request, case_id)
+    ctx = services.case_replacements(case, request.user)
+    return {
+        "may_raise": ctx["may_raise_replacement"],
+        "reason": ctx["replacement_refusal"],
+        "orders": ctx["replacement_orders"],
+    }
 
 
 @router.get("/{case_id}/timeline", response=list[EventOut])
@@ -432,8 +583,6 @@ def upload(request, case_id: int, file: File[list[UploadedFile]]):
 def list_attachments(request, case_id: int):
     case = _case(request, case_id)
     files = case.attachments.select_related("event").order_by("uploaded_at", "id")
-    from fleetcare.core.tenancy import scope_of
-
     if not scope_of(request.user).is_vendor:
         files = files.exclude(event__internal=True)
     return list(files)

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fleetcare.rules import service_levels
 from fleetcare.rules.calendars import Calendar24x7, Clock, Pause, calendar_for
@@ -23,6 +24,7 @@ PROGRAMME_OF = {
     Entitlement.DAAS: "device_as_a_service",
 }
 _24X7 = Calendar24x7()
+_UTC = ZoneInfo("UTC")
 
 
 def programme_of(case: Case):  # type: ignore[no-untyped-def]
@@ -163,6 +165,30 @@ def format_minutes(minutes: float | None) -> str:
         parts.append(f"{hours} h")
     parts.append(f"{mins:02d} min" if parts else f"{mins} min")
     return sign + " ".join(parts)
+
+
+def clock_zone(clock: Clock | None) -> ZoneInfo:
+    """The time zone a clock's deadlines are read in: the partner's zone for a DaaS
+    business-hours clock, UTC for the P+E 24x7 clock."""
+    if clock is None or isinstance(clock, Calendar24x7):
+        return _UTC
+    return clock.tz
+
+
+def in_clock_zone(moment: datetime | None, clock: Clock | None) -> datetime | None:
+    """``moment`` in the clock's local time (``zoneinfo``, daylight saving included)."""
+    if moment is None:
+        return None
+    return moment.astimezone(clock_zone(clock))
+
+
+def format_in_clock(moment: datetime | None, clock: Clock | None) -> str:
+    """``2026-03-09 10:00 EDT`` on a business-hours clock, ``2026-03-09 14:00 UTC`` on
+    the 24x7 clock; the abbreviation is the zone's at that instant."""
+    local = in_clock_zone(moment, clock)
+    if local is None:
+        return ""
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or clock_zone(clock).key}"
 
 
 def describe(clock: Clock | None) -> str:

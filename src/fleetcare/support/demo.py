@@ -120,9 +120,22 @@ def load(ctx: Any, out: Any = None) -> None:
         _ensure_contract(ctx, key, video)
     nw_device = _ensure_daas_device(ctx, video)
     teams, _ = CloudPartner.objects.get_or_create(
-        code="teams", defaults={"name": "Microsoft Teams"}
+        code="teams",
+        defaults={
+            "name": "Microsoft Teams",
+            "contact": "Microsoft Premier Support, partner desk (demo)",
+            "escalation_procedure": "Open a ticket in the partner centre with the tenant ID; "
+            "ask for a joint call after 4 business hours without progress.",
+        },
     )
-    CloudPartner.objects.get_or_create(code="zoom", defaults={"name": "Zoom"})
+    CloudPartner.objects.get_or_create(
+        code="zoom",
+        defaults={
+            "name": "Zoom",
+            "contact": "Zoom partner support (demo)",
+            "escalation_procedure": "Partner portal ticket; severity 1 by phone.",
+        },
+    )
     u = ctx.users
     now = timezone.now()
     acme, globex, initech = ctx.customers["acme"], ctx.customers["globex"], ctx.customers["initech"]

@@ -13,6 +13,7 @@ from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, OrganisationKind, Role, User
 
 from .models import (
+    OPEN_STATUSES,
     CaseStatus,
     Channel,
     CloudPartner,
@@ -230,3 +231,36 @@ class CaseFilterForm(forms.Form):
         choices=[("", _("Open")), ("all", _("All")), *CaseStatus.choices],
     )
     q = forms.CharField(label=_("Search"), required=False)
+
+
+class QueueFilterForm(forms.Form):
+    """The agents' queue filters (all optional; the queue only holds open cases)."""
+
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("All severities")), *Severity.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All open")), *[(s.value, s.label) for s in OPEN_STATUSES]],
+    )
+    mine = forms.ChoiceField(
+        label=_("Cases"),
+        required=False,
+        choices=[("", _("All open cases")), ("1", _("My cases"))],
+    )
+
+
+class CloudPartnerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    contact = forms.CharField(
+        label=_("Contact"),
+        max_length=300,
+        required=False,
+        help_text=_("Who to reach at the partner: desk, e-mail, phone."),
+    )
+    escalation_procedure = forms.CharField(
+        label=_("Escalation procedure notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -411,6 +411,18 @@ class CloudPartner(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    contact = models.CharField(
+        _("contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Who to reach at the partner: desk, e-mail, phone."),
+    )
+    escalation_procedure = models.TextField(
+        _("escalation procedure"),
+        blank=True,
+        help_text=_("How to open and escalate an incident with this partner."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, null=True)
 
     objects = TenantManager.from_queryset(CloudPartnerQuerySet)()
 

@@ -4,6 +4,7 @@ clock of the case (R-SUP-2)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,8 +13,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
@@ -567,9 +569,25 @@ def visible_attachment(user: Any, attachment_id: int) -> Attachment:
     return att
 
 
-def queue_queryset(user: Any, mine: bool = False):  # type: ignore[no-untyped-def]
+def queue_queryset(  # type: ignore[no-untyped-def]
+    user: Any, mine: bool = False, severity: str | None = None, status: str | None = None
+):
     """The agents' queue: open cases, earliest open deadline first (paused and
-    not-entitled cases, which have none, last); constant number of queries."""
+    not-entitled cases, which have none, last); constant number of queries.
+    Optional filters: the agent's own cases, one severity, one open status."""
+    errors: dict[str, list[str]] = {}
+    if severity and severity not in Severity.values:
+        errors["severity"] = [
+            _("Unknown severity %(s)s (one of %(all)s).")
+            % {"s": severity, "all": ", ".join(Severity.values)}
+        ]
+    if status and status not in OPEN_STATUSES:
+        errors["status"] = [
+            _("The queue holds open cases only; status is one of %(all)s.")
+            % {"all": ", ".join(str(s) for s in OPEN_STATUSES)}
+        ]
+    if errors:
+        raise ValidationError(errors)
     qs = (
         Case.objects.visible_to(user)
         .open()
@@ -579,7 +597,55 @@ def queue_queryset(user: Any, mine: bool = False):  # type: ignore[no-untyped-de
     )
     if mine:
         qs = qs.filter(owner=user)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if status:
+        qs = qs.filter(status=status)
     return qs
+
+
+def case_replacements(case: Case, user: Any) -> dict[str, Any]:
+    """The case's replacement orders the user may see (one query, whatever their
+    number) and whether the user may raise one from it (R-RMA-1: vendor support staff
+    or the DaaS partner, on an entitled case), with the reason when not."""
+    from fleetcare.replacements.models import ReplacementOrder
+    from fleetcare.replacements.services import REQUEST_ROLES
+
+    orders = list(
+        ReplacementOrder.objects.visible_to(user)
+        .filter(case_id=case.pk)
+        .only(
+            "id",
+            "reference",
+            "status",
+            "delivery_target",
+            "carrier",
+            "tracking_number",
+            "return_due",
+            "requested_at",
+        )
+        .order_by("-requested_at", "-id")
+    )
+    scope = scope_of(user)
+    role = getattr(user, "role", None)
+    may_request = getattr(user, "is_superuser", False) or (
+        role in REQUEST_ROLES and (scope.is_vendor or role == Role.PARTNER)
+    )
+    entitled = case.entitlement != Entitlement.NONE
+    reason = ""
+    if not may_request:
+        reason = _("Your role may not raise a replacement order.")
+    elif not entitled:
+        reason = _(
+            "The case is not entitled: an advance replacement needs a Poly+ Enterprise "
+            "contract or a DaaS device term covering the product."
+        )
+    return {
+        "replacement_orders": orders,
+        "may_request_replacement": may_request,
+        "may_raise_replacement": may_request and entitled,
+        "replacement_refusal": reason,
+    }
 
 
 def timeline(case: Case, user: Any):
@@ -764,6 +830,134 @@ def add_engineering_reference(
 
 
 # --- cloud-partner incidents (R-SUP-4) -------------------------------------------------
+
+CLOUD_PARTNER_ROLES = {Role.SUPPORT_AGENT, Role.ESCALATION_MANAGER, Role.VENDOR_ADMIN}
+CLOUD_PARTNER_FIELDS = ("name", "contact", "escalation_procedure")
+
+
+def may_manage_cloud_partners(user: Any) -> bool:
+    """Vendor support staff (agents, escalation managers, vendor admins) keep the list."""
+    return scope_of(user).is_vendor and (
+        getattr(user, "role", None) in CLOUD_PARTNER_ROLES or getattr(user, "is_superuser", False)
+    )
+
+
+def require_cloud_partner_manager(user: Any) -> None:
+    if not may_manage_cloud_partners(user):
+        raise PermissionDenied(
+            _(
+                "Only support agents, escalation managers and vendor administrators "
+                "manage cloud partners."
+            )
+        )
+
+
+def _clean_cloud_partner(values: dict[str, str], exclude_pk: int | None = None) -> dict[str, str]:
+    """Trimmed values; every problem at once as a ValidationError by field."""
+    errors: dict[str, list[str]] = {}
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("Give the cloud partner's name.")]
+    elif len(name) > 120:
+        errors["name"] = [_("The name is longer than 120 characters.")]
+    else:
+        clash = CloudPartner.objects.filter(name__iexact=name)
+        if exclude_pk is not None:
+            clash = clash.exclude(pk=exclude_pk)
+        if clash.exists():
+            errors["name"] = [_("A cloud partner named %(name)s already exists.") % {"name": name}]
+    contact = (values.get("contact") or "").strip()
+    if len(contact) > 300:
+        errors["contact"] = [_("The contact is longer than 300 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "contact": contact,
+        "escalation_procedure": (values.get("escalation_procedure") or "").strip(),
+    }
+
+
+@transaction.atomic
+def create_cloud_partner(
+    actor: Any,
+    name: str,
+    contact: str = "",
+    escalation_procedure: str = "",
+    code: str = "",
+) -> CloudPartner:
+    """R-SUP-4: a cloud partner the vendor may open incidents with. The code (used by
+    the API) is derived from the name unless given; it never changes afterwards."""
+    require_cloud_partner_manager(actor)
+    errors: dict[str, list[str]] = {}
+    try:
+        clean = _clean_cloud_partner(
+            {"name": name, "contact": contact, "escalation_procedure": escalation_procedure}
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        clean = {}
+    code = (code or "").strip().lower()
+    if code:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", code):
+            errors["code"] = [
+                _(
+                    "The code may only hold lower-case letters, digits, hyphens and "
+                    "underscores (at most 40)."
+                )
+            ]
+        elif CloudPartner.objects.filter(code=code).exists():
+            errors["code"] = [_("The code %(code)s is already taken.") % {"code": code}]
+    if errors:
+        raise ValidationError(errors)
+    if not code:
+        base = (slugify(clean["name"]) or "partner")[:32]
+        code, n = base, 1
+        while CloudPartner.objects.filter(code=code).exists():
+            n += 1
+            code = f"{base}-{n}"
+    partner = CloudPartner.objects.create(code=code, **clean)
+    log_change(partner, "support.cloud_partner_created", actor)
+    return partner
+
+
+@transaction.atomic
+def update_cloud_partner(partner: CloudPartner, actor: Any, **changes: str | None) -> CloudPartner:
+    """Edit a cloud partner's name, contact and escalation procedure notes (``None``
+    leaves a field as it is)."""
+    require_cloud_partner_manager(actor)
+    unknown = set(changes) - set(CLOUD_PARTNER_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    partner = CloudPartner.objects.select_for_update().get(pk=partner.pk)
+    before = snapshot(partner)
+    values = {f: getattr(partner, f) for f in CLOUD_PARTNER_FIELDS}
+    values.update({f: v for f, v in changes.items() if v is not None})
+    clean = _clean_cloud_partner(values, exclude_pk=partner.pk)
+    for field, value in clean.items():
+        setattr(partner, field, value)
+    partner.save()
+    log_change(partner, "support.cloud_partner_updated", actor, before=before)
+    return partner
+
+
+def authorised_cloud_partner_ids(account_id: int, on: date) -> dict[int, date | None]:
+    """{cloud partner id: valid to (None: open-ended)} of the authorisations on file
+    for the account that cover ``on`` (one query)."""
+    out: dict[int, date | None] = {}
+    rows = CloudPartnerAuthorisation.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+        account_id=account_id,
+        valid_from__lte=on,
+    ).values_list("cloud_partner_id", "valid_to")
+    for partner_id, valid_to in rows:
+        if partner_id in out and out[partner_id] is None:
+            continue
+        if valid_to is None or partner_id not in out:
+            out[partner_id] = valid_to
+        else:
+            out[partner_id] = max(valid_to, out[partner_id])  # type: ignore[type-var]
+    return out
 
 
 @transaction.atomic
@@ -1080,6 +1274,7 @@ __all__ = [
     "authorisation_on_file",
     "change_severity",
     "change_status",
+    "create_cloud_partner",
     "deescalate",
     "escalate",
     "is_agent",
@@ -1087,6 +1282,7 @@ __all__ = [
     "open_case",
     "record_authorisation",
     "timeline",
+    "update_cloud_partner",
     "update_escalation",
     "update_partner_incident",
     "visible_attachment",

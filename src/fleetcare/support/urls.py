@@ -27,6 +27,8 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("authorisations/", views.authorisations, name="authorisations"),
+    path("cloud-partners/new/", views.cloud_partner_new, name="cloud_partner_new"),
+    path("cloud-partners/<int:pk>/", views.cloud_partner_edit, name="cloud_partner_edit"),
     path(
         "authorisations/<int:pk>/document/",
         views.authorisation_document,

@@ -17,7 +17,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,17 +33,20 @@ from .forms import (
     AuthorisationForm,
     CaseFilterForm,
     CaseForm,
+    CloudPartnerForm,
     EngineeringRefForm,
     EscalateForm,
     EscalationUpdateForm,
     IncidentForm,
     IncidentUpdateForm,
+    QueueFilterForm,
     ReplyForm,
     SeverityForm,
     StatusForm,
 )
 from .models import (
     Case,
+    CloudPartner,
     CloudPartnerAuthorisation,
     Escalation,
     EscalationStatus,
@@ -60,12 +65,20 @@ def _errors_to_messages(request, exc: Exception) -> None:
 
 
 def _annotate_clock(cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
+    """Time left and deadlines on each case's own clock: a DaaS case's deadlines read
+    in the partner's local time (with the zone's abbreviation, e.g. EST/EDT), a P+E
+    case's in UTC, labelled as such."""
     for case in cases:
+        clock = clocks.clock_of(case)
         left = clocks.time_left_minutes(case, now)
         case.time_left = left
         case.time_left_text = clocks.format_minutes(left)
-        case.clock_label = clocks.describe(clocks.clock_of(case))
+        case.clock_label = clocks.describe(clock)
+        case.clock_zone = clocks.clock_zone(clock).key
+        case.local_clock = case.clock_zone != "UTC"
         case.breached_now = services.is_breached_now(case, now)
+        for field in ("earliest_due", "first_response_due", "next_update_due", "solution_due"):
+            setattr(case, f"{field}_local", clocks.format_in_clock(getattr(case, field), clock))
 
 
 def _partner_names(user) -> list[str]:  # type: ignore[no-untyped-def]
@@ -124,13 +137,43 @@ def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 @agent_required
 def queue(request):
-    """Agents' queue: earliest open deadline first, time left on each case's clock."""
-    mine = request.GET.get("mine") == "1"
-    page = Paginator(services.queue_queryset(request.user, mine=mine), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Agents' queue: earliest open deadline first, time left on each case's clock.
+
+    Filters (severity, status, mine) and the 60-second refresh go through htmx, which
+    asks for the table partial only; without JavaScript the form reloads the page."""
+    form = QueueFilterForm(request.GET or None)
+    cd = form.cleaned_data if form.is_valid() else {}
+    mine = cd.get("mine") == "1"
+    page = Paginator(
+        services.queue_queryset(
+            request.user,
+            mine=mine,
+            severity=cd.get("severity") or None,
+            status=cd.get("status") or None,
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     _annotate_clock(list(page.object_list), timezone.now())
-    return render(request, "support/queue.html", {"page_obj": page, "mine": mine})
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key in [k for k, v in query.items() if not v]:
+        del query[key]
+    filters = query.urlencode()
+    if page.number > 1:
+        query["page"] = str(page.number)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "mine": mine,
+        "query": filters,
+        "refresh_query": query.urlencode(),
+    }
+    template = "support/queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "support/_queue_table.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @agent_required
@@ -216,6 +259,7 @@ def case_detail(request, pk: int):
     )
     context = {
         "case": case,
+        **services.case_replacements(case, user),
         "events": services.timeline(case, user),
         "is_agent": agent,
         "is_escalation_manager": user.role in services.ESCALATION_ROLES,
@@ -448,11 +492,67 @@ def authorisations(request):
         .order_by("account__name", "cloud_partner__name", "-valid_from")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    partners = list(CloudPartner.objects.visible_to(user).order_by("name", "id"))
+    if scope.is_customer:
+        # R-SUP-4: the customer sees which cloud partners it has authorised today.
+        on_file = services.authorised_cloud_partner_ids(scope.organisation_id, today)
+        for partner in partners:
+            partner.authorised = partner.pk in on_file
+            partner.authorised_until = on_file.get(partner.pk)
     return render(
         request,
         "support/authorisations.html",
-        {"page_obj": page, "form": form, "may_record": may_record, "today": timezone.localdate()},
+        {
+            "page_obj": page,
+            "form": form,
+            "may_record": may_record,
+            "today": today,
+            "cloud_partners": partners,
+            "is_vendor": scope.is_vendor,
+            "may_manage_partners": services.may_manage_cloud_partners(user),
+        },
     )
+
+
+def _cloud_partner_form(request, partner: CloudPartner | None):  # type: ignore[no-untyped-def]
+    """Create (``partner`` None) or edit a cloud partner (R-SUP-4): vendor support staff."""
+    user = request.user
+    services.require_cloud_partner_manager(user)
+    initial = {f: getattr(partner, f) for f in services.CLOUD_PARTNER_FIELDS} if partner else None
+    form = CloudPartnerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            if partner is None:
+                partner = services.create_cloud_partner(user, **cd)
+                messages.success(request, _("Cloud partner %(n)s added.") % {"n": partner.name})
+            else:
+                partner = services.update_cloud_partner(partner, user, **cd)
+                messages.success(request, _("Cloud partner %(n)s updated.") % {"n": partner.name})
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(f"{reverse('support:authorisations')}#cloud-partners")
+    return render(
+        request,
+        "support/cloud_partner_form.html",
+        {"form": form, "partner": partner},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def cloud_partner_new(request):
+    return _cloud_partner_form(request, None)
+
+
+@login_required
+def cloud_partner_edit(request, pk: int):
+    return _cloud_partner_form(request, get_visible_or_404(CloudPartner, request.user, pk=pk))
 
 
 @login_required
