@@ -148,3 +148,12 @@ def test_catalogue_list_costs_constant_queries(
 def test_session_auth_also_works_for_the_portal(client, customer_user):
     client.force_login(customer_user)
     assert client.get("/api/v1/me").json()["username"] == "acme-admin"
+
+
+def test_out_of_range_numbers_are_422_not_500(api_client, customer_user, catalogue):
+    c = api_client.as_user(customer_user)
+    response = c.get("/api/v1/catalog/models?page=60026720805462464")
+    assert response.status_code == 422 and "page" in response.json()["detail"]
+    response = c.get("/api/v1/catalog/models/136552586854366032512942080")
+    assert response.status_code in (404, 422)
+    assert response["Content-Type"] == "application/problem+json"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -124,6 +125,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
         response["WWW-Authenticate"] = "Bearer"
         return response
+
+    @api.exception_handler(ArithmeticError)
+    def _out_of_range(request: HttpRequest, exc: ArithmeticError) -> HttpResponse:
+        # OverflowError (an id or page beyond 64 bits) and decimal errors (an amount too
+        # large to compute): the request asked for a number the system cannot hold.
+        return problem(api, request, 422, "A number in the request is out of range.")
+
+    @api.exception_handler(DataError)
+    def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        return problem(
+            api,
+            request,
+            422,
+            "A value in the request does not fit the database: it is out of range.",
+        )
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

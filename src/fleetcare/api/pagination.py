@@ -10,7 +10,7 @@ from ninja.pagination import PaginationBase
 
 class PageNumber(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=1_000_000)
         page_size: int = Field(50, ge=1, le=500)
 
     class Output(Schema):

@@ -150,5 +150,5 @@ def get_visible_or_404(queryset_or_model: Any, user: Any, **lookup: Any) -> Any:
     )
     try:
         return qs.visible_to(user).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404(f"No {qs.model._meta.verbose_name} matches the given query.") from exc
