@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from fleetcare.contracts import services
@@ -218,3 +219,22 @@ def test_r_pe_6_renewal_quote_then_accept_starts_the_new_term(due, csm, admin_ap
     assert due.status == "renewed"
     # The old term still covers until its end.
     assert EnterpriseContract.objects.in_force(d("2026-12-15")).get() == due
+
+
+def test_proposal_page_explains_the_forecast_in_the_readers_language(
+    history, customer, csm, client
+):
+    raw = (
+        api(csm)
+        .get(
+            f"/api/v1/contracts/enterprise/proposal?account_id={customer.pk}&start_date=2026-01-01"
+        )
+        .json()["categories"][0]["explanation"]
+    )
+    assert raw.startswith("Linear trend over 3 months")  # the rule's own text, in the API
+    client.force_login(csm)
+    url = f"{reverse('contracts:new')}?account={customer.pk}&start_date=2026-01-01"
+    assert "Linear trend over 3 months: +" in client.get(url).content.decode()
+    client.cookies["django_language"] = "fr"
+    page = client.get(url).content.decode()
+    assert "Tendance linéaire sur 3 mois : +" in page and "Linear trend" not in page

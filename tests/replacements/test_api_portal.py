@@ -111,6 +111,8 @@ def test_partner_follows_a_replacement_through_the_api(
     ).json()
     assert delivered["status"] == "awaiting_return" and delivered["return_due"]
     assert "list price" in delivered["if_late"]
+    assert delivered["service_centre_code"] in {"north_america", "emea", "international"}
+    assert delivered["service_centre"].startswith("Service centre ")
     returned = client.post(
         f"/api/v1/replacements/{order_id}/return",
         {"returned_on": date.today().isoformat()},
@@ -259,6 +261,10 @@ def test_customer_sees_what_happens_if_late(client, pe_case, customer, customer_
     client.force_login(customer_user)
     page = client.get(f"/replacements/{order.pk}/").content.decode()
     assert "JD1" in page and "Service centre EMEA" in page and "list price" in page
+    # The order stores the centre's code; its name is shown in the reader's language.
+    client.cookies["django_language"] = "fr"
+    page = client.get(f"/replacements/{order.pk}/").content.decode()
+    assert "Centre de service EMEA" in page and "Service centre EMEA" not in page
 
 
 def test_api_destruction_certificate_multipart_and_threshold_decision(

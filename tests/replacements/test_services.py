@@ -67,7 +67,8 @@ def _to_awaiting_return(order, agent, ops, delivered_on=date(2026, 4, 30)):
 
 def test_r_rma_1_full_lifecycle_in_order(pe_order, agent, ops):
     assert pe_order.status == OrderStatus.REQUESTED
-    assert pe_order.service_centre == "Service centre EMEA"
+    assert pe_order.service_centre == "emea"
+    assert pe_order.get_service_centre_display() == "Service centre EMEA"
     order = _to_awaiting_return(pe_order, agent, ops)
     assert order.status == OrderStatus.AWAITING_RETURN
     order = rma.receive_return(order, ops, date(2026, 5, 6))
@@ -321,7 +322,8 @@ def test_spec_11_threshold_150_voice_devices_4th_flagged(
     order = ReplacementOrder.objects.get(threshold_flag=True)
     assert order.threshold_decision == "pending"
     assert order.partner == partner
-    assert order.service_centre == "Service centre North America"
+    assert order.service_centre == "north_america"
+    assert order.get_service_centre_display() == "Service centre North America"
 
 
 def test_r_ds_5_billing_decides_charge_or_waive(

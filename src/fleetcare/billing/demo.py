@@ -31,8 +31,12 @@ def load(ctx: Any, out: Any = None) -> None:
     )
     if contract is not None:
         services.raise_options_order(contract, ctx.users["billing"])
-        title = f"Professional services — {contract.reference}"
-        if not Document.objects.filter(title=title).exists():
+        # The title is in the recipient's language: find the quote by purpose instead.
+        if not Document.objects.filter(
+            purpose="professional_services",
+            account=contract.account,
+            title__endswith=contract.reference,
+        ).exists():
             if not contract.professional_services_discount:
                 EnterpriseContract.objects.filter(pk=contract.pk).update(
                     professional_services_discount=Decimal("10")

@@ -10,7 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
 from fleetcare.rules.money import round_money
@@ -42,6 +43,20 @@ class LineSpec:
         return round_money(Decimal(self.quantity) * Decimal(self.unit_price) * Decimal(self.factor))
 
 
+def language_of(organisation: Any) -> str:
+    """The language documents addressed to ``organisation`` are written in (its
+    ``language`` when the site offers it, else the site default)."""
+    code = (getattr(organisation, "language", "") or "").strip()
+    offered = {lang for lang, _name in settings.LANGUAGES}
+    return code if code in offered else settings.LANGUAGE_CODE
+
+
+def in_language_of(organisation: Any) -> translation.override:
+    """``with in_language_of(org):`` — texts stored on a document (title, lines, notes)
+    are generated in the language of the organisation that receives it."""
+    return translation.override(language_of(organisation))
+
+
 def tax_rate_for(country: str) -> Decimal:
     """The tax rate (percent) for a customer country: a setting (TAX_RATES)."""
     return Decimal(str(settings.TAX_RATES.get(country.upper(), "0")))
@@ -71,7 +86,7 @@ def create_document(
         if existing is not None:
             return existing
     if not lines:
-        raise ValidationError({"lines": "A document needs at least one line."})
+        raise ValidationError({"lines": _("A document needs at least one line.")})
     recipient = addressed_to or account
     doc = Document.objects.create(
         kind=kind,
@@ -124,7 +139,8 @@ def issue_document(document: Document, actor: Any = None, on: date | None = None
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status != DocumentStatus.DRAFT:
         raise ValidationError(
-            f"{doc} is {doc.get_status_display().lower()}; only a draft can be issued."
+            _("%(doc)s is %(status)s; only a draft can be issued.")
+            % {"doc": doc, "status": doc.get_status_display().lower()}
         )
     before = snapshot(doc)
     doc.number = _take_number(doc.kind)
@@ -145,7 +161,9 @@ def mark_paid(document: Document, actor: Any = None) -> Document:
         doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER)
         or doc.status != DocumentStatus.ISSUED
     ):
-        raise ValidationError(f"{doc} cannot be marked paid: only an issued invoice or order can.")
+        raise ValidationError(
+            _("%(doc)s cannot be marked paid: only an issued invoice or order can.") % {"doc": doc}
+        )
     before = snapshot(doc)
     doc.status = DocumentStatus.PAID
     doc.save(update_fields=["status", "updated_at"])
@@ -158,18 +176,21 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
     """A draft, quote or order may be voided. An issued invoice never is: credit it instead."""
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status == DocumentStatus.VOID:
-        raise ValidationError(f"{doc} is already void.")
+        raise ValidationError(_("%(doc)s is already void.") % {"doc": doc})
     if (
         doc.kind in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE)
         and doc.status != DocumentStatus.DRAFT
     ):
         raise ValidationError(
-            f"{doc} is issued: an issued invoice is never changed; raise a credit note instead."
+            _("%(doc)s is issued: an issued invoice is never changed; raise a credit note instead.")
+            % {"doc": doc}
         )
     before = snapshot(doc)
     doc.status = DocumentStatus.VOID
     if reason:
-        doc.notes = (doc.notes + "\n" if doc.notes else "") + f"Void: {reason}"
+        with in_language_of(doc.addressed_to):
+            note = _("Void: %(reason)s") % {"reason": reason}
+        doc.notes = (doc.notes + "\n" if doc.notes else "") + note
     doc.save(update_fields=["status", "notes", "updated_at"])
     log_change(doc, "document.voided", actor, before=before)
     return doc
@@ -183,13 +204,17 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
         DocumentStatus.ISSUED,
         DocumentStatus.PAID,
     ):
-        raise ValidationError(f"{inv} is not an issued invoice; only those are credited.")
+        raise ValidationError(
+            _("%(doc)s is not an issued invoice; only those are credited.") % {"doc": inv}
+        )
     if inv.credit_notes.exclude(status=DocumentStatus.VOID).exists():
-        raise ValidationError(f"{inv} has already been credited.")
+        raise ValidationError(_("%(doc)s has already been credited.") % {"doc": inv})
     lines = [
         LineSpec(line.description, -line.quantity, line.unit_price, line.factor, line.sku)
         for line in inv.lines.all()
     ]
+    with in_language_of(inv.addressed_to):
+        title = _("Credit note for %(number)s") % {"number": inv.number}
     note = create_document(
         kind=DocumentKind.CREDIT_NOTE,
         purpose="correction",
@@ -197,7 +222,7 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
         account=inv.account,
         addressed_to=inv.addressed_to,
         currency=inv.currency,
-        title=f"Credit note for {inv.number}",
+        title=title,
         lines=lines,
         actor=actor,
         tax_rate=inv.tax_rate,
@@ -209,7 +234,7 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
 
 def require_billing(user: Any) -> None:
     if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in BILLING_ROLES):
-        raise PermissionDenied("Only billing may do this.")
+        raise PermissionDenied(_("Only billing may do this."))
 
 
 # --- Options and professional services (R-PE-8, R-MON-2) ------------------------------
@@ -242,12 +267,18 @@ def raise_options_order(contract: Any, actor: Any = None) -> Document:
     technical account management, on-site destruction). Idempotent per contract."""
     require_billing(actor)
     prices = option_prices()
-    term = f"{contract.start_date} – {contract.end_date}"
+    term = {"start": contract.start_date, "end": contract.end_date}
+    recipient = _recipient(contract)
     lines = []
+    with in_language_of(recipient):
+        title = _("Paid options — %(reference)s") % {"reference": contract.reference}
+        csm_text = _("Extra CSM blocks (8 hours a month each), %(start)s – %(end)s") % term
+        tam_text = _("Technical account management, %(start)s – %(end)s") % term
+        destruction_text = _("On-site destruction of replaced units, %(start)s – %(end)s") % term
     if contract.extra_csm_blocks:
         lines.append(
             LineSpec(
-                f"Extra CSM blocks (8 hours a month each), {term}",
+                csm_text,
                 contract.extra_csm_blocks,
                 prices["extra_csm_block"],
                 sku="OPT-CSM-BLOCK",
@@ -256,7 +287,7 @@ def raise_options_order(contract: Any, actor: Any = None) -> Document:
     if contract.technical_account_management:
         lines.append(
             LineSpec(
-                f"Technical account management, {term}",
+                tam_text,
                 1,
                 prices["technical_account_management"],
                 sku="OPT-TAM",
@@ -265,22 +296,24 @@ def raise_options_order(contract: Any, actor: Any = None) -> Document:
     if contract.onsite_destruction:
         lines.append(
             LineSpec(
-                f"On-site destruction of replaced units, {term}",
+                destruction_text,
                 1,
                 prices["onsite_destruction"],
                 sku="OPT-DESTRUCTION",
             )
         )
     if not lines:
-        raise ValidationError(f"{contract.reference} has no paid options.")
+        raise ValidationError(
+            _("%(reference)s has no paid options.") % {"reference": contract.reference}
+        )
     return create_document(
         kind=DocumentKind.ORDER,
         purpose="options",
         programme="pe",
         account=contract.account,
-        addressed_to=_recipient(contract),
+        addressed_to=recipient,
         currency=contract.currency,
-        title=f"Paid options — {contract.reference}",
+        title=title,
         lines=lines,
         actor=actor,
         source_key=f"options:{contract.pk}",
@@ -301,26 +334,33 @@ def raise_professional_services_quote(
     require_billing(actor)
     errors = {}
     if not description.strip():
-        errors["description"] = ["Describe the professional services."]
+        errors["description"] = [_("Describe the professional services.")]
     hours = Decimal(str(hours))
     if hours <= 0:
-        errors["hours"] = ["Hours must be positive."]
+        errors["hours"] = [_("Hours must be positive.")]
     if errors:
         raise ValidationError(errors)
     rate = hourly_rate if hourly_rate is not None else option_prices()["professional_services_hour"]
     discount = Decimal(contract.professional_services_discount)
     factor = (Decimal(100) - discount) / Decimal(100)
+    recipient = _recipient(contract)
+    with in_language_of(recipient):
+        title = _("Professional services — %(reference)s") % {"reference": contract.reference}
+        text = _("%(description)s (contract discount %(discount)s %%)") % {
+            "description": description.strip(),
+            "discount": discount.normalize(),
+        }
     return create_document(
         kind=DocumentKind.QUOTE,
         purpose="professional_services",
         programme="pe",
         account=contract.account,
-        addressed_to=_recipient(contract),
+        addressed_to=recipient,
         currency=contract.currency,
-        title=f"Professional services — {contract.reference}",
+        title=title,
         lines=[
             LineSpec(
-                f"{description.strip()} (contract discount {discount.normalize()} %)",
+                text,
                 hours,
                 rate,
                 factor,
@@ -343,7 +383,9 @@ def _previous_month(d: date) -> date:
 
 
 def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]]:
-    """Lines per currency: one per device active in ``month``, fee from rules.daas."""
+    """Lines per currency: one per device active in ``month``, fee from rules.daas.
+
+    Descriptions are in the active language: the caller chooses the partner's."""
     from calendar import monthrange
 
     from fleetcare.daas.models import SubscribedDevice
@@ -379,7 +421,8 @@ def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]
         else:
             factor = (Decimal(active) / Decimal(days_in_month)).quantize(Decimal("0.00000001"))
             spec = LineSpec(
-                f"{label} ({lo} – {hi}, {active}/{days_in_month} days)",
+                _("%(label)s (%(start)s – %(end)s, %(active)s/%(days)s days)")
+                % {"label": label, "start": lo, "end": hi, "active": active, "days": days_in_month},
                 1,
                 dev.monthly_price,
                 factor,
@@ -412,7 +455,11 @@ def raise_daas_monthly_invoices(
     made: list[Document] = []
     for partner in Organisation.objects.filter(pk__in=list(candidates)).order_by("pk"):
         base_key = f"daas-invoice:{partner.pk}:{first:%Y-%m}"
-        by_currency = daas_invoice_lines(partner.pk, first)
+        with in_language_of(partner):
+            by_currency = daas_invoice_lines(partner.pk, first)
+            title = _("Device-as-a-Service — %(month)s") % {
+                "month": formats.date_format(first, "YEAR_MONTH_FORMAT")
+            }
         for i, (currency, lines) in enumerate(sorted(by_currency.items())):
             key = base_key if i == 0 else f"{base_key}:{currency}"
             if Document.objects.filter(source_key=key).exists():
@@ -425,7 +472,7 @@ def raise_daas_monthly_invoices(
                     account=partner,
                     addressed_to=partner,
                     currency=currency,
-                    title=f"Device-as-a-Service — {first:%B %Y}",
+                    title=title,
                     lines=lines,
                     actor=actor,
                     source_key=key,
@@ -494,5 +541,10 @@ def billing_action(document: Document, actor: Any, action: str, reason: str = ""
     if action == "credit":
         return credit_invoice(document, actor, reason=reason)
     raise ValidationError(
-        {"action": [f"Unknown action {action!r}; one of {', '.join(BILLING_ACTIONS)}."]}
+        {
+            "action": [
+                _("Unknown action %(action)s; one of %(actions)s.")
+                % {"action": repr(action), "actions": ", ".join(BILLING_ACTIONS)}
+            ]
+        }
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -281,7 +282,7 @@ def upfront_order_pdf(request, contract_id: int):
     if contract.upfront_order_id is None:
         from django.http import Http404
 
-        raise Http404("This contract has no upfront order yet.")
+        raise Http404(_("This contract has no upfront order yet."))
     return _pdf(get_visible_or_404(Document, request.user, pk=contract.upfront_order_id), request)
 
 
@@ -318,7 +319,7 @@ def renewal_quote_pdf(request, contract_id: int):
     if contract.renewal_quote_id is None:
         from django.http import Http404
 
-        raise Http404("This contract has no renewal quote.")
+        raise Http404(_("This contract has no renewal quote."))
     return _pdf(get_visible_or_404(Document, request.user, pk=contract.renewal_quote_id), request)
 
 
@@ -382,5 +383,5 @@ def quote_pdf(request, adjustment_id: int):
     if adj.quote_id is None:
         from django.http import Http404
 
-        raise Http404("No quote has been issued for this adjustment yet.")
+        raise Http404(_("No quote has been issued for this adjustment yet."))
     return _pdf(get_visible_or_404(Document, request.user, pk=adj.quote_id), request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
@@ -15,6 +16,10 @@ class ContractStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     RENEWED = "renewed", _("Renewed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# R-PE-5: how an adjustment's value is prorated over the rest of the term.
+PRORATION_BASIS_CHOICES = [("monthly", _("Monthly")), ("daily", _("Daily"))]
 
 
 class EnterpriseContractQuerySet(TenantQuerySet):
@@ -90,7 +95,7 @@ class EnterpriseContract(TimeStamped):
         _("proration basis"),
         max_length=8,
         blank=True,
-        choices=[("monthly", _("Monthly")), ("daily", _("Daily"))],
+        choices=PRORATION_BASIS_CHOICES,
         help_text=_("R-PE-5: empty = the programme's setting."),
     )
     upfront_order = models.ForeignKey(
@@ -206,7 +211,8 @@ class AdjustmentStatus(models.TextChoices):
     QUOTED = "quoted", _("Quoted")
     PO_RECEIVED = "po_received", _("Purchase order received")
     APPLIED = "applied", _("Applied")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Not the contract's "Cancelled" (terminated): an adjustment is called off.
+    CANCELLED = "cancelled", pgettext_lazy("adjustment status", "Cancelled")
 
 
 OPEN_ADJUSTMENT_STATUSES = (
@@ -242,7 +248,7 @@ class Adjustment(TimeStamped):
     new_ordered = models.PositiveIntegerField(_("new ordered"))
     new_baseline = models.DecimalField(_("new baseline"), max_digits=12, decimal_places=4)
     unit_price = models.DecimalField(_("yearly unit price"), max_digits=12, decimal_places=2)
-    basis = models.CharField(_("proration basis"), max_length=8)
+    basis = models.CharField(_("proration basis"), max_length=8, choices=PRORATION_BASIS_CHOICES)
     fraction = models.DecimalField(_("fraction of the term"), max_digits=12, decimal_places=8)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     status = models.CharField(

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fleetcare.billing.services import LineSpec, create_document, issue_document
+from fleetcare.billing.services import LineSpec, create_document, in_language_of, issue_document
 from fleetcare.catalog.models import Category, ProductModel
 from fleetcare.core.models import log_change, snapshot
 from fleetcare.fleet.services import (
@@ -42,6 +43,7 @@ from .models import (
 CONTRACT_ROLES = {"csm", "vendor_admin"}
 PO_ROLES = {"csm", "vendor_admin", "billing"}
 HISTORY_MONTHS = 24
+FORECAST_HORIZON_MONTHS = 12
 
 
 def programme_of(contract: EnterpriseContract | None = None) -> Programme:
@@ -87,6 +89,13 @@ class CategoryProposal:
     baseline: Decimal
     baseline_shown: int
     history: list[int]
+    history_months: int = 0  # monthly points the forecast was computed from
+
+    @property
+    def explanation_display(self) -> str:
+        return forecast_explanation(
+            self.method, self.history_months, self.growth, self.growth_low, self.growth_high
+        )
 
 
 @dataclass
@@ -98,6 +107,37 @@ class Proposal:
     categories: list[CategoryProposal] = field(default_factory=list)
     quote_only: list[tuple[str, str, int]] = field(default_factory=list)  # sku, name, count
     end_of_support: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def forecast_explanation(method: str, months: int, growth: int, low: int, high: int) -> str:
+    """R-PE-7: why the forecast proposes this growth, in the active language. The rule's
+    ``explanation`` is English (kept as it is in the API); the pages show this."""
+    values = {
+        "months": months,
+        "growth": growth,
+        "horizon": FORECAST_HORIZON_MONTHS,
+        "low": low,
+        "high": high,
+    }
+    if method == "linear_trend":
+        return (
+            _(
+                "Linear trend over %(months)s months: +%(growth)s over %(horizon)s months "
+                "(range %(low)s–%(high)s)."
+            )
+            % values
+        )
+    if method == "damped_holt":
+        return (
+            _(
+                "Damped Holt trend over %(months)s months: +%(growth)s over %(horizon)s months "
+                "(range %(low)s–%(high)s)."
+            )
+            % values
+        )
+    if months == 0:
+        return _("No history: no trend to extend, growth 0.")
+    return _("One month of history only: no trend to extend, growth 0.")
 
 
 def _unit_prices(account_id: int, on: date) -> dict[str, Decimal]:
@@ -145,9 +185,8 @@ def propose_contract(
         series = history.get(code, [])
         while series and series[0] == 0:
             series = series[1:]  # months before the first snapshot are not history
-        fc = pe.forecast_growth(
-            series + ([installed] if not series or series[-1] != installed else [])
-        )
+        points = series + ([installed] if not series or series[-1] != installed else [])
+        fc = pe.forecast_growth(points, FORECAST_HORIZON_MONTHS)
         ordered = pe.ordered(installed, fc.growth)
         if installed == 0 and fc.growth == 0:
             continue
@@ -166,6 +205,7 @@ def propose_contract(
                 pe.baseline(ordered, band),
                 pe.baseline_shown(ordered, band),
                 series,
+                len(points),
             )
         )
     for cc in counts.values():
@@ -220,15 +260,26 @@ def _validate_categories(categories: list[CategoryInput], prog: Programme) -> di
     return cats
 
 
-def _upfront_lines(contract: EnterpriseContract, prog: Programme) -> list[LineSpec]:
+def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any) -> list[LineSpec]:
+    """The upfront lines per category, described in the recipient's language."""
     g = prog.upfront_growth_share if prog.upfront_growth_share is not None else Decimal("0.5")
     lines = []
     for cc in contract.categories.select_related("category"):
-        name = str(cc.category)
+        with in_language_of(recipient):
+            name = str(cc.category)
+            installed_text = _("%(category)s: installed devices, %(start)s – %(end)s") % {
+                "category": name,
+                "start": contract.start_date,
+                "end": contract.end_date,
+            }
+            growth_text = _("%(category)s: agreed growth, share billed upfront %(share)s %%") % {
+                "category": name,
+                "share": f"{g * 100:.0f}",
+            }
         if cc.installed:
             lines.append(
                 LineSpec(
-                    f"{name}: installed devices, {contract.start_date} – {contract.end_date}",
+                    installed_text,
                     cc.installed,
                     cc.unit_price,
                     Decimal(1),
@@ -238,7 +289,7 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme) -> list[LineSp
         if cc.growth:
             lines.append(
                 LineSpec(
-                    f"{name}: agreed growth, share billed upfront {g * 100:.0f} %",
+                    growth_text,
                     cc.growth,
                     cc.unit_price,
                     g,
@@ -248,7 +299,10 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme) -> list[LineSp
         expected = pe.upfront_amount(cc.installed, cc.growth, cc.unit_price, g)
         got = sum((ln.amount for ln in lines if ln.sku == cc.category.code), Decimal(0))
         if got != expected:  # R-PE-3 is per category; the lines must add up to it
-            raise ValidationError(f"Upfront lines for {name} give {got}, rule gives {expected}.")
+            raise ValidationError(
+                _("Upfront lines for %(category)s give %(got)s, rule gives %(expected)s.")
+                % {"category": str(cc.category), "got": got, "expected": expected}
+            )
     return lines
 
 
@@ -342,14 +396,19 @@ def create_contract(
 
 def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
     prog = programme_of(contract)
+    with in_language_of(contract.account):
+        title = _("Poly+ Enterprise %(reference)s: upfront order") % {
+            "reference": contract.reference
+        }
+    lines = _upfront_lines(contract, prog, contract.account)
     doc = create_document(
         kind="order",
         purpose="pe_upfront_order",
         programme="pe",
         account=contract.account,
         currency=contract.currency,
-        title=f"Poly+ Enterprise {contract.reference}: upfront order",
-        lines=_upfront_lines(contract, prog),
+        title=title,
+        lines=lines,
         actor=user,
         source_key=f"pe-upfront:{contract.pk}",
         period=(contract.start_date, contract.end_date),
@@ -469,11 +528,26 @@ def _locked(adjustment: Adjustment) -> Adjustment:
     )
 
 
-def _refuse(adj: Adjustment, action: str, needed: str) -> None:
-    raise ValidationError(
-        _("Cannot %(action)s: the adjustment is %(status)s; it must be %(needed)s.")
-        % {"action": action, "status": adj.get_status_display().lower(), "needed": needed}
-    )
+# An adjustment moved out of order: one complete sentence per action.
+OUT_OF_ORDER = {
+    "quote": gettext_lazy(
+        "Cannot issue the quote: the adjustment is %(status)s; it must be detected."
+    ),
+    "purchase_order": gettext_lazy(
+        "Cannot record the purchase order: the adjustment is %(status)s; it must be quoted."
+    ),
+    "apply": gettext_lazy(
+        "Cannot apply: the adjustment is %(status)s; it must be purchase order received."
+    ),
+    "cancel": gettext_lazy(
+        "Cannot cancel: the adjustment is %(status)s; it must be detected, quoted or awaiting "
+        "its purchase order."
+    ),
+}
+
+
+def _refuse(adj: Adjustment, action: str) -> None:
+    raise ValidationError(str(OUT_OF_ORDER[action]) % {"status": adj.get_status_display().lower()})
 
 
 @transaction.atomic
@@ -483,19 +557,37 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
     require_csm(user)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.DETECTED:
-        _refuse(adj, _("issue the quote"), _("detected"))
+        _refuse(adj, "quote")
     contract = adj.contract
     if contract.distribution_partner is None:
         raise ValidationError(
             _("The contract has no distribution partner to address the quote to: set one first.")
         )
     before = snapshot(adj)
-    cat = str(adj.contract_category.category)
     period_end = contract.end_date
+    with in_language_of(contract.distribution_partner):
+        description = _(
+            "%(category)s: %(added)s devices added (%(count)s counted on %(counted_on)s, "
+            "ordered %(ordered)s), billed %(start)s – %(end)s (%(basis)s proration)"
+        ) % {
+            "category": str(adj.contract_category.category),
+            "added": adj.added,
+            "count": adj.count,
+            "counted_on": adj.counted_on,
+            "ordered": adj.previous_ordered,
+            "start": adj.month,
+            "end": period_end,
+            "basis": str(adj.get_basis_display()).lower(),
+        }
+        title = _(
+            "Poly+ Enterprise %(reference)s: adjustment %(month)s on behalf of %(account)s"
+        ) % {
+            "reference": contract.reference,
+            "month": f"{adj.month:%Y-%m}",
+            "account": contract.account.name,
+        }
     line = LineSpec(
-        f"{cat}: {adj.added} devices added ({adj.count} counted on {adj.counted_on}, "
-        f"ordered {adj.previous_ordered}), billed {adj.month} – {period_end} "
-        f"({adj.basis} proration)",
+        description,
         adj.added,
         adj.unit_price,
         adj.fraction,
@@ -516,8 +608,7 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
         account=contract.account,
         addressed_to=contract.distribution_partner,
         currency=contract.currency,
-        title=f"Poly+ Enterprise {contract.reference}: adjustment {adj.month:%Y-%m} "
-        f"on behalf of {contract.account.name}",
+        title=title,
         lines=[line],
         actor=user,
         source_key=f"pe-adjustment:{adj.pk}",
@@ -536,7 +627,7 @@ def record_purchase_order(*, user: Any, adjustment: Adjustment, number: str) -> 
     require_csm(user, PO_ROLES)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.QUOTED:
-        _refuse(adj, _("record the purchase order"), _("quoted"))
+        _refuse(adj, "purchase_order")
     number = (number or "").strip()
     if not number:
         raise ValidationError({"purchase_order_number": _("Enter the purchase order number.")})
@@ -554,7 +645,7 @@ def apply_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
     require_csm(user)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.PO_RECEIVED:
-        _refuse(adj, _("apply"), _("purchase order received"))
+        _refuse(adj, "apply")
     before = snapshot(adj)
     cc = ContractCategory.objects.select_for_update().get(pk=adj.contract_category_id)
     cc_before = snapshot(cc)
@@ -581,7 +672,7 @@ def cancel_adjustment(*, user: Any, adjustment: Adjustment, reason: str = "") ->
     require_csm(user)
     adj = _locked(adjustment)
     if adj.status not in OPEN_ADJUSTMENT_STATUSES:
-        _refuse(adj, _("cancel"), _("detected, quoted or awaiting its purchase order"))
+        _refuse(adj, "cancel")
     before = snapshot(adj)
     adj.status = AdjustmentStatus.CANCELLED
     adj.cancel_reason = (reason or "").strip()[:300]
@@ -589,7 +680,9 @@ def cancel_adjustment(*, user: Any, adjustment: Adjustment, reason: str = "") ->
     if adj.quote is not None and adj.quote.status == "issued":
         from fleetcare.billing.services import void_document
 
-        void_document(adj.quote, user, reason=f"Adjustment cancelled. {adj.cancel_reason}")
+        with in_language_of(adj.quote.addressed_to):
+            reason = _("Adjustment cancelled. %(reason)s") % {"reason": adj.cancel_reason}
+        void_document(adj.quote, user, reason=reason.strip())
     log_change(adj, "adjustment.cancelled", user, before=before)
     return adj
 
@@ -609,6 +702,14 @@ class RenewalLine:
     ordered: int
     baseline: Decimal
     unit_price: Decimal
+    method: str = ""
+    history_months: int = 0  # monthly points the forecast was computed from
+
+    @property
+    def explanation_display(self) -> str:
+        return forecast_explanation(
+            self.method, self.history_months, self.growth, self.growth_low, self.growth_high
+        )
 
 
 def propose_renewal(
@@ -629,7 +730,8 @@ def propose_renewal(
         series = list(history.get(cc.category.code, []))
         while series and series[0] == 0:
             series = series[1:]
-        fc = pe.forecast_growth(series + [count])
+        points = series + [count]
+        fc = pe.forecast_growth(points, FORECAST_HORIZON_MONTHS)
         r = pe.renewal(count, fc.growth, band)
         out.append(
             RenewalLine(
@@ -643,6 +745,8 @@ def propose_renewal(
                 r.ordered,
                 r.baseline,
                 cc.unit_price,
+                fc.method,
+                len(points),
             )
         )
     return out
@@ -691,6 +795,13 @@ def create_renewal_quote(
         status=ContractStatus.DRAFT,
     )
     prog = programme_of(nxt)
+    with in_language_of(nxt.distribution_partner or nxt.account):
+        title = _("Poly+ Enterprise renewal %(reference)s (%(start)s – %(end)s)") % {
+            "reference": nxt.reference,
+            "start": nxt.start_date,
+            "end": nxt.end_date,
+        }
+    lines = _upfront_lines(nxt, prog, nxt.distribution_partner or nxt.account)
     doc = create_document(
         kind="quote",
         purpose="pe_renewal_quote",
@@ -698,8 +809,8 @@ def create_renewal_quote(
         account=nxt.account,
         addressed_to=nxt.distribution_partner,
         currency=nxt.currency,
-        title=f"Poly+ Enterprise renewal {nxt.reference} ({nxt.start_date} – {nxt.end_date})",
-        lines=_upfront_lines(nxt, prog),
+        title=title,
+        lines=lines,
         actor=user,
         source_key=f"pe-renewal:{nxt.pk}",
         period=(nxt.start_date, nxt.end_date),

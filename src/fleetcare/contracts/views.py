@@ -210,7 +210,7 @@ def adjustment_action(request, pk: int, action: str):
             )
             messages.success(request, _("The adjustment is cancelled."))
         else:
-            raise Http404("No such action.")
+            raise Http404(_("No such action."))
     except ValidationError as exc:
         _errors_to_messages(request, exc)
     return redirect("contracts:detail", pk=adj.contract_id)
@@ -272,7 +272,7 @@ def accept_renewal(request, pk: int):
 def document_pdf(request, pk: int):
     doc = get_visible_or_404(Document, request.user, pk=pk)
     if doc.programme != "pe":
-        raise Http404("Not a Poly+ Enterprise document.")
+        raise Http404(_("Not a Poly+ Enterprise document."))
     response = HttpResponse(
         render_document_pdf(doc, getattr(request, "LANGUAGE_CODE", "en")),
         content_type="application/pdf",

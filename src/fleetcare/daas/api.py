@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -134,7 +135,8 @@ def create_subscription(request, payload: SubscriptionIn):
         model = by_id.get(item.product_model_id) if item.product_model_id else by_sku.get(item.sku)
         if model is None:
             missing[f"items[{n}]"] = [
-                f"No product model {item.product_model_id or item.sku!r} in the catalogue."
+                _("No product model %(model)s in the catalogue.")
+                % {"model": repr(item.product_model_id or item.sku)}
             ]
             continue
         items.append(services.EnrolmentItem(model, item.quantity, item.extended_cover))
@@ -146,7 +148,7 @@ def create_subscription(request, payload: SubscriptionIn):
         else None
     )
     if payload.distributor_id and distributor is None:
-        raise ValidationError({"distributor_id": ["No distribution partner with that id."]})
+        raise ValidationError({"distributor_id": [_("No distribution partner with that id.")]})
     sub = services.create_subscription(
         actor=user,
         customer=customer,

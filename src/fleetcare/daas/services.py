@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.models import log_change
@@ -55,6 +57,60 @@ def _next_reference() -> str:
     return f"DAAS-{n:06d}"
 
 
+# Region names for the refusal messages (rules.daas gives codes); identical English to the
+# rule's own wording ("North America", "Emea").
+REGION_NAMES = {
+    "north_america": gettext_lazy("North America"),
+    "emea": gettext_lazy("Emea"),
+}
+
+
+def _and_list(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` in the active language."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def refusal_message(
+    refusal: daas_rules.Refusal,
+    *,
+    country: str = "",
+    category: str = "",
+    end_of_sale: date | None = None,
+) -> str:
+    """The rule's refusal (R-DS-1, -3, -4) as a sentence in the active language: the rule
+    gives a stable code and an English message; the message is the fallback."""
+    p = programme()
+    code = refusal.code
+    if code == "unknown_country":
+        return _("Unknown country code %(country)s.") % {"country": repr(country)}
+    if code == "region":
+        regions = [str(REGION_NAMES.get(r, r.replace("_", " ").title())) for r in p.regions]
+        return _("%(programme)s is only offered in %(regions)s; %(country)s is not.") % {
+            "programme": p.name,
+            "regions": _and_list(regions),
+            "country": country.upper(),
+        }
+    if code == "category":
+        return _("Category %(category)s cannot be enrolled in %(programme)s.") % {
+            "category": repr(category),
+            "programme": p.name,
+        }
+    if code == "end_of_sale" and end_of_sale is not None:
+        return _(
+            "The model's end of sale was announced on %(date)s; new enrolments are refused."
+        ) % {"date": end_of_sale}
+    if code == "extended_cover_category":
+        return _("Extended cover is only for %(allowed)s devices, not %(category)s.") % {
+            "allowed": ", ".join(p.extended_cover_categories) or pgettext("no category", "no"),
+            "category": repr(category),
+        }
+    if code == "extended_cover_not_at_enrolment":
+        return _("Extended cover can only be chosen at enrolment.")
+    return refusal.message
+
+
 def enrolment_refusals(site: Site, items: list[EnrolmentItem], on: date) -> list[dict[str, str]]:
     """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4).
 
@@ -68,7 +124,7 @@ def enrolment_refusals(site: Site, items: list[EnrolmentItem], on: date) -> list
                 {
                     "field": f"{where}.quantity",
                     "code": "quantity",
-                    "reason": f"Quantity must be between 1 and {MAX_QUANTITY}.",
+                    "reason": _("Quantity must be between 1 and %(max)s.") % {"max": MAX_QUANTITY},
                 }
             )
         model = item.product_model
@@ -80,15 +136,26 @@ def enrolment_refusals(site: Site, items: list[EnrolmentItem], on: date) -> list
             extended_cover=item.extended_cover,
             at_enrolment=True,
         ):
+            message = refusal_message(
+                refusal,
+                country=site.country,
+                category=model.category.code,
+                end_of_sale=model.end_of_sale_announced_on,
+            )
             problems.append(
-                {"field": where, "code": refusal.code, "reason": f"{model.sku}: {refusal.message}"}
+                {
+                    "field": where,
+                    "code": refusal.code,
+                    "reason": _("%(sku)s: %(reason)s") % {"sku": model.sku, "reason": message},
+                }
             )
         if model.daas_monthly_price is None:
             problems.append(
                 {
                     "field": where,
                     "code": "no_price",
-                    "reason": f"{model.sku}: the catalogue has no DaaS monthly price for it.",
+                    "reason": _("%(sku)s: the catalogue has no DaaS monthly price for it.")
+                    % {"sku": model.sku},
                 }
             )
     return problems
@@ -104,11 +171,13 @@ def _group(errors: list[dict[str, str]]) -> dict[str, list[str]]:
 def _require_partner_of(actor: Any, customer: Organisation) -> Organisation:
     scope = scope_of(actor)
     if not scope.is_partner or getattr(actor, "role", None) != "partner":
-        raise PermissionDenied("Only a certified DaaS partner creates subscriptions.")
+        raise PermissionDenied(_("Only a certified DaaS partner creates subscriptions."))
     if not PartnerCustomer.objects.filter(
         partner_id=scope.organisation_id, customer=customer
     ).exists():
-        raise PermissionDenied(f"{customer} is not one of your DaaS customers.")
+        raise PermissionDenied(
+            _("%(customer)s is not one of your DaaS customers.") % {"customer": customer}
+        )
     return actor.organisation
 
 
@@ -134,21 +203,29 @@ def create_subscription(
     errors: list[dict[str, str]] = []
     if site.organisation_id != customer.pk:
         errors.append(
-            {"field": "site", "code": "site", "reason": f"{site} is not a site of {customer}."}
+            {
+                "field": "site",
+                "code": "site",
+                "reason": _("%(site)s is not a site of %(customer)s.")
+                % {"site": site, "customer": customer},
+            }
         )
     if not items:
-        errors.append({"field": "items", "code": "items", "reason": "Enrol at least one device."})
+        errors.append(
+            {"field": "items", "code": "items", "reason": _("Enrol at least one device.")}
+        )
     term = term_months or programme().default_term_months
     if term < 1 or term > 120:
         errors.append(
-            {"field": "term_months", "code": "term", "reason": "The term is 1 to 120 months."}
+            {"field": "term_months", "code": "term", "reason": _("The term is 1 to 120 months.")}
         )
     if distributor is not None and distributor.kind != "distribution_partner":
         errors.append(
             {
                 "field": "distributor",
                 "code": "distributor",
-                "reason": f"{distributor} is not a distribution partner.",
+                "reason": _("%(organisation)s is not a distribution partner.")
+                % {"organisation": distributor},
             }
         )
     errors.extend(enrolment_refusals(site, items, on))
@@ -158,8 +235,11 @@ def create_subscription(
             {
                 "field": "items",
                 "code": "currency",
-                "reason": "All models of a subscription must be priced in one currency "
-                f"(got {', '.join(sorted(currencies))}).",
+                "reason": _(
+                    "All models of a subscription must be priced in one currency "
+                    "(got %(currencies)s)."
+                )
+                % {"currencies": ", ".join(sorted(currencies))},
             }
         )
     if errors:
@@ -190,7 +270,7 @@ def create_subscription(
     enrolments = []
     it = iter(devices)
     for item in items:
-        for _ in range(item.quantity):
+        for _n in range(item.quantity):
             enrolments.append(
                 SubscribedDevice(
                     subscription=subscription,
@@ -209,17 +289,25 @@ def create_subscription(
 def request_extended_cover(*, actor: Any, device: SubscribedDevice) -> None:
     """R-DS-4: extended cover can only be chosen at enrolment: always refused afterwards,
     with every reason (non-voice model too)."""
+    country = device.subscription.site.country
+    category = device.product_model.category.code
+    end_of_sale = device.product_model.end_of_sale_announced_on
     problems = daas_rules.enrolment_problems(
-        country=device.subscription.site.country,
-        category=device.product_model.category.code,
-        end_of_sale_announced=device.product_model.end_of_sale_announced_on,
+        country=country,
+        category=category,
+        end_of_sale_announced=end_of_sale,
         on=timezone.localdate(),
         extended_cover=True,
         at_enrolment=False,
     )
     if device.extended_cover:
-        raise ValidationError("This device already has extended cover.")
-    raise ValidationError([p.message for p in problems])
+        raise ValidationError(_("This device already has extended cover."))
+    raise ValidationError(
+        [
+            refusal_message(p, country=country, category=category, end_of_sale=end_of_sale)
+            for p in problems
+        ]
+    )
 
 
 @transaction.atomic
@@ -242,21 +330,26 @@ def record_delivery(
     )
     if not allowed:
         raise PermissionDenied(
-            "Only the distributor, the partner or service operations record deliveries."
+            _("Only the distributor, the partner or service operations record deliveries.")
         )
     if scope.is_partner and subscription.partner_id != scope.organisation_id:
-        raise PermissionDenied("This is not your subscription.")
+        raise PermissionDenied(_("This is not your subscription."))
     if scope.is_distributor and subscription.distributor_id != scope.organisation_id:
-        raise PermissionDenied("You are not the distributor delivering this subscription.")
+        raise PermissionDenied(_("You are not the distributor delivering this subscription."))
     if delivered_on > timezone.localdate():
-        raise ValidationError({"delivered_on": ["A delivery date cannot be in the future."]})
+        raise ValidationError({"delivered_on": [_("A delivery date cannot be in the future.")]})
     qs = SubscribedDevice.objects.select_for_update().filter(subscription=subscription)
     if device_ids:
         found = list(qs.filter(pk__in=device_ids))
         missing = sorted(set(device_ids) - {d.pk for d in found})
-        errors = [f"Device {pk} is not in {subscription.reference}." for pk in missing]
+        errors = [
+            _("Device %(device)s is not in %(reference)s.")
+            % {"device": pk, "reference": subscription.reference}
+            for pk in missing
+        ]
         errors += [
-            f"Device {d.pk} was already delivered on {d.delivered_on}."
+            _("Device %(device)s was already delivered on %(date)s.")
+            % {"device": d.pk, "date": d.delivered_on}
             for d in found
             if d.delivered_on is not None
         ]
@@ -266,11 +359,19 @@ def record_delivery(
     else:
         targets = list(qs.filter(delivered_on__isnull=True))
         if not targets:
-            raise ValidationError(f"Every device of {subscription.reference} is already delivered.")
+            raise ValidationError(
+                _("Every device of %(reference)s is already delivered.")
+                % {"reference": subscription.reference}
+            )
     for device in targets:
         if delivered_on < device.enrolled_on:
             raise ValidationError(
-                {"delivered_on": [f"Delivery cannot precede enrolment ({device.enrolled_on})."]}
+                {
+                    "delivered_on": [
+                        _("Delivery cannot precede enrolment (%(date)s).")
+                        % {"date": device.enrolled_on}
+                    ]
+                }
             )
         start, end = daas_rules.device_term(delivered_on, subscription.term_months)
         device.delivered_on = delivered_on

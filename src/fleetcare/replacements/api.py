@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -39,7 +40,8 @@ class ReplacementOut(Schema):
     fault_description: str
     delivery_site_id: int
     delivery_site_name: str = Field(..., alias="delivery_site.name")
-    service_centre: str
+    service_centre: str = Field(..., description="The service centre's name, in your language")
+    service_centre_code: str = Field(..., description="north_america, emea or international")
     requested_at: datetime
     approved_at: datetime | None
     delivery_target: date | None
@@ -66,6 +68,14 @@ class ReplacementOut(Schema):
     @staticmethod
     def resolve_status_label(obj: ReplacementOrder) -> str:
         return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_service_centre(obj: ReplacementOrder) -> str:
+        return str(obj.get_service_centre_display())
+
+    @staticmethod
+    def resolve_service_centre_code(obj: ReplacementOrder) -> str:
+        return obj.service_centre
 
     @staticmethod
     def resolve_charge_status(obj: ReplacementOrder) -> str | None:
@@ -254,7 +264,7 @@ def destruction(request, order_id: int, data: Form[DestructionIn], certificate: 
 def certificate(request, order_id: int):
     order = _order(request, order_id)
     if not order.destruction_certificate:
-        raise Http404("No certificate of destruction has been recorded.")
+        raise Http404(_("No certificate of destruction has been recorded."))
     return FileResponse(
         order.destruction_certificate.open("rb"),
         as_attachment=True,

@@ -49,11 +49,20 @@ class ThresholdDecision(models.TextChoices):
     WAIVED = "waived", _("Waived")
 
 
-# Where defective units go back (R-RMA-3), by DaaS region (rules.daas.region_of).
+class ServiceCentre(models.TextChoices):
+    """Where defective units go back (R-RMA-3). The order stores the code; the name is
+    shown in the reader's language."""
+
+    NORTH_AMERICA = "north_america", _("Service centre North America")
+    EMEA = "emea", _("Service centre EMEA")
+    INTERNATIONAL = "international", _("Service centre International")
+
+
+# The service centre of each DaaS region (rules.daas.region_of); None = anywhere else.
 SERVICE_CENTRES = {
-    "north_america": _("Service centre North America"),
-    "emea": _("Service centre EMEA"),
-    None: _("Service centre International"),
+    "north_america": ServiceCentre.NORTH_AMERICA,
+    "emea": ServiceCentre.EMEA,
+    None: ServiceCentre.INTERNATIONAL,
 }
 
 SHIPPING_QUEUE = (OrderStatus.APPROVED,)
@@ -165,7 +174,9 @@ class ReplacementOrder(TimeStamped):
         related_name="replacement_orders",
         verbose_name=_("delivery site"),
     )
-    service_centre = models.CharField(_("service centre"), max_length=100)
+    service_centre = models.CharField(
+        _("service centre"), max_length=100, choices=ServiceCentre.choices
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.REQUESTED
     )
@@ -282,7 +293,7 @@ class ReplacementOrder(TimeStamped):
                 "before the charge is invoiced cancels it."
             )
             % {
-                "centre": self.service_centre,
+                "centre": self.get_service_centre_display(),
                 "due": self.return_due or _("10 business days after delivery"),
                 "currency": self.product_model.currency,
                 "price": self.product_model.list_price,

@@ -16,9 +16,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fleetcare.billing.models import Document, DocumentKind, DocumentPurpose, DocumentStatus
-from fleetcare.billing.services import LineSpec, create_document, require_billing, void_document
+from fleetcare.billing.services import (
+    LineSpec,
+    create_document,
+    in_language_of,
+    require_billing,
+    void_document,
+)
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.models import log_change as _core_log_change
 from fleetcare.core.models import snapshot as _core_snapshot
@@ -61,22 +69,93 @@ def log_change(
     _core_log_change(order, action, actor, before=before, after=snapshot(order))
 
 
-def _require(actor: Any, roles: set[str], what: str) -> None:
+# Who may not do what: (wrong role, not vendor staff), complete sentences per action.
+FORBIDDEN = {
+    "request": (
+        gettext_lazy("Your role may not raise a replacement order."),
+        gettext_lazy("Only vendor staff may raise a replacement order."),
+    ),
+    "approve": (
+        gettext_lazy("Your role may not approve replacements."),
+        gettext_lazy("Only vendor staff may approve replacements."),
+    ),
+    "reject": (
+        gettext_lazy("Your role may not reject replacements."),
+        gettext_lazy("Only vendor staff may reject replacements."),
+    ),
+    "ship": (
+        gettext_lazy("Your role may not ship replacements."),
+        gettext_lazy("Only vendor staff may ship replacements."),
+    ),
+    "deliver": (
+        gettext_lazy("Your role may not record deliveries."),
+        gettext_lazy("Only vendor staff may record deliveries."),
+    ),
+    "return": (
+        gettext_lazy("Your role may not receive returns."),
+        gettext_lazy("Only vendor staff may receive returns."),
+    ),
+    "close": (
+        gettext_lazy("Your role may not close replacement orders."),
+        gettext_lazy("Only vendor staff may close replacement orders."),
+    ),
+    "destroy": (
+        gettext_lazy("Your role may not record destruction certificates."),
+        gettext_lazy("Only vendor staff may record destruction certificates."),
+    ),
+}
+
+# An out-of-order transition: complete sentences per action (R-RMA-1).
+OUT_OF_ORDER = {
+    "approve": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be approved when %(expected)s."
+    ),
+    "reject": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be rejected when %(expected)s."
+    ),
+    "ship": gettext_lazy("%(reference)s is %(status)s: it can only be shipped when %(expected)s."),
+    "deliver": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be delivered when %(expected)s."
+    ),
+    "return": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be returned when %(expected)s."
+    ),
+    "close": gettext_lazy("%(reference)s is %(status)s: it can only be closed when %(expected)s."),
+    "destroy": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be destroyed on site when %(expected)s."
+    ),
+}
+
+
+def _require(actor: Any, roles: set[str], action: str) -> None:
     if getattr(actor, "is_superuser", False):
         return
     role = getattr(actor, "role", None)
+    wrong_role, not_vendor = FORBIDDEN[action]
     if role not in roles:
-        raise PermissionDenied(f"Your role may not {what}.")
+        raise PermissionDenied(str(wrong_role))
     if role != "partner" and not scope_of(actor).is_vendor:
-        raise PermissionDenied(f"Only vendor staff may {what}.")
+        raise PermissionDenied(str(not_vendor))
+
+
+def _or_list(items: list[str]) -> str:
+    """``a``, ``a or b``, ``a or b or c`` in the active language."""
+    out = items[0]
+    for item in items[1:]:
+        out = _("%(first)s or %(second)s") % {"first": out, "second": item}
+    return out
 
 
 def _refuse(order: ReplacementOrder, action: str, allowed: tuple[str, ...]) -> None:
     if order.status not in allowed:
-        expected = " or ".join(str(OrderStatus(s).label).lower() for s in allowed)
+        expected = _or_list([str(OrderStatus(s).label).lower() for s in allowed])
         raise ValidationError(
-            f"{order.reference} is {order.get_status_display().lower()}: it can only be "
-            f"{action} when {expected}."
+            str(OUT_OF_ORDER[action])
+            % {
+                "reference": order.reference,
+                "status": order.get_status_display().lower(),
+                "expected": expected,
+            }
         )
 
 
@@ -94,12 +173,12 @@ def programme_of(order: ReplacementOrder):  # type: ignore[no-untyped-def]
 
 
 def service_centre_for(site: Site) -> str:
-    """The local service centre the defective unit goes back to (R-RMA-3)."""
+    """The code of the local service centre the defective unit goes back to (R-RMA-3)."""
     try:
         region = daas_rules.region_of(site.country)
     except UnknownRegion:
         region = None
-    return str(SERVICE_CENTRES.get(region, SERVICE_CENTRES[None]))
+    return SERVICE_CENTRES.get(region, SERVICE_CENTRES[None]).value
 
 
 def _next_reference() -> str:
@@ -127,26 +206,35 @@ def extended_cover_replacements_in_year(
 
 def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
     reasons = []
+    label = Cause(cause).label
     if case.entitlement == "none":
         reasons.append(
-            "The case is not entitled (no Poly+ Enterprise contract or DaaS term covers it): "
-            "no replacement can be raised; paid support is offered instead."
+            _(
+                "The case is not entitled (no Poly+ Enterprise contract or DaaS term covers "
+                "it): no replacement can be raised; paid support is offered instead."
+            )
         )
     if daas_rules.is_excluded_cause(cause):
         reasons.append(
-            f"{Cause(cause).label} is never covered (fire, intentional damage, normal wear, "
-            "cosmetic change, theft and loss are excluded)."
+            _(
+                "%(cause)s is never covered (fire, intentional damage, normal wear, "
+                "cosmetic change, theft and loss are excluded)."
+            )
+            % {"cause": label}
         )
     elif daas_rules.is_extended_cover_cause(cause):
         if case.entitlement == "pe":
             reasons.append(
-                f"{Cause(cause).label} is accidental damage: Poly+ Enterprise covers hardware "
-                "faults only."
+                _("%(cause)s is accidental damage: Poly+ Enterprise covers hardware faults only.")
+                % {"cause": label}
             )
         elif case.entitlement == "daas" and not (subscribed and subscribed.extended_cover):
             reasons.append(
-                f"{Cause(cause).label} is covered only by extended cover, which this device "
-                "was not enrolled with."
+                _(
+                    "%(cause)s is covered only by extended cover, which this device "
+                    "was not enrolled with."
+                )
+                % {"cause": label}
             )
     return reasons
 
@@ -174,21 +262,31 @@ def request_replacement(
     """
     from fleetcare.support.models import Case
 
-    _require(actor, REQUEST_ROLES, "raise a replacement order")
+    _require(actor, REQUEST_ROLES, "request")
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
-        raise PermissionDenied("You cannot see this case.")
+        raise PermissionDenied(_("You cannot see this case."))
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     if cause not in Cause.values:
-        errors["cause"] = [f"Unknown cause {cause!r}; one of {', '.join(Cause.values)}."]
+        errors["cause"] = [
+            _("Unknown cause %(cause)s; one of %(causes)s.")
+            % {"cause": repr(cause), "causes": ", ".join(Cause.values)}
+        ]
     if delivery_site.organisation_id != case.account_id:
-        errors["delivery_site"] = [f"{delivery_site} is not a site of {case.account}."]
+        errors["delivery_site"] = [
+            _("%(site)s is not a site of %(account)s.")
+            % {"site": delivery_site, "account": case.account}
+        ]
     device = faulty_device or case.device
     if device is not None and device.account_id != case.account_id:
-        errors["faulty_device"] = [f"Device {device.pk} is not in {case.account}'s fleet."]
+        errors["faulty_device"] = [
+            _("Device %(device)s is not in %(account)s's fleet.")
+            % {"device": device.pk, "account": case.account}
+        ]
     if device is not None and device.status != DeviceStatus.ACTIVE:
         errors.setdefault("faulty_device", []).append(
-            f"Device {device.pk} is {device.get_status_display().lower()}, not in service."
+            _("Device %(device)s is %(status)s, not in service.")
+            % {"device": device.pk, "status": device.get_status_display().lower()}
         )
     model = device.product_model if device is not None else (product_model or case.product_model)
     if (
@@ -196,7 +294,7 @@ def request_replacement(
         and ReplacementOrder.objects.filter(faulty_device=device, status__in=OPEN_STATUSES).exists()
     ):
         errors.setdefault("faulty_device", []).append(
-            f"Device {device.pk} already has an open replacement order."
+            _("Device %(device)s already has an open replacement order.") % {"device": device.pk}
         )
     subscribed = case.daas_device
     if case.entitlement == "daas" and subscribed is None and device is not None:
@@ -216,13 +314,17 @@ def request_replacement(
         )
     if onsite_destruction and not (contract is not None and contract.onsite_destruction):
         errors["onsite_destruction"] = [
-            "On-site destruction needs the option on the account's Poly+ Enterprise "
-            "contract; this account does not have it."
+            _(
+                "On-site destruction needs the option on the account's Poly+ Enterprise "
+                "contract; this account does not have it."
+            )
         ]
     if errors:
         raise ValidationError(errors)
 
-    reasons = _rejection_reasons(case, cause, subscribed)
+    # Stored on the order: written in the account's language, like its documents.
+    with in_language_of(case.account):
+        reasons = _rejection_reasons(case, cause, subscribed)
     programme = case.entitlement if case.entitlement in PROGRAMME_CODES else "pe"
     partner_id = None
     if programme == "daas":
@@ -287,9 +389,9 @@ def approve(
 ) -> ReplacementOrder:
     """R-RMA-2: delivery target = next business day after the (effective) approval day on
     the delivery site's calendar; after the cut-off hour it counts from the next one."""
-    _require(actor, APPROVE_ROLES, "approve replacements")
+    _require(actor, APPROVE_ROLES, "approve")
     order = _locked(order)
-    _refuse(order, "approved", (OrderStatus.REQUESTED,))
+    _refuse(order, "approve", (OrderStatus.REQUESTED,))
     before = snapshot(order)
     now = now or timezone.now()
     cutoff = programme_of(order).replacement_cutoff_hour
@@ -308,11 +410,11 @@ def approve(
 
 @transaction.atomic
 def reject(order: ReplacementOrder, actor: Any, reason: str) -> ReplacementOrder:
-    _require(actor, APPROVE_ROLES, "reject replacements")
+    _require(actor, APPROVE_ROLES, "reject")
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why the replacement is rejected."]})
+        raise ValidationError({"reason": [_("Say why the replacement is rejected.")]})
     order = _locked(order)
-    _refuse(order, "rejected", (OrderStatus.REQUESTED,))
+    _refuse(order, "reject", (OrderStatus.REQUESTED,))
     before = snapshot(order)
     order.status = OrderStatus.REJECTED
     order.rejection_reason = reason.strip()
@@ -332,19 +434,20 @@ def ship(
     now: datetime | None = None,
 ) -> ReplacementOrder:
     """Prepaid shipment with carrier and tracking number (R-RMA-2)."""
-    _require(actor, OPERATIONS_ROLES, "ship replacements")
+    _require(actor, OPERATIONS_ROLES, "ship")
     errors = {}
     if not carrier.strip():
-        errors["carrier"] = ["The carrier is required."]
+        errors["carrier"] = [_("The carrier is required.")]
     if not tracking_number.strip():
-        errors["tracking_number"] = ["The tracking number is required."]
+        errors["tracking_number"] = [_("The tracking number is required.")]
     order = _locked(order)
-    _refuse(order, "shipped", (OrderStatus.APPROVED,))
+    _refuse(order, "ship", (OrderStatus.APPROVED,))
     serial = replacement_serial.strip()
     model = order.replacement_model or order.product_model
     if serial and Device.objects.filter(product_model=model, serial_number=serial).exists():
         errors["replacement_serial"] = [
-            f"A {model.name} with serial number {serial} already exists."
+            _("A %(model)s with serial number %(serial)s already exists.")
+            % {"model": model.name, "serial": serial}
         ]
     if errors:
         raise ValidationError(errors)
@@ -401,13 +504,13 @@ def _swap_in_replacement(order: ReplacementOrder, delivered_on: date) -> None:
 def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> ReplacementOrder:
     """The replacement was received: the return window starts (R-RMA-3) and the unit takes
     the faulty one's place (R-RMA-5). With on-site destruction no return is expected."""
-    _require(actor, OPERATIONS_ROLES, "record deliveries")
+    _require(actor, OPERATIONS_ROLES, "deliver")
     order = _locked(order)
-    _refuse(order, "delivered", (OrderStatus.SHIPPED,))
+    _refuse(order, "deliver", (OrderStatus.SHIPPED,))
     if order.shipped_at and delivered_on < order.shipped_at.date():
-        raise ValidationError({"delivered_on": ["Delivery cannot precede shipment."]})
+        raise ValidationError({"delivered_on": [_("Delivery cannot precede shipment.")]})
     if delivered_on > timezone.localdate() + timedelta(days=1):
-        raise ValidationError({"delivered_on": ["A delivery date cannot be in the future."]})
+        raise ValidationError({"delivered_on": [_("A delivery date cannot be in the future.")]})
     before = snapshot(order)
     order.delivered_on = delivered_on
     order.status = OrderStatus.DELIVERED
@@ -430,20 +533,20 @@ def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> Replacem
 def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> ReplacementOrder:
     """The defective unit arrived at the service centre. A late return before the charge
     is invoiced cancels it (R-RMA-4); once invoiced, the charge stands (billing may credit)."""
-    _require(actor, OPERATIONS_ROLES, "receive returns")
+    _require(actor, OPERATIONS_ROLES, "return")
     order = _locked(order)
     _refuse(
-        order, "returned", (OrderStatus.AWAITING_RETURN, OrderStatus.OVERDUE, OrderStatus.CHARGED)
+        order, "return", (OrderStatus.AWAITING_RETURN, OrderStatus.OVERDUE, OrderStatus.CHARGED)
     )
     if order.delivered_on and returned_on < order.delivered_on:
-        raise ValidationError({"returned_on": ["A return cannot precede the delivery."]})
+        raise ValidationError({"returned_on": [_("A return cannot precede the delivery.")]})
     before = snapshot(order)
     if order.status == OrderStatus.OVERDUE and order.charge_document_id:
         charge = Document.objects.get(pk=order.charge_document_id)
         if charge.status == DocumentStatus.DRAFT:
-            void_document(
-                charge, actor, reason=f"Unit returned on {returned_on}, before invoicing."
-            )
+            with in_language_of(charge.addressed_to):
+                reason = _("Unit returned on %(date)s, before invoicing.") % {"date": returned_on}
+            void_document(charge, actor, reason=reason)
     order.returned_on = returned_on
     order.status = OrderStatus.RETURNED
     order.save()
@@ -453,9 +556,9 @@ def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> Re
 
 @transaction.atomic
 def close(order: ReplacementOrder, actor: Any, now: datetime | None = None) -> ReplacementOrder:
-    _require(actor, OPERATIONS_ROLES, "close replacement orders")
+    _require(actor, OPERATIONS_ROLES, "close")
     order = _locked(order)
-    _refuse(order, "closed", (OrderStatus.RETURNED,))
+    _refuse(order, "close", (OrderStatus.RETURNED,))
     before = snapshot(order)
     order.status = OrderStatus.CLOSED
     order.closed_at = now or timezone.now()
@@ -476,24 +579,25 @@ def record_destruction(
     now: datetime | None = None,
 ) -> ReplacementOrder:
     """R-RMA-6: the order closes when the certificate of destruction is recorded."""
-    _require(actor, OPERATIONS_ROLES, "record destruction certificates")
+    _require(actor, OPERATIONS_ROLES, "destroy")
     order = _locked(order)
     if not order.onsite_destruction:
         raise ValidationError(
-            f"{order.reference} was not ordered with on-site destruction: the unit must be returned."
+            _("%(reference)s was not ordered with on-site destruction: the unit must be returned.")
+            % {"reference": order.reference}
         )
-    _refuse(order, "destroyed on site", (OrderStatus.DELIVERED,))
+    _refuse(order, "destroy", (OrderStatus.DELIVERED,))
     errors = {}
     if not certificate:
-        errors["certificate"] = ["Attach the certificate of destruction."]
+        errors["certificate"] = [_("Attach the certificate of destruction.")]
     if not certificate_number.strip():
-        errors["certificate_number"] = ["The certificate number is required."]
+        errors["certificate_number"] = [_("The certificate number is required.")]
     if not destroyed_by.strip():
-        errors["destroyed_by"] = ["Say who destroyed the unit."]
+        errors["destroyed_by"] = [_("Say who destroyed the unit.")]
     if order.delivered_on and destroyed_on < order.delivered_on - timedelta(days=30):
-        errors["destroyed_on"] = ["The destruction date is long before the delivery."]
+        errors["destroyed_on"] = [_("The destruction date is long before the delivery.")]
     if destroyed_on > timezone.localdate() + timedelta(days=1):
-        errors["destroyed_on"] = ["The destruction date cannot be in the future."]
+        errors["destroyed_on"] = [_("The destruction date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
     before = snapshot(order)
@@ -519,6 +623,14 @@ def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Docum
     model = order.product_model
     amount = rma_rules.unreturned_charge(Money(model.list_price, model.currency))
     addressed_to = order.partner if order.programme == "daas" and order.partner_id else None
+    with in_language_of(addressed_to or order.account):
+        title = _("Unreturned unit — %(reference)s") % {"reference": order.reference}
+        description = _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)") % {
+            "model": model.name,
+            "reference": order.reference,
+            "due": order.return_due,
+        }
+        notes = _("A return before this charge is invoiced cancels it.")
     return create_document(
         kind=DocumentKind.INVOICE,
         purpose=DocumentPurpose.UNRETURNED_UNIT_CHARGE,
@@ -526,19 +638,11 @@ def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Docum
         account=order.account,
         addressed_to=addressed_to,
         currency=amount.currency,
-        title=f"Unreturned unit — {order.reference}",
-        lines=[
-            LineSpec(
-                f"{model.name}: defective unit of {order.reference} not returned "
-                f"(due {order.return_due})",
-                1,
-                amount.amount,
-                sku=model.sku,
-            )
-        ],
+        title=title,
+        lines=[LineSpec(description, 1, amount.amount, sku=model.sku)],
         actor=actor,
         source_key=f"rma-unreturned:{order.pk}",
-        notes="A return before this charge is invoiced cancels it.",
+        notes=notes,
     )
 
 
@@ -596,15 +700,23 @@ def decide_threshold(
     order = _locked(order)
     if not order.threshold_flag or order.threshold_decision != ThresholdDecision.PENDING:
         raise ValidationError(
-            f"{order.reference} is not awaiting a threshold decision "
-            f"({order.get_threshold_decision_display().lower()})."
+            _("%(reference)s is not awaiting a threshold decision (%(decision)s).")
+            % {
+                "reference": order.reference,
+                "decision": order.get_threshold_decision_display().lower(),
+            }
         )
     if decision not in ("charge", "waive"):
-        raise ValidationError({"decision": ["Choose charge or waive."]})
+        raise ValidationError({"decision": [_("Choose charge or waive.")]})
     before = snapshot(order)
     if decision == "charge":
         model = order.product_model
         price = Money(model.list_price, model.currency).rounded()
+        with in_language_of(order.partner or order.account):
+            title = _("Over-threshold replacement — %(reference)s") % {"reference": order.reference}
+            description = _(
+                "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
+            ) % {"model": model.name, "reference": order.reference, "rate": order.threshold_rate}
         order.threshold_document = create_document(
             kind=DocumentKind.INVOICE,
             purpose=DocumentPurpose.THRESHOLD_CHARGE,
@@ -612,16 +724,8 @@ def decide_threshold(
             account=order.account,
             addressed_to=order.partner,
             currency=price.currency,
-            title=f"Over-threshold replacement — {order.reference}",
-            lines=[
-                LineSpec(
-                    f"{model.name}: replacement {order.reference} above the yearly threshold "
-                    f"({order.threshold_rate} %)",
-                    1,
-                    price.amount,
-                    sku=model.sku,
-                )
-            ],
+            title=title,
+            lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
             actor=actor,
             source_key=f"rma-threshold:{order.pk}",
             notes=note,

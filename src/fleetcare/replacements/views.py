@@ -97,7 +97,7 @@ def _context(request, order, forms_=None):
 def order_action(request, pk: int, action: str):
     order = get_visible_or_404(ReplacementOrder.objects.with_related(), request.user, pk=pk)
     if action not in ACTIONS:
-        raise Http404("Unknown action.")
+        raise Http404(_("Unknown action."))
     cls = ACTIONS[action]
     form = cls(request.POST, request.FILES) if cls else None
     if form is not None and not form.is_valid():
@@ -141,7 +141,7 @@ def order_action(request, pk: int, action: str):
 def certificate(request, pk: int):
     order = get_visible_or_404(ReplacementOrder, request.user, pk=pk)
     if not order.destruction_certificate:
-        raise Http404("No certificate.")
+        raise Http404(_("No certificate."))
     return FileResponse(
         order.destruction_certificate.open("rb"),
         as_attachment=True,

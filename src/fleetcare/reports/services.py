@@ -99,7 +99,7 @@ def monthly_report(*, user: Any, month: date, account_id: int | None = None) -> 
     if account_id is not None and not acc_info:
         from django.http import Http404
 
-        raise Http404("No organisation matches the given query.")
+        raise Http404(_("No organisation matches the given query."))
     every_account = scope_of(user).is_vendor and account_id is None
     ids = None if every_account else list(acc_info)
     counts = category_counts_at(end, ids)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from fleetcare.contracts.models import EnterpriseContract
@@ -65,7 +66,7 @@ def monthly(request):
 
 @login_required
 def monthly_export(request, fmt: str):
-    month, account_id, _ = _params(request)
+    month, account_id, _error = _params(request)
     report = services.monthly_report(user=request.user, month=month, account_id=account_id)
     stem = f"fleet-report-{month:%Y-%m}"
     if fmt == "csv":
@@ -90,7 +91,7 @@ def monthly_export(request, fmt: str):
                 )
         response = HttpResponse(services.report_pdf(report, charts), content_type="application/pdf")
     else:
-        raise Http404("Export as csv, xlsx or pdf.")
+        raise Http404(_("Export as csv, xlsx or pdf."))
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
 

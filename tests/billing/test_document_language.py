@@ -1,0 +1,68 @@
+"""Texts stored on documents are written in the recipient organisation's language;
+errors are in the language of the request."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from fleetcare.billing import services as billing
+from fleetcare.billing.models import Document
+from fleetcare.billing.services import LineSpec, create_document
+from fleetcare.core.jobs import run_job
+from tests.daas.helpers import subscribe, voice_model
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def billing_user(vendor_user):
+    return vendor_user("billing", username="billing")
+
+
+def test_daas_invoice_is_written_in_the_partners_language(partner, partner_user, daas_customer):
+    partner.language = "fr"
+    partner.save(update_fields=["language"])
+    model = voice_model(daas_monthly_price=Decimal("30.00"))
+    subscribe(partner_user, daas_customer, model, 1, delivered_on=date(2026, 3, 20), term_months=1)
+    run_job("billing.daas_monthly_invoices", datetime.fromisoformat("2026-04-01T02:00+00:00"))
+    march = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-03")
+    assert march.title == "Device-as-a-Service — mars 2026"
+    assert "12/31 jours" in march.lines.get().description
+    # The request's language is left as it was.
+    assert translation.get_language() == "en"
+
+
+def test_credit_note_in_the_recipients_language(customer, billing_user):
+    customer.language = "fr"
+    customer.save(update_fields=["language"])
+    doc = create_document(
+        kind="invoice",
+        purpose="options",
+        account=customer,
+        currency="EUR",
+        title="Test",
+        lines=[LineSpec("Thing", 1, Decimal("10.00"))],
+    )
+    doc = billing.issue_document(doc, billing_user)
+    note = billing.credit_invoice(doc, billing_user)
+    assert note.title == f"Avoir sur {doc.number}"
+
+
+def test_errors_follow_the_active_language(customer, billing_user):
+    doc = create_document(
+        kind="invoice",
+        purpose="options",
+        account=customer,
+        currency="EUR",
+        title="Test",
+        lines=[LineSpec("Thing", 1, Decimal("10.00"))],
+    )
+    with pytest.raises(ValidationError, match="Unknown action 'x'"):
+        billing.billing_action(doc, billing_user, "x")
+    with translation.override("fr"), pytest.raises(ValidationError, match="Action inconnue"):
+        billing.billing_action(doc, billing_user, "x")
