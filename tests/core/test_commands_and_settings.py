@@ -201,10 +201,30 @@ def test_admin_is_for_vendor_administrators_only(client, vendor, customer_user, 
         assert response.status_code == 302 and "/admin/login/" in response["Location"], user.role
 
 
-@pytest.mark.django_db
-def test_fleetcare_command_spells_create_token_with_a_dash(capsys, customer_user):
-    from fleetcare.cli import main
-
-    main(["fleetcare", "create-token", "acme-admin"])
-    raw = capsys.readouterr().out.strip()
-    assert ApiToken.authenticate(raw) == customer_user
+def test_fleetcare_executable_migrate_and_create_token(tmp_path):
+    """The real console script, end to end, on a database of its own."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    env["FLEETCARE_VAR_DIR"] = str(tmp_path)
+    assert _fleetcare("migrate", "--no-input", env=env).returncode == 0
+    created = _fleetcare(
+        "shell",
+        "-c",
+        "from fleetcare.organisations.models import Organisation, User;"
+        "o = Organisation.objects.create(name='X', kind='customer', country='FR');"
+        "User.objects.create_user('cli-user', organisation=o, role='customer_admin')",
+        env=env,
+    )
+    assert created.returncode == 0, created.stderr
+    result = _fleetcare("create-token", "cli-user", env=env)
+    assert result.returncode == 0, result.stderr
+    raw = result.stdout.strip()
+    assert raw.startswith("fc_") and len(raw) > 30
+    check = _fleetcare(
+        "shell",
+        "-c",
+        f"from fleetcare.organisations.models import ApiToken; print(ApiToken.authenticate('{raw}'))",
+        env=env,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "cli-user"
+    missing = _fleetcare("create-token", "nobody", env=env)
+    assert missing.returncode != 0 and "No user named 'nobody'" in missing.stderr
