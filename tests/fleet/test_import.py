@@ -299,3 +299,69 @@ def test_cli_import_with_account_and_with_an_account_column(
     with pytest.raises(CommandError):
         call_command("import_fleet", str(bad), "--account", customer.account_number)
     assert "row 2, sku: unknown SKU" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("customer_has_devices", [False, True])
+def test_serial_of_another_account_alone_refuses_the_file(
+    models, admin_api, customer, other_customer, customer_has_devices
+):
+    """The only problem is a serial number of another account's device: refused whole,
+    whether the rows are written directly (new account) or matched (account with devices)."""
+    Device.objects.create(
+        account=other_customer,
+        product_model=models["video"],
+        serial_number="TAKEN",
+        first_seen_on="2026-01-01",
+        last_seen_on="2026-01-01",
+    )
+    if customer_has_devices:
+        Device.objects.create(
+            account=customer,
+            product_model=models["voice"],
+            first_seen_on="2026-01-01",
+            last_seen_on="2026-01-01",
+        )
+    before = Device.objects.count()
+    content = csv_bytes(
+        [
+            {"sku": "CCX-500"},
+            {"sku": "STUDIO-X50", "serial_number": "TAKEN"},
+            {"sku": "STUDIO-X50", "serial_number": "FREE"},
+        ]
+    )
+    r = upload(admin_api, content)
+    assert r.status_code == 422, r.content
+    assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(3, "serial_number")]
+    assert Device.objects.count() == before
+    assert not InventorySnapshot.objects.filter(account=customer).exists()
+
+
+def test_reimport_updates_serial_devices_and_counts_per_snapshot(models, admin_api, customer):
+    first = csv_bytes(
+        [
+            {"sku": "STUDIO-X50", "serial_number": "S1", "firmware_version": "1.0"},
+            {"sku": "CCX-500"},
+        ]
+    )
+    assert upload(admin_api, first, as_of="2026-01-31").status_code == 201
+    second = csv_bytes(
+        [
+            {"sku": "STUDIO-X50", "serial_number": "S1"},
+            {"sku": "CCX-500", "firmware_version": "2.0"},
+            {"sku": "CCX-500"},
+        ]
+    )
+    snap = upload(admin_api, second, as_of="2026-02-28").json()["snapshots"][0]
+    assert (snap["created_devices"], snap["updated_devices"]) == (1, 2)
+    s1 = Device.objects.get(serial_number="S1")
+    assert s1.firmware_version == "1.0" and str(s1.last_seen_on) == "2026-02-28"
+    assert sorted(
+        Device.objects.filter(product_model=models["voice"]).values_list(
+            "firmware_version", flat=True
+        )
+    ) == ["", "2.0"]
+    assert sorted((c["sku"], c["count"]) for c in snap["counts"]) == [
+        ("CCX-500", 2),
+        ("STUDIO-X50", 1),
+    ]
+    assert SnapshotCount.objects.filter(account=customer).count() == 4

@@ -1,13 +1,17 @@
 """Inventory import engine (R-FLT-2, R-FLT-4): stream rows, validate all, then write.
 
 A file (CSV or XLSX) or an API batch is the account's whole inventory on ``as_of``.
-Two passes over the stream, never the whole file in memory:
+Never the whole file in memory:
 
-1. :func:`analyse` parses and validates every row and collects *every* error (row
-   number as in the file: 1 is the header, data starts at 2; column; reason), the
-   counts per account and product model, and the serial numbers (for duplicates).
-2. :func:`apply` (only when there is no error) writes the devices in batches —
-   ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere — inside the caller's transaction.
+- :func:`analyse` parses and validates every row and collects *every* error (row
+  number as in the file: 1 is the header, data starts at 2; column; reason), the
+  counts per account and product model, and the serial numbers (for duplicates).
+- On PostgreSQL it is the only pass: inside the caller's transaction it hands every
+  clean row to a :class:`DirectWriter` (binary ``COPY`` into the device table for new
+  devices, a spool matched set-based at the end for accounts that have devices); any
+  error and the caller rolls back.
+- Elsewhere :func:`apply` (only when there is no error) reads the stream again and
+  writes with ``bulk_create`` / ``bulk_update`` inside the caller's transaction.
 
 Matching: a row with a serial number is that device (same model and serial) and is
 updated; rows without a serial are matched, per account, model and site, to the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 COLUMNS = ("sku", "serial_number", "site", "firmware_version", "first_seen")
@@ -80,13 +86,27 @@ def _normalise_header(cells: Iterable[Any]) -> list[str]:
     return out
 
 
+class _TextRows:
+    """Rows whose cells are all ``str`` (CSV): :func:`analyse` may take its fast path."""
+
+    text_cells = True
+
+    def __init__(self, rows: Iterator[tuple[int, list[Any]]]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        return self._rows
+
+    def __next__(self) -> tuple[int, list[Any]]:
+        return next(self._rows)
+
+
 def open_rows(path: str | Path, file_name: str = "") -> Iterator[tuple[int, list[Any]]]:
-    """Yield ``(row_number, cells)`` from a CSV or XLSX file, header included (row 1)."""
+    """``(row_number, cells)`` from a CSV or XLSX file, header included (row 1)."""
     name = (file_name or str(path)).lower()
     if name.endswith(".xlsx") or name.endswith(".xlsm"):
-        yield from _xlsx_rows(path)
-    else:
-        yield from _csv_rows(path)
+        return _xlsx_rows(path)
+    return _TextRows(_csv_rows(path))
 
 
 def _csv_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
@@ -208,6 +228,7 @@ class Analysis:
     serials: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
     categories: dict[int, int] = field(default_factory=dict)  # model → category
     ignored_columns: list[str] = field(default_factory=list)
+    sites_used: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -379,16 +400,27 @@ def _data_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, lis
         yield number, cells
 
 
+def _is_blank(cells: list[Any]) -> bool:
+    return all(_text(c) == "" for c in cells)
+
+
 def analyse(
     rows: Iterator[tuple[int, list[Any]]],
     account_id: int | None,
     as_of: date,
     progress: Callable[[int], None] | None = None,
     lookups: Lookups | None = None,
+    sink: DirectWriter | None = None,
 ) -> Analysis:
-    """Pass 1: validate every row, collect every error and the counts (nothing written)."""
-    from fleetcare.fleet.models import Device
+    """Pass 1: validate every row, collect every error and the counts.
 
+    Without a ``sink`` nothing is written. With a :class:`DirectWriter` (PostgreSQL,
+    inside the caller's transaction) every clean row is handed over as it is validated,
+    so that the database writes while Python parses; the first bad row stops the writing
+    (the caller then rolls back) but the checking goes on to list every problem. The
+    caller checks serial numbers against other accounts' devices (see
+    :func:`serials_of_other_accounts`): the unique index refuses them while writing.
+    """
     lk = lookups or Lookups.load(account_id)
     result = Analysis()
     errors = result.errors
@@ -401,60 +433,148 @@ def analyse(
     result.ignored_columns = header.ignored
     if errors:
         return result
-    serials = result.serials
     for model_id, cat, _code in lk.models.values():
         result.categories[model_id] = cat
-    for number, cells in _data_rows(rows):
-        result.rows += 1
-        if progress and result.rows % BATCH == 0:
-            progress(result.rows)
-        parsed = _fast_parse(cells, header, lk, as_of) or _parse_row(
-            number, cells, header, lk, as_of, errors
-        )
+
+    # The hot loop: locals only, exact dict look-ups, one dict update per row. Anything
+    # unusual (padding, spaces, case, a non-string cell, a bad value) goes to the careful
+    # path (_fast_parse, then _parse_row which words the errors).
+    serials = result.serials
+    serialless: dict[tuple[int, int, int | None], int] = {}
+    serialless_get = serialless.get
+    serials_get = serials.get
+    sites_used: set[int] = set()
+    fixed = lk.fixed_account
+    accounts_exact = lk.accounts_exact
+    model_ids = {sku: m[0] for sku, m in lk.models_exact.items()}
+    sites = lk.sites
+    width = header.width
+    i_acc, i_sku, i_serial, i_site, i_fw, i_first = header.ix
+    fromisoformat = date.fromisoformat
+    text = getattr(rows, "text_cells", False)  # every cell a str (CSV): the fast path applies
+    write = sink.add if sink is not None else None
+    n = 0
+    next_progress = BATCH
+    for number, cells in rows:
+        parsed: Parsed | None = None
+        if text and len(cells) == width:
+            cells.append("")
+            acc = fixed or accounts_exact.get(cells[i_acc])
+            model = model_ids.get(cells[i_sku])
+            if acc and model is not None:
+                serial = cells[i_serial]
+                site_name = cells[i_site]
+                fw = cells[i_fw]
+                first = cells[i_first]
+                good = True
+                site_id = None
+                if serial:
+                    serial = serial.strip() or None
+                    if serial is not None and len(serial) > 64:
+                        good = False
+                else:
+                    serial = None
+                if site_name:
+                    site_id = sites.get((acc, site_name.strip().lower()))
+                    if site_id is None:
+                        good = False
+                if fw:
+                    fw = fw.strip()
+                    if len(fw) > 40:
+                        good = False
+                first_seen = None
+                if first:
+                    try:
+                        first_seen = fromisoformat(first)
+                    except ValueError:
+                        good = False
+                    else:
+                        if first_seen > as_of:
+                            good = False
+                if good:
+                    parsed = (acc, model, serial, site_id, fw, first_seen)
+            if parsed is None:
+                cells.pop()
+        if parsed is None:
+            if _is_blank(cells):
+                continue  # blank lines are not rows
+            parsed = _fast_parse(cells, header, lk, as_of) or _parse_row(
+                number, cells, header, lk, as_of, errors
+            )
+        n += 1
+        if progress and n >= next_progress:
+            progress(n)
+            next_progress += BATCH
         if parsed is None:
             continue
-        account, model, serial, site, _fw, _first = parsed
-        result.counts[account][model] += 1
+        acc, model, serial, site_id, fw, first_seen = parsed
         if serial is None:
-            result.serialless[account][(model, site)] += 1
+            key3 = (acc, model, site_id)
+            serialless[key3] = serialless_get(key3, 0) + 1
         else:
-            key = (model, serial)
-            if key in serials:
+            key2 = (model, serial)
+            seen = serials_get(key2)
+            if seen is not None:
                 errors.append(
                     _err(
                         number,
                         "serial_number",
-                        f"duplicate serial number (also on row {serials[key][0]})",
+                        f"duplicate serial number (also on row {seen[0]})",
                         serial,
                     )
                 )
+                continue
+            serials[key2] = (number, acc)
+        if site_id is not None:
+            sites_used.add(site_id)
+        if write is not None:
+            if errors:  # refused anyway: stop writing, keep checking
+                write = None
             else:
-                serials[key] = (number, account)
+                write(number, acc, model, serial, site_id, fw, first_seen)
+    result.rows = n
+    result.sites_used = sites_used
+    counts = result.counts
+    by_account = result.serialless
+    for (acc, model, site_id), k in serialless.items():
+        counts[acc][model] += k
+        by_account[acc][(model, site_id)] += k
+    for (model, _serial), (_row, acc) in serials.items():
+        counts[acc][model] += 1
     if result.rows == 0 and not errors:
         errors.append(_err(2, "", "no device rows: an inventory needs at least one device"))
-    # Serial numbers already used by another account's device.
-    if serials:
-        keys = list(serials)
-        for i in range(0, len(keys), 2000):
-            chunk = keys[i : i + 2000]
-            wanted = {s for _m, s in chunk}
-            for model, serial, acc in Device.objects.filter(serial_number__in=wanted).values_list(
-                "product_model_id", "serial_number", "account_id"
-            ):
-                hit = serials.get((model, serial))
-                if hit is not None and hit[1] != acc:
-                    errors.append(
-                        _err(
-                            hit[0],
-                            "serial_number",
-                            "serial number already belongs to another account's device",
-                            serial,
-                        )
-                    )
+    if serials and sink is None:
+        errors.extend(serials_of_other_accounts(serials))
     errors.sort(key=lambda e: (e["row"], e["column"]))
     if progress:
         progress(result.rows)
     return result
+
+
+def serials_of_other_accounts(
+    serials: dict[tuple[int, str], tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """Serial numbers (first occurrence in the file) already used by another account's device."""
+    from fleetcare.fleet.models import Device
+
+    errors = []
+    keys = list(serials)
+    for i in range(0, len(keys), 2000):
+        chunk = keys[i : i + 2000]
+        wanted = {s for _m, s in chunk}
+        for model, serial, acc in Device.objects.filter(serial_number__in=wanted).values_list(
+            "product_model_id", "serial_number", "account_id"
+        ):
+            hit = serials.get((model, serial))
+            if hit is not None and hit[1] != acc:
+                errors.append(_other_account(hit[0], serial))
+    return errors
+
+
+def _other_account(row: int, serial: str) -> dict[str, Any]:
+    return _err(
+        row, "serial_number", "serial number already belongs to another account's device", serial
+    )
 
 
 # --------------------------------------------------------------------------- planning
@@ -517,31 +637,15 @@ _DEVICE_COLUMNS = (
 
 
 class _Writer:
-    """Inserts new devices in batches: COPY on PostgreSQL, bulk_create elsewhere."""
+    """Inserts new devices in batches with ``bulk_create`` (the non-PostgreSQL path)."""
 
     def __init__(self) -> None:
-        self.pg = connection.vendor == "postgresql"
         self.buffer: list[tuple[Any, ...]] = []
         self.now = timezone.now()
         self.written = 0
-        self._copy_cm: Any = None
-        self._copy: Any = None
-        self._cursor: Any = None
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.written += 1
-        if self.pg:
-            if self._copy is None:
-                from fleetcare.fleet.models import Device
-
-                self._cursor = connection.cursor()
-                cols = ", ".join(_DEVICE_COLUMNS)
-                self._copy_cm = self._cursor.cursor.copy(
-                    f"COPY {Device._meta.db_table} ({cols}) FROM STDIN"
-                )
-                self._copy = self._copy_cm.__enter__()
-            self._copy.write_row((self.now, self.now, *row))
-            return
         self.buffer.append(row)
         if len(self.buffer) >= BATCH:
             self.flush()
@@ -569,10 +673,6 @@ class _Writer:
             self.buffer.clear()
 
     def close(self) -> None:
-        if self._copy_cm is not None:
-            self._copy_cm.__exit__(None, None, None)
-            self._cursor.close()
-            self._copy_cm = self._copy = self._cursor = None
         self.flush()
 
 
@@ -593,7 +693,8 @@ def apply(
     by_serial: dict[tuple[int, str], tuple[int, int | None, str, date]] = {}
     pools: dict[tuple[int, int, int | None], list[tuple[int, str, date]]] = defaultdict(list)
     for pk, acc, model, serial, site, fw, last in (
-        Device.objects.filter(account_id__in=accounts, status=DeviceStatus.ACTIVE)
+        Device.objects.filter(account_id__in=accounts)
+        .filter(Q(status=DeviceStatus.ACTIVE) | Q(serial_number__isnull=False))
         .order_by("id")
         .values_list(
             "id",
@@ -606,7 +707,7 @@ def apply(
         )
         .iterator(chunk_size=10000)
     ):
-        if serial is None:
+        if serial is None:  # only active ones (see the filter)
             pools[(acc, model, site)].append((pk, fw, last))
         else:
             by_serial[(model, serial)] = (pk, site, fw, last)
@@ -666,6 +767,225 @@ def apply(
     if progress:
         progress(done)
     return Plan(dict(created), dict(updated))
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def use_direct_writing() -> bool:
+    """One pass writing while validating (PostgreSQL); two passes and the ORM elsewhere."""
+    return connection.vendor == "postgresql"
+
+
+_STAGE = "fleet_import_stage"
+_DEVICE_TYPES = ["timestamptz", "timestamptz", "int8", "int8", "int8"]
+_DEVICE_TYPES += ["text", "text", "date", "date", "text"]
+
+
+_NULL = "\\N"
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t")
+        value = value.replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+class DirectWriter:
+    """Writes validated rows as they come, inside the caller's transaction (PostgreSQL).
+
+    A row of an account that has no device yet is a new device: it goes straight into
+    the device table by binary ``COPY`` (the server maintains the indexes while Python
+    parses the next rows). A row of an account that has devices must be matched to them:
+    it is spooled (a temporary file past 16 MB) and :meth:`finish` loads the spool into a
+    TEMP table and matches it with set-based statements.
+    """
+
+    def __init__(self, as_of: date, accounts_with_devices: set[int]) -> None:
+        from fleetcare.fleet.models import Device
+
+        self.as_of = as_of
+        self.now = timezone.now()
+        self.known = accounts_with_devices
+        self.spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by finish()
+            max_size=16 << 20, mode="w+", newline="", encoding="utf-8"
+        )
+        self.spooled = 0
+        self._cursor = connection.cursor()
+        cols = ", ".join(_DEVICE_COLUMNS)
+        self._copy_cm = self._cursor.cursor.copy(
+            f"COPY {Device._meta.db_table} ({cols}) FROM STDIN (FORMAT BINARY)"
+        )
+        copy = self._copy_cm.__enter__()
+        copy.set_types(_DEVICE_TYPES)
+        self._write_row = copy.write_row
+
+    def add(
+        self,
+        number: int,
+        acc: int,
+        model: int,
+        serial: str | None,
+        site: int | None,
+        fw: str,
+        first: date | None,
+    ) -> None:
+        if acc in self.known:
+            self.spooled += 1
+            null = _NULL
+            sn = null if serial is None else _copy_text(serial)
+            st = null if site is None else site
+            fs = null if first is None else first.isoformat()
+            self.spool.write(f"{number}\t{acc}\t{model}\t{sn}\t{st}\t{_copy_text(fw)}\t{fs}\n")
+            return
+        as_of, now = self.as_of, self.now
+        self._write_row((now, now, acc, site, model, serial, fw, first or as_of, as_of, "active"))
+
+    def close(self, exc: BaseException | None = None) -> None:
+        """End the ``COPY`` (a unique-index clash surfaces here as IntegrityError)."""
+        cm, self._copy_cm = self._copy_cm, None
+        if cm is not None:
+            try:
+                if exc is None:
+                    cm.__exit__(None, None, None)
+                else:
+                    cm.__exit__(type(exc), exc, exc.__traceback__)
+            finally:
+                self._cursor.close()
+        if exc is not None:
+            self.spool.close()
+
+    def finish(self, analysis: Analysis) -> Plan:
+        """Match and write the spooled rows; the plan of the whole import."""
+        updated: dict[int, int] = {}
+        if self.spooled:
+            updated = self._apply_spool(analysis)
+        self.spool.close()
+        created = {}
+        for acc, counter in analysis.counts.items():
+            n = sum(counter.values()) - updated.get(acc, 0)
+            if n:
+                created[acc] = n
+        return Plan(created, {a: n for a, n in updated.items() if n})
+
+    def _apply_spool(self, analysis: Analysis) -> dict[int, int]:
+        from fleetcare.fleet.models import Device
+
+        t, d = _STAGE, Device._meta.db_table
+        as_of, now = self.as_of, self.now
+        self.spool.seek(0)
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {t}")
+            cur.execute(
+                f"CREATE TEMP TABLE {t} (row_no integer NOT NULL, account_id bigint NOT NULL, "
+                "product_model_id bigint NOT NULL, serial_number text, site_id bigint, "
+                "firmware_version text NOT NULL, first_seen_on date, device_id bigint) "
+                "ON COMMIT DROP"
+            )
+            cols = "row_no, account_id, product_model_id, serial_number, site_id, "
+            cols += "firmware_version, first_seen_on"
+            with cur.cursor.copy(f"COPY {t} ({cols}) FROM STDIN") as copy:
+                while chunk := self.spool.read(1 << 20):
+                    copy.write(chunk)
+            cur.execute(f"ANALYZE {t}")
+            # Serial numbers of another account's device (the rows written directly were
+            # checked by the unique index).
+            cur.execute(
+                f"SELECT s.row_no, s.serial_number FROM {t} s JOIN {d} d "
+                "ON d.product_model_id = s.product_model_id "
+                "AND d.serial_number = s.serial_number "
+                "WHERE s.serial_number IS NOT NULL AND d.account_id <> s.account_id"
+            )
+            clashes = [_other_account(row, serial) for row, serial in cur.fetchall()]
+            if clashes:
+                raise ImportRejected(sorted(clashes, key=lambda e: e["row"]))
+            # A row with a serial number is that device (same account, model and serial).
+            cur.execute(
+                f"UPDATE {t} s SET device_id = d.id FROM {d} d "
+                "WHERE s.serial_number IS NOT NULL AND d.serial_number = s.serial_number "
+                "AND d.product_model_id = s.product_model_id AND d.account_id = s.account_id"
+            )
+            # Rows without a serial: the k-th row (file order) of an (account, model, site)
+            # group takes the k-th oldest active serial-less device of that group.
+            cur.execute(
+                f"""
+                WITH r AS (
+                    SELECT row_no, account_id, product_model_id, COALESCE(site_id, 0) AS g,
+                           row_number() OVER (PARTITION BY account_id, product_model_id,
+                               COALESCE(site_id, 0) ORDER BY row_no) AS k
+                    FROM {t} WHERE serial_number IS NULL
+                ), p AS (
+                    SELECT id, account_id, product_model_id, COALESCE(site_id, 0) AS g,
+                           row_number() OVER (PARTITION BY account_id, product_model_id,
+                               COALESCE(site_id, 0) ORDER BY id) AS k
+                    FROM {d}
+                    WHERE account_id IN (SELECT DISTINCT account_id FROM {t})
+                      AND status = 'active' AND serial_number IS NULL
+                )
+                UPDATE {t} s SET device_id = p.id
+                FROM r JOIN p USING (account_id, product_model_id, g, k)
+                WHERE s.row_no = r.row_no
+                """
+            )
+            cur.execute(
+                f"UPDATE {d} d SET site_id = COALESCE(s.site_id, d.site_id), "
+                "firmware_version = CASE WHEN s.firmware_version <> '' "
+                "THEN s.firmware_version ELSE d.firmware_version END, "
+                "last_seen_on = GREATEST(d.last_seen_on, %s), updated_at = %s "
+                f"FROM {t} s WHERE s.device_id = d.id",
+                [as_of, now],
+            )
+            cur.execute(
+                f"INSERT INTO {d} ({', '.join(_DEVICE_COLUMNS)}) "
+                "SELECT %s, %s, account_id, site_id, product_model_id, serial_number, "
+                "firmware_version, COALESCE(first_seen_on, %s), %s, 'active' "
+                f"FROM {t} WHERE device_id IS NULL ORDER BY row_no",
+                [now, now, as_of, as_of],
+            )
+            cur.execute(
+                f"SELECT account_id, count(*) FROM {t} WHERE device_id IS NOT NULL "
+                "GROUP BY account_id"
+            )
+            updated = dict(cur.fetchall())
+            cur.execute(f"DROP TABLE {t}")
+        return updated
+
+
+def accounts_with_devices(account_ids: Iterable[int] | None) -> set[int]:
+    """The accounts (all customers when None) that already have a device."""
+    from fleetcare.fleet.models import Device
+    from fleetcare.organisations.models import Organisation
+
+    accounts = Organisation.objects.filter(kind="customer")
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    has = Device.objects.filter(account_id=OuterRef("pk"))
+    return set(accounts.filter(Exists(has)).values_list("pk", flat=True))
+
+
+def lock_references(analysis: Analysis) -> None:
+    """No FK constraint on the device references: hold the referenced catalogue rows and
+    sites until commit (what an FK trigger does, once per row instead of once per device)
+    and check that they are still there. The caller has locked the accounts."""
+    from fleetcare.catalog.models import ProductModel
+    from fleetcare.organisations.models import Site
+
+    models = sorted({m for counter in analysis.counts.values() for m in counter})
+    with connection.cursor() as cur:
+        for model, ids in ((ProductModel, models), (Site, sorted(analysis.sites_used))):
+            if not ids:
+                continue
+            cur.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {model._meta.db_table} "
+                "WHERE id = ANY(%s) FOR KEY SHARE) x",
+                [ids],
+            )
+            if cur.fetchone()[0] != len(ids):
+                raise ImportRejected(
+                    [_err(1, "", "the catalogue or the sites changed during the import; retry")]
+                )
 
 
 def template_csv() -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,20 +106,34 @@ def _sha256_file(path: Path) -> str:
 
 
 def _write_counts(snapshots: dict[int, InventorySnapshot], analysis: importing.Analysis) -> None:
-    rows = []
+    """One statement: a count per snapshot and product model (account and category copied)."""
+    cols: tuple[list[int], list[int], list[int], list[int], list[int]] = ([], [], [], [], [])
+    snap_ids, accounts, models, categories, counts = cols
     for acc, counter in analysis.counts.items():
-        snap = snapshots[acc]
+        snap_id = snapshots[acc].pk
         for model, n in counter.items():
-            rows.append(
-                SnapshotCount(
-                    snapshot=snap,
-                    account_id=acc,
-                    product_model_id=model,
-                    category_id=analysis.categories[model],
-                    count=n,
-                )
+            snap_ids.append(snap_id)
+            accounts.append(acc)
+            models.append(model)
+            categories.append(analysis.categories[model])
+            counts.append(n)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {SnapshotCount._meta.db_table} "
+                "(snapshot_id, account_id, product_model_id, category_id, count) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
+                "%s::integer[])",
+                list(cols),
             )
-    SnapshotCount.objects.bulk_create(rows, batch_size=2000)
+        return
+    SnapshotCount.objects.bulk_create(
+        [
+            SnapshotCount(snapshot_id=s, account_id=a, product_model_id=m, category_id=c, count=n)
+            for s, a, m, c, n in zip(*cols, strict=True)
+        ],
+        batch_size=2000,
+    )
 
 
 @dataclass
@@ -161,6 +175,18 @@ def _import_now(
         if snapshot is not None:
             InventorySnapshot.objects.filter(pk=snapshot.pk).update(rows_done=n)
 
+    if importing.use_direct_writing():
+        return _import_direct(
+            rows_factory,
+            account,
+            as_of,
+            on_progress,
+            snapshot,
+            actor,
+            source=source,
+            file_name=file_name,
+            checksum=checksum,
+        )
     analysis = importing.analyse(rows_factory(), account_id, as_of, progress)
     if not analysis.ok:
         raise ImportRejected(analysis.errors)
@@ -169,44 +195,191 @@ def _import_now(
             status=SnapshotStatus.WRITING, rows_total=analysis.rows, rows_done=0
         )
     with transaction.atomic():
-        from fleetcare.organisations.models import Organisation
-
-        # One import at a time per account (row locks; no-op on SQLite, which serialises writes).
-        list(Organisation.objects.select_for_update().filter(pk__in=analysis.account_ids))
+        _lock_accounts(analysis.account_ids)
         plan = importing.apply(rows_factory(), analysis, account_id, as_of, progress)
-        snaps: dict[int, InventorySnapshot] = {}
-        now = timezone.now()
-        for acc in analysis.account_ids:
-            fields = {
-                "as_of": as_of,
-                "source": source,
-                "file_name": file_name[:200],
-                "checksum": checksum,
-                "status": SnapshotStatus.DONE,
-                "rows_total": sum(analysis.counts[acc].values()),
-                "rows_done": sum(analysis.counts[acc].values()),
-                "device_count": sum(analysis.counts[acc].values()),
-                "created_devices": plan.created.get(acc, 0),
-                "updated_devices": plan.updated.get(acc, 0),
-                "errors": [],
-                "finished_at": now,
-                "upload_path": "",
-            }
-            if snapshot is not None and acc == account_id:
-                for k, v in fields.items():
-                    setattr(snapshot, k, v)
-                snapshot.save()
-                snaps[acc] = snapshot
-            else:
-                snaps[acc] = InventorySnapshot(
-                    account_id=acc,
-                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                    **fields,
-                )
-        new = [s for s in snaps.values() if s.pk is None]
-        InventorySnapshot.objects.bulk_create(new, batch_size=1000)
-        _write_counts(snaps, analysis)
-        _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
+        return _write_snapshots(
+            analysis,
+            plan,
+            account_id,
+            as_of,
+            snapshot,
+            actor,
+            source=source,
+            file_name=file_name,
+            checksum=checksum,
+        )
+
+
+# Every import takes this advisory lock: shared for one account (whose row it also
+# locks), exclusive for a multi-account file (whose accounts are known only at the end).
+_IMPORT_LOCK = 7_415_021
+
+
+class _Refused(Exception):
+    def __init__(self, analysis: importing.Analysis) -> None:
+        self.analysis = analysis
+
+
+def _import_direct(
+    rows_factory,
+    account: Any,
+    as_of: date,
+    on_progress: Any,
+    snapshot: InventorySnapshot | None,
+    actor: Any,
+    *,
+    source: str,
+    file_name: str,
+    checksum: str,
+) -> list[InventorySnapshot]:
+    """PostgreSQL: one pass that validates and writes inside one transaction; any bad row
+    rolls everything back, then every problem is listed."""
+    from django.db import IntegrityError
+
+    account_id = account.pk if account is not None else None
+    reporter = _ProgressReporter(snapshot) if snapshot is not None else None
+
+    def on_rows(n: int) -> None:
+        if on_progress is not None:
+            on_progress(n)
+        if reporter is not None:
+            reporter(n)
+
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                if account_id is None:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+                else:
+                    cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_IMPORT_LOCK])
+                    _lock_accounts([account_id])
+            known = importing.accounts_with_devices(None if account_id is None else [account_id])
+            lookups = importing.Lookups.load(account_id)  # no query may run during the COPY
+            writer = importing.DirectWriter(as_of, known)
+            # psycopg's errors from the COPY become Django's (IntegrityError below).
+            with connection.wrap_database_errors:
+                try:
+                    analysis = importing.analyse(
+                        rows_factory(), account_id, as_of, on_rows, lookups, sink=writer
+                    )
+                except BaseException as exc:
+                    writer.close(exc)
+                    raise
+                writer.close()
+            if not analysis.ok:
+                raise _Refused(analysis)
+            if account_id is None:
+                _lock_accounts(analysis.account_ids)
+            importing.lock_references(analysis)
+            plan = writer.finish(analysis)
+            snaps = _write_snapshots(
+                analysis,
+                plan,
+                account_id,
+                as_of,
+                snapshot,
+                actor,
+                source=source,
+                file_name=file_name,
+                checksum=checksum,
+            )
+    except _Refused as refused:  # rolled back; now the checks that need the database
+        errors = refused.analysis.errors
+        errors.extend(importing.serials_of_other_accounts(refused.analysis.serials))
+        errors.sort(key=lambda e: (e["row"], e["column"]))
+        raise ImportRejected(errors) from None
+    except IntegrityError:
+        # The unique serial index refused a row: a serial number of another account's
+        # device. Check the file again without writing, to list every problem.
+        analysis = importing.analyse(rows_factory(), account_id, as_of)
+        if not analysis.ok:
+            raise ImportRejected(analysis.errors) from None
+        raise
+    finally:
+        if reporter is not None:
+            reporter.close()
+    return snaps
+
+
+class _ProgressReporter:
+    """Progress of a background import, written through a second connection so that the
+    portal sees it while the import's own transaction is still open."""
+
+    def __init__(self, snapshot: InventorySnapshot) -> None:
+        from django.db import connections
+
+        self.snapshot_id = snapshot.pk
+        self.conn = connections.create_connection("default")
+
+    def __call__(self, n: int) -> None:
+        t = InventorySnapshot._meta.db_table
+        with self.conn.cursor() as cur:  # never waits: skipped while the row is locked
+            cur.execute(
+                f"UPDATE {t} SET rows_done = %s WHERE id = "
+                f"(SELECT id FROM {t} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                [n, self.snapshot_id],
+            )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _lock_accounts(accounts: list[int]) -> None:
+    """One import at a time per account (row locks; no-op on SQLite, which serialises writes)."""
+    from fleetcare.organisations.models import Organisation
+
+    locked = Organisation.objects.select_for_update().filter(pk__in=accounts)
+    if len(locked.values_list("pk", flat=True)) != len(accounts):
+        raise ImportRejected([importing._err(1, "", "an account was deleted during the import")])
+
+
+def _write_snapshots(
+    analysis: importing.Analysis,
+    plan: importing.Plan,
+    account_id: int | None,
+    as_of: date,
+    snapshot: InventorySnapshot | None,
+    actor: Any,
+    *,
+    source: str,
+    file_name: str,
+    checksum: str,
+) -> list[InventorySnapshot]:
+    """Inside the import's transaction: one snapshot per account, its counts, change log."""
+    accounts = analysis.account_ids
+    snaps: dict[int, InventorySnapshot] = {}
+    now = timezone.now()
+    who = actor if getattr(actor, "is_authenticated", False) else None
+    for acc in accounts:
+        total = sum(analysis.counts[acc].values())
+        fields = {
+            "as_of": as_of,
+            "source": source,
+            "file_name": file_name[:200],
+            "checksum": checksum,
+            "status": SnapshotStatus.DONE,
+            "rows_total": total,
+            "rows_done": total,
+            "device_count": total,
+            "created_devices": plan.created.get(acc, 0),
+            "updated_devices": plan.updated.get(acc, 0),
+            "errors": [],
+            "finished_at": now,
+            "upload_path": "",
+        }
+        if snapshot is not None and acc == account_id:
+            for k, v in fields.items():
+                setattr(snapshot, k, v)
+            snapshot.save()
+            snaps[acc] = snapshot
+        else:
+            snaps[acc] = InventorySnapshot(
+                account_id=acc, created_by=who, created_at=now, updated_at=now, **fields
+            )
+    new = [s for s in snaps.values() if s.pk is None]
+    InventorySnapshot.objects.bulk_create(new, batch_size=2000)
+    _write_counts(snaps, analysis)
+    _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
     return list(snaps.values())
 
 
