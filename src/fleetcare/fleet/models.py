@@ -203,9 +203,7 @@ class SnapshotCount(models.Model):
     product_model = models.ForeignKey(
         "catalog.ProductModel", on_delete=models.PROTECT, related_name="+"
     )
-    category = models.ForeignKey(
-        "catalog.Category", on_delete=models.PROTECT, related_name="+"
-    )
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
     count = models.PositiveIntegerField(_("count"))
 
     tenant_field = "account"
