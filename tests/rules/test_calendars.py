@@ -258,3 +258,26 @@ def test_R_CAL_1_business_minutes_between_equals_what_adding_gives(
     assert end >= start
     assert cal.business_minutes_between(start, end, pauses) == minutes
     assert cal.business_minutes_between(start, end) >= minutes
+
+
+def test_month_boundaries():
+    from datetime import date
+
+    from fleetcare.rules.calendars import (
+        month_end,
+        month_ends,
+        month_start,
+        next_month_start,
+        previous_month_end,
+    )
+
+    assert month_start(date(2026, 2, 17)) == date(2026, 2, 1)
+    assert month_end(date(2024, 2, 3)) == date(2024, 2, 29)
+    assert next_month_start(date(2026, 12, 31)) == date(2027, 1, 1)
+    assert previous_month_end(date(2026, 3, 1)) == date(2026, 2, 28)
+    assert month_ends(date(2025, 11, 5), date(2026, 2, 1)) == [
+        date(2025, 11, 30),
+        date(2025, 12, 31),
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+    ]

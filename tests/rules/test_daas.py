@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -126,3 +127,20 @@ def test_R_DS_7_fees_of_a_month_aligned_term_add_up(
     )
     assert total == months * price
     assert daas.monthly_fee(price, term_end + timedelta(days=1), term_start, term_end) == 0
+
+
+def test_R_DS_7_month_share_of_a_partial_first_month():
+    from datetime import date
+
+    from fleetcare.rules.daas import month_share
+
+    share = month_share(date(2026, 3, 1), date(2026, 3, 10), date(2029, 3, 9))
+    assert (share.first_day, share.last_day, share.active_days, share.days_in_month) == (
+        date(2026, 3, 10),
+        date(2026, 3, 31),
+        22,
+        31,
+    )
+    assert not share.full and share.fraction == Fraction(22, 31)
+    assert month_share(date(2026, 2, 1), date(2026, 3, 10), date(2029, 3, 9)) is None
+    assert month_share(date(2026, 4, 1), date(2026, 3, 10), date(2029, 3, 9)).full

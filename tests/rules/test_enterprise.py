@@ -191,3 +191,12 @@ def test_R_PE_4_due_exactly_from_the_baseline(ordered: int, count: int) -> None:
     assume(ordered > 0)
     status = pe.monthly_status(count, ordered)
     assert status.adjustment_due == (Decimal(count) >= Decimal(ordered) * Decimal("1.05"))
+
+
+def test_R_PE_1_term_end_of_a_12_month_term():
+    from datetime import date
+
+    from fleetcare.rules.enterprise import term_end
+
+    assert term_end(date(2026, 1, 1), 12) == date(2026, 12, 31)
+    assert term_end(date(2026, 3, 15), 12) == date(2027, 3, 14)

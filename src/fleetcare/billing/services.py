@@ -14,6 +14,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
+from fleetcare.rules.calendars import month_end, month_start, next_month_start, previous_month_end
+from fleetcare.rules.daas import month_share, monthly_fee
 from fleetcare.rules.money import round_money
 
 from .models import (
@@ -374,25 +376,18 @@ def raise_professional_services_quote(
 # --- DaaS monthly partner invoices (R-DS-7) -------------------------------------------
 
 
-def _month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
 def _previous_month(d: date) -> date:
-    return (_month_start(d) - timedelta(days=1)).replace(day=1)
+    return month_start(previous_month_end(d))
 
 
 def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]]:
     """Lines per currency: one per device active in ``month``, fee from rules.daas.
 
     Descriptions are in the active language: the caller chooses the partner's."""
-    from calendar import monthrange
-
     from fleetcare.daas.models import SubscribedDevice
-    from fleetcare.rules.daas import monthly_fee
 
-    first = _month_start(month)
-    last = first.replace(day=monthrange(first.year, first.month)[1])
+    first = month_start(month)
+    last = month_end(first)
     devices = (
         SubscribedDevice.objects.filter(
             subscription__partner_id=partner_id,
@@ -405,24 +400,31 @@ def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]
         .order_by("subscription__reference", "id")
     )
     out: dict[str, list[LineSpec]] = {}
-    days_in_month = (last - first).days + 1
     for dev in devices:
         fee = monthly_fee(dev.monthly_price, first, dev.term_start, dev.term_end)
-        if fee == 0:
+        share = month_share(first, dev.term_start, dev.term_end)
+        if fee == 0 or share is None:
             continue
-        lo, hi = max(first, dev.term_start), min(last, dev.term_end)
-        active = (hi - lo).days + 1
+        lo, hi, active = share.first_day, share.last_day, share.active_days
         label = (
             f"{dev.subscription.reference} · {dev.subscription.customer.name} · "
             f"{dev.product_model.name} #{dev.device_id or dev.pk}"
         )
-        if active == days_in_month:
+        if share.full:
             spec = LineSpec(label, 1, dev.monthly_price, sku=dev.product_model.sku)
         else:
-            factor = (Decimal(active) / Decimal(days_in_month)).quantize(Decimal("0.00000001"))
+            factor = (Decimal(share.active_days) / Decimal(share.days_in_month)).quantize(
+                Decimal("0.00000001")
+            )
             spec = LineSpec(
                 _("%(label)s (%(start)s – %(end)s, %(active)s/%(days)s days)")
-                % {"label": label, "start": lo, "end": hi, "active": active, "days": days_in_month},
+                % {
+                    "label": label,
+                    "start": lo,
+                    "end": hi,
+                    "active": active,
+                    "days": share.days_in_month,
+                },
                 1,
                 dev.monthly_price,
                 factor,
@@ -444,7 +446,7 @@ def raise_daas_monthly_invoices(
     from fleetcare.daas.models import Subscription
     from fleetcare.organisations.models import Organisation
 
-    first = _month_start(month)
+    first = month_start(month)
     candidates = (
         Subscription.objects.filter(devices__term_start__isnull=False)
         .values_list("partner_id", flat=True)
@@ -476,16 +478,12 @@ def raise_daas_monthly_invoices(
                     lines=lines,
                     actor=actor,
                     source_key=key,
-                    period=(first, _next_month(first) - timedelta(days=1)),
+                    period=(first, month_end(first)),
                 )
                 if issue:
                     doc = issue_document(doc, actor)
             made.append(doc)
     return made
-
-
-def _next_month(first: date) -> date:
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 CATCH_UP_MONTHS = 12
@@ -515,10 +513,10 @@ def daas_invoices_catch_up(today: date) -> dict[str, int]:
     made = 0
     for partner_id in partner_ids:
         last = last_by_partner.get(partner_id)
-        cursor = max(_next_month(last), floor) if last else month
+        cursor = max(next_month_start(last), floor) if last else month
         while cursor <= month:
             made += len(raise_daas_monthly_invoices(cursor, partner_ids=[partner_id]))
-            cursor = _next_month(cursor)
+            cursor = next_month_start(cursor)
     return {"invoices": made}
 
 

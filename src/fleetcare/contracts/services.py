@@ -23,10 +23,10 @@ from fleetcare.core.models import log_change, snapshot
 from fleetcare.fleet.services import (
     category_counts_at,
     latest_model_counts,
-    month_ends,
     monthly_category_history,
 )
 from fleetcare.rules import enterprise as pe
+from fleetcare.rules.calendars import month_ends, month_start, next_month_start, previous_month_end
 from fleetcare.rules.money import round_money
 from fleetcare.rules.programmes import Programme, load_programme
 
@@ -68,7 +68,7 @@ def require_csm(user: Any, roles: set[str] = CONTRACT_ROLES) -> None:
 
 
 def default_end(start: date, months: int) -> date:
-    return pe.add_months(start, months) - timedelta(days=1)
+    return pe.term_end(start, months)
 
 
 # --------------------------------------------------------------------------- proposal
@@ -172,8 +172,8 @@ def propose_contract(
     end = default_end(start, months or prog.default_term_months)
     counted_on = min(start, timezone.localdate())
     counts = category_counts_at(counted_on, [account.pk]).get(account.pk, {})
-    last_month = counted_on.replace(day=1) - timedelta(days=1)
-    ends = month_ends(pe.add_months(last_month.replace(day=1), 1 - HISTORY_MONTHS), last_month)
+    last_month = previous_month_end(counted_on)
+    ends = month_ends(pe.add_months(month_start(last_month), 1 - HISTORY_MONTHS), last_month)
     history = monthly_category_history(account.pk, ends)
     prices = _unit_prices(account.pk, counted_on)
     band = band_of()
@@ -434,10 +434,6 @@ def in_force_figures(contract: EnterpriseContract, on: date) -> dict[int, Baseli
 # --------------------------------------------------------------------------- adjustments
 
 
-def _month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
 def open_adjustment(
     contract: EnterpriseContract,
     cc: ContractCategory,
@@ -448,7 +444,7 @@ def open_adjustment(
 ) -> Adjustment | None:
     """R-PE-5: a detected adjustment for the month after ``counted_on`` (idempotent)."""
     band = band_of(contract)
-    month = counted_on + timedelta(days=1)
+    month = next_month_start(counted_on)
     if month > contract.end_date:
         return None
     if Adjustment.objects.filter(
@@ -491,7 +487,7 @@ def open_adjustment(
 def detect_adjustments(now_date: date, actor: Any = None) -> list[Adjustment]:
     """Month-end check (R-PE-4/5): for each active contract, the last completed month's count
     against the baseline in force; opens an adjustment where the count reached it."""
-    last_month_end = _month_start(now_date) - timedelta(days=1)
+    last_month_end = previous_month_end(now_date)
     contracts = list(
         EnterpriseContract.objects.filter(
             status__in=[ContractStatus.ACTIVE, ContractStatus.RENEWED],
@@ -720,8 +716,8 @@ def propose_renewal(
     require_csm(user)
     on = min(on or timezone.localdate(), contract.end_date)
     counts = category_counts_at(on, [contract.account_id]).get(contract.account_id, {})
-    last_month = _month_start(on) - timedelta(days=1)
-    ends = month_ends(pe.add_months(_month_start(last_month), 1 - HISTORY_MONTHS), last_month)
+    last_month = previous_month_end(on)
+    ends = month_ends(pe.add_months(month_start(last_month), 1 - HISTORY_MONTHS), last_month)
     history = monthly_category_history(contract.account_id, ends)
     band = band_of(contract)
     out = []

@@ -788,16 +788,6 @@ def category_counts_at(
     return dict(out)
 
 
-def month_ends(first_month: date, last_month: date) -> list[date]:
-    out = []
-    y, m = first_month.year, first_month.month
-    while (y, m) <= (last_month.year, last_month.month):
-        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        out.append(date(ny, nm, 1) - timedelta(days=1))
-        y, m = ny, nm
-    return out
-
-
 def monthly_category_history(account_id: int, ends: list[date]) -> dict[str, list[int]]:
     """Covered count per category code at each date of ``ends`` (oldest first)."""
     history: dict[str, list[int]] = defaultdict(lambda: [0] * len(ends))

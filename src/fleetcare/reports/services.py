@@ -12,7 +12,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from fleetcare.catalog.models import Category
 from fleetcare.contracts.models import BaselineChange, ContractCategory, EnterpriseContract
 from fleetcare.core.tenancy import scope_of
-from fleetcare.fleet.services import category_counts_at, month_ends
+from fleetcare.fleet.services import category_counts_at
 from fleetcare.organisations.models import Organisation
 from fleetcare.rules import enterprise as pe
+from fleetcare.rules.calendars import month_end, month_ends
 from fleetcare.rules.programmes import load_programme
 
 
@@ -35,10 +36,6 @@ def parse_month(text: str | None) -> date:
         return date(int(y), int(m), 1)
     except (ValueError, TypeError) as exc:
         raise ValidationError({"month": _("Give the month as YYYY-MM, e.g. 2026-06.")}) from exc
-
-
-def month_end(first: date) -> date:
-    return pe.add_months(first, 1) - timedelta(days=1)
 
 
 @dataclass

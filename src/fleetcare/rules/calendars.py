@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from calendar import monthrange
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -495,3 +496,37 @@ def add_business_days_bulk(
     backward = np.busday_offset(days, offsets, roll="following", busdaycal=cal)
     result: npt.NDArray[np.datetime64] = np.where(offsets > 0, forward, backward)
     return result
+
+
+# --- Calendar months ---------------------------------------------------------------
+# Month boundaries used by month-end jobs, reports and billing periods.
+
+
+def month_start(d: date) -> date:
+    """The first day of ``d``'s month."""
+    return d.replace(day=1)
+
+
+def month_end(d: date) -> date:
+    """The last day of ``d``'s month."""
+    return d.replace(day=monthrange(d.year, d.month)[1])
+
+
+def next_month_start(d: date) -> date:
+    """The first day of the month after ``d``'s."""
+    return month_end(d) + timedelta(days=1)
+
+
+def previous_month_end(d: date) -> date:
+    """The last day of the month before ``d``'s (the last completed month-end)."""
+    return month_start(d) - timedelta(days=1)
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    """Every month-end from ``first``'s month to ``last``'s month, inclusive."""
+    out: list[date] = []
+    current = month_end(first)
+    while current <= month_end(last):
+        out.append(current)
+        current = month_end(current + timedelta(days=1))
+    return out

@@ -11,6 +11,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from .calendars import UnknownRegion, normalise_country
 from .enterprise import add_months
@@ -175,19 +176,45 @@ def threshold_status(
     return ThresholdStatus(n / devices_under_contract, n > t * devices_under_contract)
 
 
+@dataclass(frozen=True, slots=True)
+class MonthShare:
+    """R-DS-7: the part of a calendar month inside a device's term."""
+
+    first_day: date  # first day billed in the month
+    last_day: date  # last day billed in the month
+    active_days: int
+    days_in_month: int
+
+    @property
+    def full(self) -> bool:
+        return self.active_days == self.days_in_month
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.active_days, self.days_in_month)
+
+
+def month_share(month: date, term_start: date, term_end: date) -> MonthShare | None:
+    """R-DS-7: days of ``month`` within ``[term_start, term_end]`` (inclusive); None when
+    the term does not touch the month."""
+    first = month.replace(day=1)
+    days_in_month = monthrange(first.year, first.month)[1]
+    last = first.replace(day=days_in_month)
+    lo, hi = max(first, term_start), min(last, term_end)
+    if hi < lo:
+        return None
+    return MonthShare(lo, hi, (hi - lo).days + 1, days_in_month)
+
+
 def monthly_fee(monthly_price: Decimal, month: date, term_start: date, term_end: date) -> Decimal:
     """R-DS-7: one device's fee for ``month``; a partial first/last month pro rata by days.
 
     Days active = days of the month within ``[term_start, term_end]`` (inclusive);
     fee = price x active ÷ days in month, half up to the cent; 0 outside the term.
     """
-    first = month.replace(day=1)
-    days_in_month = monthrange(first.year, first.month)[1]
-    last = first.replace(day=days_in_month)
-    lo, hi = max(first, term_start), min(last, term_end)
-    if hi < lo:
+    share = month_share(month, term_start, term_end)
+    if share is None:
         return Decimal("0.00")
-    active = (hi - lo).days + 1
-    if active == days_in_month:
+    if share.full:
         return round_money(monthly_price)
-    return round_money(monthly_price * active / days_in_month)
+    return round_money(monthly_price * share.active_days / share.days_in_month)

@@ -141,6 +141,14 @@ def add_months(d: date, months: int) -> date:
     return date(year, month + 1, min(d.day, monthrange(year, month + 1)[1]))
 
 
+def term_end(start: date, months: int) -> date:
+    """R-PE-1: a term of ``months`` months from ``start`` ends the day before the same
+    day ``months`` later (2026-01-01 + 12 → 2026-12-31)."""
+    if months <= 0:
+        raise ValueError("months must be positive")
+    return add_months(start, months) - timedelta(days=1)
+
+
 def _months_in(start: date, end: date) -> Fraction:
     """Months in ``[start, end]`` counted from ``start``'s day: whole anchored months,
     then the remainder pro rata by the days of the month period it falls in."""
