@@ -11,22 +11,11 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.contracts import services as contract_services
+from tests.browser.chromium import launch
 from tests.factories import PASSWORD, DistributorFactory, UserFactory, VendorFactory
 from tests.fleet.helpers import fleet_csv, video_model
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _login(page, url, username):
@@ -55,7 +44,7 @@ def test_import_preview_report_chart_and_adjustment_quote(
     f.write_bytes(fleet_csv({"STUDIO-X50": 231}))
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch(p)
         try:
             ctx = browser.new_context(accept_downloads=True)
             page = ctx.new_page()

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tests.browser.chromium import launch
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -16,18 +17,6 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
 )
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.browser
@@ -42,7 +31,7 @@ def test_customer_logs_in_searches_and_switches_to_french(live_server):
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.on(

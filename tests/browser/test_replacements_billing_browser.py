@@ -11,20 +11,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import ReplacementOrder
+from tests.browser.chromium import launch
 from tests.daas.helpers import make_case, subscribe, voice_model
 from tests.factories import PASSWORD, UserFactory
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _login(browser, live_server, username, problems):
@@ -79,7 +68,7 @@ def test_partner_follows_replacement_and_billing_issues_invoice(
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(p)
         try:
             maple = _login(browser, live_server, "maple", problems)
             maple.get_by_role("link", name="Replacements").click()

@@ -16,6 +16,7 @@ from fleetcare.daas.models import SubscribedDevice, Subscription
 from fleetcare.fleet.models import Device
 from fleetcare.support import services
 from fleetcare.support.models import Case
+from tests.browser.chromium import launch
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -29,18 +30,6 @@ from tests.factories import (
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _login(page, url: str, username: str) -> None:
@@ -130,7 +119,7 @@ def test_partner_opens_daas_case_and_agent_sees_it_first_in_queue(live_server):
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))

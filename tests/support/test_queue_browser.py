@@ -14,6 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.support import services
+from tests.browser.chromium import launch
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -25,9 +26,6 @@ from tests.factories import (
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.mark.browser
@@ -71,7 +69,7 @@ def test_queue_filters_swap_the_table_without_reload(live_server):
 
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
