@@ -135,3 +135,14 @@ def api_client(client):
             return client.delete(path, headers=self.headers, **kw)
 
     return BearerClient()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request in French (LocaleMiddleware) or a test that
+    activates French leaves it active in the thread, and the next test would see it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -22,16 +22,6 @@ def _auth(user):
 
 
 @pytest.fixture
-def agent(vendor_user):
-    return vendor_user("support_agent", username="agent")
-
-
-@pytest.fixture
-def ops(vendor_user):
-    return vendor_user("service_operations", username="ops")
-
-
-@pytest.fixture
 def daas_order(daas_customer, partner, partner_user):
     sub = subscribe(partner_user, daas_customer, voice_model(), 5, delivered_on=date(2026, 1, 5))
     enrolment = sub.devices.first()

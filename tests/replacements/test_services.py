@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def agent(vendor_user):
-    return vendor_user("support_agent", username="agent")
-
-
-@pytest.fixture
-def ops(vendor_user):
-    return vendor_user("service_operations", username="ops")
-
-
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
-
-
-@pytest.fixture
 def pe_order(customer, customer_user, agent):
     model = voice_model(list_price=Decimal("499.00"))
     contract = pe_contract(customer)
