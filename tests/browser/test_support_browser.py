@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.daas.models import SubscribedDevice, Subscription
 from fleetcare.fleet.models import Device
 from fleetcare.support import services
@@ -28,6 +27,7 @@ from tests.factories import (
     VendorFactory,
     link_partner,
 )
+from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -93,21 +93,12 @@ def test_partner_opens_daas_case_and_agent_sees_it_first_in_queue(live_server):
     # A P+E case whose deadline is far later, so the DaaS case must come first.
     acme = OrganisationFactory(name="Acme SA", country="FR")
     acme_admin = UserFactory(organisation=acme, role="customer_admin", username="acme-admin")
-    contract = EnterpriseContract.objects.create(
-        account=acme,
+    active_pe_contract(
+        acme,
+        video,
         reference="PE-1",
-        start_date=date(today.year - 1, 1, 1),
-        end_date=date(today.year + 2, 12, 31),
-        status="active",
-    )
-    ContractCategory.objects.create(
-        contract=contract,
-        category=video,
-        installed=1,
-        growth=0,
-        ordered=1,
-        baseline=Decimal("1"),
-        unit_price=Decimal("60"),
+        start=date(today.year - 1, 1, 1),
+        end=date(today.year + 2, 12, 31),
     )
     later = services.open_case(
         acme_admin,

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.daas.models import SubscribedDevice, Subscription
 from fleetcare.fleet.models import Device
 from fleetcare.support.models import CloudPartner
@@ -20,6 +19,7 @@ from tests.factories import (
     UserFactory,
     link_partner,
 )
+from tests.support.helpers import active_pe_contract
 
 UTC = ZoneInfo("UTC")
 
@@ -62,24 +62,16 @@ def partner_site(partner):
 
 @pytest.fixture
 def pe_contract(customer, video):
-    contract = EnterpriseContract.objects.create(
-        account=customer,
+    return active_pe_contract(
+        customer,
+        video,
         reference="PE-0001",
-        start_date=date(2025, 1, 1),
-        end_date=date(2027, 12, 31),
-        status="active",
-        currency="EUR",
-    )
-    ContractCategory.objects.create(
-        contract=contract,
-        category=video,
+        start=date(2025, 1, 1),
+        end=date(2027, 12, 31),
         installed=10,
         growth=1,
-        ordered=11,
         baseline=Decimal("10.5"),
-        unit_price=Decimal("60.00"),
     )
-    return contract
 
 
 @pytest.fixture

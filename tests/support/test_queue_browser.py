@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.support import services
 from tests.browser.chromium import launch
 from tests.factories import (
@@ -24,6 +22,7 @@ from tests.factories import (
     UserFactory,
     VendorFactory,
 )
+from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -39,21 +38,12 @@ def test_queue_filters_swap_the_table_without_reload(live_server):
     admin = UserFactory(organisation=acme, role="customer_admin", username="acme-admin")
     video = CategoryFactory(code="video")
     model = ProductModelFactory(name="Studio X50", category=video)
-    contract = EnterpriseContract.objects.create(
-        account=acme,
+    active_pe_contract(
+        acme,
+        video,
         reference="PE-1",
-        start_date=date(today.year - 1, 1, 1),
-        end_date=date(today.year + 2, 12, 31),
-        status="active",
-    )
-    ContractCategory.objects.create(
-        contract=contract,
-        category=video,
-        installed=1,
-        growth=0,
-        ordered=1,
-        baseline=Decimal("1"),
-        unit_price=Decimal("60"),
+        start=date(today.year - 1, 1, 1),
+        end=date(today.year + 2, 12, 31),
     )
 
     def open_case(severity: str, subject: str):
