@@ -14,45 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core.models import TimeStamped
+from fleetcare.core.roles import ROLES_BY_KIND, VENDOR_ROLES, OrganisationKind, Role
+
+__all__ = ["ROLES_BY_KIND", "VENDOR_ROLES", "OrganisationKind", "Role"]  # re-exported
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
-
-
-class OrganisationKind(models.TextChoices):
-    VENDOR = "vendor", _("Vendor")
-    CUSTOMER = "customer", _("Customer")
-    CERTIFIED_PARTNER = "certified_partner", _("Certified DaaS partner")
-    DISTRIBUTION_PARTNER = "distribution_partner", _("Distribution partner")
-
-
-class Role(models.TextChoices):
-    """SPEC §1 roles. The first group belongs to the vendor's organisation."""
-
-    VENDOR_ADMIN = "vendor_admin", _("Vendor administrator")
-    SUPPORT_AGENT = "support_agent", _("Support agent")
-    ESCALATION_MANAGER = "escalation_manager", _("Escalation manager")
-    CSM = "csm", _("Customer success manager")
-    SERVICE_OPERATIONS = "service_operations", _("Service operations")
-    BILLING = "billing", _("Billing")
-    CUSTOMER_ADMIN = "customer_admin", _("Customer IT admin")
-    PARTNER = "partner", _("Certified DaaS partner")
-    DISTRIBUTOR = "distributor", _("Distribution partner / reseller")
-    END_USER = "end_user", _("End user of a DaaS customer")
-
-
-VENDOR_ROLES = {
-    Role.VENDOR_ADMIN,
-    Role.SUPPORT_AGENT,
-    Role.ESCALATION_MANAGER,
-    Role.CSM,
-    Role.SERVICE_OPERATIONS,
-    Role.BILLING,
-}
-ROLES_BY_KIND = {
-    OrganisationKind.VENDOR: VENDOR_ROLES,
-    OrganisationKind.CUSTOMER: {Role.CUSTOMER_ADMIN, Role.END_USER},
-    OrganisationKind.CERTIFIED_PARTNER: {Role.PARTNER},
-    OrganisationKind.DISTRIBUTION_PARTNER: {Role.DISTRIBUTOR},
-}
 
 
 def validate_country(code: str) -> None:

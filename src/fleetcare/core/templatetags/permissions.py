@@ -1,0 +1,18 @@
+"""``{% can "app.action" obj as name %}``: ask a registered permission predicate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from fleetcare.core.permissions import can as _can
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def can(context: Any, name: str, obj: Any = None) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return _can(user, name, obj)
