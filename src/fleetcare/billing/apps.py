@@ -10,8 +10,6 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        register(
-            "billing:documents",
-            _("Documents"),
-            roles={"billing", "vendor_admin", "partner", "customer_admin", "distributor"},
-        )
+        from .permissions import can_browse_documents
+
+        register("billing:documents", _("Documents"), visible=can_browse_documents)

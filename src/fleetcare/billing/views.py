@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.core.tenancy import get_visible_or_404
 
-from . import services
+from . import permissions, services
 from .models import Document, DocumentKind, DocumentPurpose, DocumentStatus
 from .pdf import render_document_pdf
 
@@ -26,7 +26,7 @@ FILTERS = {
 
 
 def _is_billing(user) -> bool:
-    return user.is_superuser or getattr(user, "role", None) in services.BILLING_ROLES
+    return permissions.can_bill(user)
 
 
 @login_required
@@ -42,11 +42,11 @@ def document_list(request):
     query = "&".join(f"{k}={v}" for k, v in selected.items())
     flagged = None
     if _is_billing(request.user):
-        from fleetcare.replacements.models import ReplacementOrder
+        from fleetcare.replacements.models import ReplacementOrder, ThresholdDecision
 
         flagged = (
             ReplacementOrder.objects.visible_to(request.user)
-            .filter(threshold_flag=True, threshold_decision="pending")
+            .filter(threshold_flag=True, threshold_decision=ThresholdDecision.PENDING)
             .select_related("account", "partner", "product_model")
             .order_by("requested_at")[:50]
         )

@@ -16,7 +16,7 @@ from fleetcare.api.pagination import PageNumber
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
 from fleetcare.core.tenancy import get_visible_or_404
-from fleetcare.organisations.models import Organisation
+from fleetcare.organisations.models import Organisation, OrganisationKind
 
 from . import services
 from .models import Adjustment, BaselineChange, ContractCategory, EnterpriseContract
@@ -233,7 +233,7 @@ def list_contracts(request, account_id: int | None = None, status: str | None = 
 def proposal(request, account_id: int, start_date: date | None = None, months: int | None = None):
     """R-PE-2 / R-PE-7: installed from the fleet and growth from the forecast, per category."""
     account = get_visible_or_404(
-        Organisation.objects.filter(kind="customer"), request.user, pk=account_id
+        Organisation.objects.filter(kind=OrganisationKind.CUSTOMER), request.user, pk=account_id
     )
     p = services.propose_contract(
         user=request.user, account=account, start_date=start_date, months=months
@@ -249,7 +249,9 @@ def proposal(request, account_id: int, start_date: date | None = None, months: i
 @router.post("/enterprise", response={201: ContractOut})
 def create_contract(request, payload: ContractIn):
     account = get_visible_or_404(
-        Organisation.objects.filter(kind="customer"), request.user, pk=payload.account_id
+        Organisation.objects.filter(kind=OrganisationKind.CUSTOMER),
+        request.user,
+        pk=payload.account_id,
     )
     partner = None
     if payload.distribution_partner_id is not None:

@@ -9,8 +9,6 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        register(
-            "contracts:list",
-            _("Contracts"),
-            roles={"customer_admin", "vendor_admin", "csm", "billing", "distributor"},
-        )
+        from .permissions import can_browse_contracts
+
+        register("contracts:list", _("Contracts"), visible=can_browse_contracts)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fleetcare.organisations.models import Organisation
+from fleetcare.organisations.models import Organisation, OrganisationKind
 
 
 class ContractForm(forms.Form):
@@ -19,7 +19,7 @@ class ContractForm(forms.Form):
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     distribution_partner = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(kind="distribution_partner"),
+        queryset=Organisation.objects.filter(kind=OrganisationKind.DISTRIBUTION_PARTNER),
         label=_("Distribution partner (receives the quotes)"),
         required=False,
     )
@@ -44,7 +44,7 @@ class ContractForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = Organisation.objects.visible_to(user).filter(
-            kind="customer"
+            kind=OrganisationKind.CUSTOMER
         )
 
 

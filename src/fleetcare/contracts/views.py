@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
-from fleetcare.core.tenancy import get_visible_or_404, scope_of
-from fleetcare.organisations.models import Organisation
+from fleetcare.core.tenancy import get_visible_or_404
+from fleetcare.organisations.models import Organisation, OrganisationKind
 
-from . import services
+from . import permissions, services
 from .forms import CategoryFormSet, ContractForm
 from .models import Adjustment, ContractCategory, EnterpriseContract
 
@@ -32,7 +32,7 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
 
 
 def _is_csm(user) -> bool:
-    return scope_of(user).is_vendor and (user.is_superuser or user.role in services.CONTRACT_ROLES)
+    return permissions.can_manage_contracts(user)
 
 
 @login_required
@@ -107,7 +107,7 @@ def contract_new(request):
         account = None
         if request.GET.get("account"):
             account = get_visible_or_404(
-                Organisation.objects.filter(kind="customer"),
+                Organisation.objects.filter(kind=OrganisationKind.CUSTOMER),
                 request.user,
                 pk=request.GET["account"],
             )

@@ -98,6 +98,12 @@ def is_vendor_staff(user: Any) -> bool:
     return is_superuser(user) or organisation_kind(user) == OrganisationKind.VENDOR
 
 
+def belongs_to(user: Any, *kinds: str) -> bool:
+    """The user is a member of an organisation of one of ``kinds``."""
+    kind = organisation_kind(user)
+    return kind is not None and kind in kinds
+
+
 def has_role(user: Any, *roles: str, admin_too: bool = True) -> bool:
     """The user holds one of ``roles``; vendor roles count only inside the vendor.
 

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from fleetcare.api.pagination import PageNumber
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
-from fleetcare.organisations.models import Organisation, Site
+from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 from . import services
 from .models import SubscribedDevice, Subscription
@@ -143,7 +143,9 @@ def create_subscription(request, payload: SubscriptionIn):
     if missing:
         raise ValidationError(missing)
     distributor = (
-        Organisation.objects.filter(pk=payload.distributor_id, kind="distribution_partner").first()
+        Organisation.objects.filter(
+            pk=payload.distributor_id, kind=OrganisationKind.DISTRIBUTION_PARTNER
+        ).first()
         if payload.distributor_id
         else None
     )

@@ -10,16 +10,6 @@ class DaasConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        register(
-            "daas:list",
-            _("DaaS"),
-            roles={
-                "partner",
-                "vendor_admin",
-                "service_operations",
-                "billing",
-                "support_agent",
-                "csm",
-                "distributor",
-            },
-        )
+        from .permissions import can_browse_subscriptions
+
+        register("daas:list", _("DaaS"), visible=can_browse_subscriptions)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.catalog.models import ProductModel
-from fleetcare.organisations.models import Organisation, Site
+from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 
 class DeliveryForm(forms.Form):
@@ -28,11 +28,11 @@ class SubscriptionForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Organisation.objects.visible_to(user).filter(
-            kind="customer"
+            kind=OrganisationKind.CUSTOMER
         )
         self.fields["site"].queryset = Site.objects.visible_to(user).select_related("organisation")
         self.fields["distributor"].queryset = Organisation.objects.filter(
-            kind="distribution_partner"
+            kind=OrganisationKind.DISTRIBUTION_PARTNER
         )
         models = ProductModel.objects.visible_to(user).filter(daas_monthly_price__isnull=False)
         for i in range(self.LINES):

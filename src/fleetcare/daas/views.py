@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 
-from . import services
+from . import permissions, services
 from .forms import DeliveryForm, SubscriptionForm
 from .models import SubscribedDevice, Subscription
 
@@ -55,6 +56,7 @@ def subscription_list(request):
         {
             "page_obj": page,
             "is_partner": scope.is_partner,
+            "may_create": permissions.can_create_subscription(request.user),
             "invoices": invoices,
         },
     )
@@ -71,7 +73,6 @@ def subscription_detail(request, pk: int):
     )
     page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
     threshold = services.threshold_overview(sub.customer_id, timezone.localdate())
-    role = getattr(request.user, "role", "")
     return render(
         request,
         "daas/detail.html",
@@ -80,7 +81,7 @@ def subscription_detail(request, pk: int):
             "page_obj": page,
             "threshold": threshold,
             "delivery_form": DeliveryForm(initial={"delivered_on": timezone.localdate()}),
-            "can_deliver": role in services.DELIVERY_ROLES
+            "can_deliver": permissions.can_record_delivery(request.user, sub)
             and sub.delivered_count < sub.device_count,
         },
     )
@@ -110,8 +111,12 @@ def record_delivery(request, pk: int):
 
 @login_required
 def subscription_create(request):
-    if not scope_of(request.user).is_partner:
-        raise PermissionDenied(_("Only a certified DaaS partner creates subscriptions."))
+    require(
+        request.user,
+        permissions.can_create_subscription,
+        None,
+        _("Only a certified DaaS partner creates subscriptions."),
+    )
     form = SubscriptionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -13,7 +13,7 @@ from fleetcare.api.errors import ProblemError
 from fleetcare.api.pagination import PageNumber
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
-from fleetcare.organisations.models import Organisation, Site
+from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 from . import importing, services
 from .models import Device, InventorySnapshot
@@ -121,10 +121,12 @@ class DeviceFilters(Schema):
 def resolve_account(request, account_id: int | None) -> Organisation:
     user = request.user
     if account_id is None:
-        if user.organisation_id and user.organisation.kind == "customer":
+        if user.organisation_id and user.organisation.kind == OrganisationKind.CUSTOMER:
             return user.organisation
         raise ProblemError(422, "account_id: choose the account (vendor staff act on an account).")
-    return get_visible_or_404(Organisation.objects.filter(kind="customer"), user, pk=account_id)
+    return get_visible_or_404(
+        Organisation.objects.filter(kind=OrganisationKind.CUSTOMER), user, pk=account_id
+    )
 
 
 def _rejected(exc: importing.ImportRejected) -> ProblemError:

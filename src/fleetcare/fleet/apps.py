@@ -9,16 +9,6 @@ class FleetConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        register(
-            "fleet:devices",
-            _("Fleet"),
-            roles={
-                "customer_admin",
-                "vendor_admin",
-                "csm",
-                "support_agent",
-                "service_operations",
-                "escalation_manager",
-                "partner",
-            },
-        )
+        from .permissions import can_browse_fleet
+
+        register("fleet:devices", _("Fleet"), visible=can_browse_fleet)

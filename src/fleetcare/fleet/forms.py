@@ -5,18 +5,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.catalog.models import ProductModel
-from fleetcare.organisations.models import Organisation, Site
+from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 
 class AccountChoiceMixin:
     """Vendor staff choose the account; a customer admin acts on its own."""
 
     def _setup_account(self, user) -> None:
-        if user.organisation_id and user.organisation.kind == "customer":
+        if user.organisation_id and user.organisation.kind == OrganisationKind.CUSTOMER:
             del self.fields["account"]
         else:
             self.fields["account"].queryset = Organisation.objects.visible_to(user).filter(
-                kind="customer"
+                kind=OrganisationKind.CUSTOMER
             )
 
 

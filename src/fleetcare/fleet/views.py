@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
-from . import importing, services
+from . import importing, permissions, services
 from .forms import DeviceFilterForm, ImportForm, RegisterForm
 from .models import Device, InventorySnapshot
 
@@ -28,9 +29,7 @@ SESSION_KEY = "fleet_import_previews"
 
 
 def _require_fleet_viewer(user) -> None:
-    scope = scope_of(user)
-    if not (scope.is_vendor or scope.is_customer or scope.is_partner) or user.role == "end_user":
-        raise PermissionDenied(_("You have no fleet to see."))
+    require(user, permissions.can_view_fleet, None, _("You have no fleet to see."))
 
 
 def _account_of(form, user) -> Organisation:
@@ -72,7 +71,7 @@ def device_list(request):
             "page_obj": page,
             "devices": devices,
             "query": query.urlencode(),
-            "may_manage": scope_of(request.user).is_vendor or request.user.role == "customer_admin",
+            "may_manage": permissions.can_manage_fleet(request.user),
             "show_account": not scope_of(request.user).is_customer,
         },
     )

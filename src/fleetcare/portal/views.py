@@ -57,7 +57,9 @@ def home(request):
             .order_by("name")
         )
         page = Paginator(organisations, ORGANISATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(view="vendor", page_obj=page, organisation=user.organisation)
+        context.update(
+            home_section="portal/home/_vendor.html", page_obj=page, organisation=user.organisation
+        )
     elif user.role == Role.END_USER:
         partners = [
             link.partner
@@ -65,25 +67,29 @@ def home(request):
                 customer_id=user.organisation_id
             ).select_related("partner")
         ]
-        context.update(view="end_user", organisation=user.organisation, partners=partners)
+        context.update(
+            home_section="portal/home/_end_user.html",
+            organisation=user.organisation,
+            partners=partners,
+        )
     elif scope.is_customer:
         context.update(
-            view="customer",
+            home_section="portal/home/_customer.html",
             organisation=user.organisation,
             sites=Site.objects.visible_to(user).filter(organisation_id=user.organisation_id),
         )
     elif scope.is_partner:
         context.update(
-            view="partner",
+            home_section="portal/home/_partner.html",
             organisation=user.organisation,
             daas_customers=Organisation.objects.visible_to(user)
             .filter(kind=OrganisationKind.CUSTOMER)
             .annotate(site_count=Count("sites")),
         )
     elif scope.is_distributor:
-        context.update(view="distributor", organisation=user.organisation)
+        context.update(home_section="portal/home/_distributor.html", organisation=user.organisation)
     else:
-        context.update(view="none")
+        context.update(home_section="portal/home/_none.html")
     return render(request, "portal/home.html", context)
 
 

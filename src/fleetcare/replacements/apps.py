@@ -13,21 +13,9 @@ class ReplacementsConfig(AppConfig):
         from fleetcare.portal.context import register
 
         from . import services
+        from .permissions import can_browse_replacements
 
         document_issued.connect(
             services.on_document_issued, sender=Document, dispatch_uid="rma-charge-issued"
         )
-        register(
-            "replacements:list",
-            _("Replacements"),
-            roles={
-                "support_agent",
-                "escalation_manager",
-                "csm",
-                "service_operations",
-                "billing",
-                "vendor_admin",
-                "customer_admin",
-                "partner",
-            },
-        )
+        register("replacements:list", _("Replacements"), visible=can_browse_replacements)

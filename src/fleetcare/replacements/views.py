@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.core.tenancy import get_visible_or_404
 
-from . import forms, services
-from .models import ReplacementOrder
+from . import forms, permissions, services
+from .models import OrderStatus, ReplacementOrder, ThresholdDecision
 
 PAGE_SIZE = 50
 QUEUES = {"shipping", "returns", "flagged", "open"}
@@ -41,7 +41,6 @@ def order_list(request):
             "page_obj": page,
             "queue": queue,
             "query": f"queue={queue}" if queue else "",
-            "role": getattr(request.user, "role", ""),
         },
     )
 
@@ -81,14 +80,16 @@ def order_detail(request, pk: int):
 
 
 def _context(request, order, forms_=None):
-    role = getattr(request.user, "role", "")
+    user = request.user
     return {
         "order": order,
         "forms": forms_ or _forms(order),
-        "can_approve": role in services.APPROVE_ROLES and order.status == "requested",
-        "can_operate": role in services.OPERATIONS_ROLES,
-        "can_decide": role in {"billing", "vendor_admin"} and order.threshold_decision == "pending",
-        "show_charge": role not in {"customer_admin", "partner"},
+        "can_approve": permissions.can_approve_replacement(user, order)
+        and order.status == OrderStatus.REQUESTED,
+        "can_operate": permissions.can_operate_replacement(user, order),
+        "can_decide": permissions.can_decide_threshold(user, order)
+        and order.threshold_decision == ThresholdDecision.PENDING,
+        "show_charge": permissions.can_see_charge(user, order),
     }
 
 

@@ -9,6 +9,6 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        register(
-            "reports:monthly", _("Monthly report"), roles={"customer_admin", "vendor_admin", "csm"}
-        )
+        from .permissions import can_browse_monthly_report
+
+        register("reports:monthly", _("Monthly report"), visible=can_browse_monthly_report)

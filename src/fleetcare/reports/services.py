@@ -16,14 +16,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fleetcare.catalog.models import Category
 from fleetcare.contracts.models import BaselineChange, ContractCategory, EnterpriseContract
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.services import category_counts_at
-from fleetcare.organisations.models import Organisation
+from fleetcare.organisations.models import Organisation, OrganisationKind
+from fleetcare.reports.permissions import can_view_monthly_report
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.calendars import month_end, month_ends
 from fleetcare.rules.programmes import load_programme
@@ -74,12 +76,13 @@ class MonthlyReport:
 
 
 def visible_accounts(user: Any):
-    scope = scope_of(user)
-    if not (scope.is_vendor or (scope.is_customer and user.role == "customer_admin")):
-        raise PermissionDenied(
-            _("The monthly fleet report is for vendor staff and customer admins.")
-        )
-    return Organisation.objects.visible_to(user).filter(kind="customer")
+    require(
+        user,
+        can_view_monthly_report,
+        None,
+        _("The monthly fleet report is for vendor staff and customer admins."),
+    )
+    return Organisation.objects.visible_to(user).filter(kind=OrganisationKind.CUSTOMER)
 
 
 def monthly_report(*, user: Any, month: date, account_id: int | None = None) -> MonthlyReport:

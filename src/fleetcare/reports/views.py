@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 
 from fleetcare.contracts.models import EnterpriseContract
 from fleetcare.core.tenancy import get_visible_or_404
+from fleetcare.organisations.models import OrganisationKind
 
 from . import services
 
@@ -31,7 +32,11 @@ def _params(request) -> tuple[date, int | None, str | None]:
     account = request.GET.get("account")
     account_id = int(account) if account and account.isdigit() else None
     user = request.user
-    if account_id is None and user.organisation_id and user.organisation.kind == "customer":
+    if (
+        account_id is None
+        and user.organisation_id
+        and user.organisation.kind == OrganisationKind.CUSTOMER
+    ):
         account_id = user.organisation_id
     return month, account_id, error
 

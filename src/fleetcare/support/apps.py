@@ -10,13 +10,8 @@ class SupportConfig(AppConfig):
     def ready(self) -> None:
         from fleetcare.portal.context import register
 
-        agents = {"vendor_admin", "support_agent", "escalation_manager", "service_operations"}
-        register(
-            "support:cases",
-            _("Cases"),
-            roles={*agents, "csm", "billing", "customer_admin", "partner", "end_user"},
-        )
-        register("support:queue", _("Queue"), roles=agents)
-        register(
-            "support:escalations", _("Escalations"), roles={"vendor_admin", "escalation_manager"}
-        )
+        from .permissions import can_browse_cases, can_manage_escalations, is_agent
+
+        register("support:cases", _("Cases"), visible=can_browse_cases)
+        register("support:queue", _("Queue"), visible=is_agent)
+        register("support:escalations", _("Escalations"), visible=can_manage_escalations)

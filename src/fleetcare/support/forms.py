@@ -22,6 +22,7 @@ from .models import (
     PartnerIncidentUpdateKind,
     Severity,
 )
+from .permissions import AGENT_ROLES
 
 
 class DeviceChoiceField(forms.ModelChoiceField):
@@ -120,12 +121,7 @@ class AssignForm(forms.Form):
             User.objects.visible_to(user)
             .filter(
                 organisation__kind=OrganisationKind.VENDOR,
-                role__in=[
-                    Role.SUPPORT_AGENT,
-                    Role.ESCALATION_MANAGER,
-                    Role.VENDOR_ADMIN,
-                    Role.SERVICE_OPERATIONS,
-                ],
+                role__in=sorted(AGENT_ROLES),
                 is_active=True,
             )
             .order_by("username")

@@ -23,10 +23,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import PartnerCustomer, Role
 
-from . import clocks, services
+from . import clocks, permissions, services
 from .forms import (
     AssignForm,
     AttachForm,
@@ -119,8 +120,8 @@ def case_list(request):
         {
             "form": form,
             "page_obj": page,
-            "is_agent": services.is_agent(user),
-            "may_open": user.role != Role.END_USER and not scope_of(user).is_distributor,
+            "is_agent": permissions.is_agent(user),
+            "may_open": permissions.can_open_cases(user),
         },
     )
 
@@ -128,7 +129,7 @@ def case_list(request):
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.is_agent(request.user):
+        if not permissions.is_agent(request.user):
             raise PermissionDenied(_("Only support agents have a queue."))
         return view(request, *args, **kwargs)
 
@@ -247,7 +248,7 @@ def case_detail(request, pk: int):
     )
     now = timezone.now()
     _annotate_clock([case], now)
-    agent = services.is_agent(user)
+    agent = permissions.is_agent(user)
     esc = case.escalations.filter(status=EscalationStatus.OPEN).select_related("owner").first()
     incidents = (
         PartnerIncident.objects.visible_to(user)
@@ -262,7 +263,7 @@ def case_detail(request, pk: int):
         **services.case_replacements(case, user),
         "events": services.timeline(case, user),
         "is_agent": agent,
-        "is_escalation_manager": user.role in services.ESCALATION_ROLES,
+        "is_escalation_manager": permissions.is_escalation_manager(user),
         "escalation": esc,
         "engineering_refs": case.engineering_refs.all(),
         "incidents": incidents,
@@ -462,9 +463,13 @@ def authorisations(request):
     """Cloud-partner authorisations on file (R-SUP-4): agents and customers' admins."""
     user = request.user
     scope = scope_of(user)
-    may_record = services.is_agent(user) or (scope.is_customer and user.role == Role.CUSTOMER_ADMIN)
-    if not (scope.is_vendor or (scope.is_customer and user.role == Role.CUSTOMER_ADMIN)):
-        raise PermissionDenied(_("Only agents and customers' administrators see authorisations."))
+    may_record = permissions.can_record_authorisation(user)
+    require(
+        user,
+        permissions.can_view_authorisations,
+        None,
+        _("Only agents and customers' administrators see authorisations."),
+    )
     form = AuthorisationForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and may_record and form.is_valid():
         cd = form.cleaned_data
@@ -510,7 +515,7 @@ def authorisations(request):
             "today": today,
             "cloud_partners": partners,
             "is_vendor": scope.is_vendor,
-            "may_manage_partners": services.may_manage_cloud_partners(user),
+            "may_manage_partners": permissions.can_manage_cloud_partners(user),
         },
     )
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fleetcare.core.demo import DEMO_PASSWORD
+from fleetcare.core.roles import OrganisationKind, Role
 
 VENDOR_USERS = [
-    ("admin", "Ada", "Admin", "vendor_admin"),
-    ("agent", "Sam", "Agent", "support_agent"),
-    ("agent2", "Lou", "Agent", "support_agent"),
-    ("escalation", "Eve", "Escalation", "escalation_manager"),
-    ("csm", "Chris", "Success", "csm"),
-    ("ops", "Otto", "Operations", "service_operations"),
-    ("billing", "Bill", "Ing", "billing"),
+    ("admin", "Ada", "Admin", Role.VENDOR_ADMIN),
+    ("agent", "Sam", "Agent", Role.SUPPORT_AGENT),
+    ("agent2", "Lou", "Agent", Role.SUPPORT_AGENT),
+    ("escalation", "Eve", "Escalation", Role.ESCALATION_MANAGER),
+    ("csm", "Chris", "Success", Role.CSM),
+    ("ops", "Otto", "Operations", Role.SERVICE_OPERATIONS),
+    ("billing", "Bill", "Ing", Role.BILLING),
 ]
 
 # key, name, country, currency, language, account number, sites [(name, country, subdivision, tz, city)], admin username
@@ -128,7 +129,7 @@ def _user(
     )
     if created:
         user.set_password(DEMO_PASSWORD)
-        if role == "vendor_admin":
+        if role == Role.VENDOR_ADMIN:
             user.is_staff = True
             user.is_superuser = True
         user.save()
@@ -171,23 +172,23 @@ def _sites(ctx: Any, org: Any, sites: list[tuple[str, str, str, str, str]]) -> N
 def load(ctx: Any, out: Any = None) -> None:
     from fleetcare.organisations.models import PartnerCustomer
 
-    ctx.vendor = _org("Poly", "vendor", "US", "USD", "en", None)
+    ctx.vendor = _org("Poly", OrganisationKind.VENDOR, "US", "USD", "en", None)
     for username, first, last, role in VENDOR_USERS:
         _user(ctx, username, ctx.vendor, role, first, last)
     csm = ctx.users["csm"]
     for key, name, country, currency, lang, account, sites, admin in CUSTOMERS:
-        org = _org(name, "customer", country, currency, lang, account)
+        org = _org(name, OrganisationKind.CUSTOMER, country, currency, lang, account)
         if org.csm_id is None:
             org.csm = csm
             org.save(update_fields=["csm"])
         ctx.customers[key] = org
         _sites(ctx, org, sites)
-        _user(ctx, admin, org, "customer_admin", name.split()[0], "IT", lang)
+        _user(ctx, admin, org, Role.CUSTOMER_ADMIN, name.split()[0], "IT", lang)
     for key, name, country, currency, lang, sites, username in PARTNERS:
-        org = _org(name, "certified_partner", country, currency, lang, None)
+        org = _org(name, OrganisationKind.CERTIFIED_PARTNER, country, currency, lang, None)
         ctx.partners[key] = org
         _sites(ctx, org, sites)
-        _user(ctx, username, org, "partner", name.split()[0], "Support", lang)
+        _user(ctx, username, org, Role.PARTNER, name.split()[0], "Support", lang)
     for (
         key,
         name,
@@ -199,22 +200,22 @@ def load(ctx: Any, out: Any = None) -> None:
         sites,
         usernames,
     ) in DAAS_CUSTOMERS:
-        org = _org(name, "customer", country, currency, lang, account)
+        org = _org(name, OrganisationKind.CUSTOMER, country, currency, lang, account)
         ctx.daas_customers[key] = org
         _sites(ctx, org, sites)
         PartnerCustomer.objects.get_or_create(partner=ctx.partners[partner_key], customer=org)
         for username in usernames:
-            role = "end_user" if username.endswith("-user") else "customer_admin"
+            role = Role.END_USER if username.endswith("-user") else Role.CUSTOMER_ADMIN
             _user(
                 ctx,
                 username,
                 org,
                 role,
                 name.split()[0],
-                "User" if role == "end_user" else "IT",
+                "User" if role == Role.END_USER else "IT",
                 lang,
             )
     ctx.distributor = _org(
-        "EuroChannel Distribution", "distribution_partner", "FR", "EUR", "fr", None
+        "EuroChannel Distribution", OrganisationKind.DISTRIBUTION_PARTNER, "FR", "EUR", "fr", None
     )
-    _user(ctx, "dist", ctx.distributor, "distributor", "Dana", "Distributor", "fr")
+    _user(ctx, "dist", ctx.distributor, Role.DISTRIBUTOR, "Dana", "Distributor", "fr")

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fleetcare.fleet import importing, services
-from fleetcare.organisations.models import Organisation, User
+from fleetcare.organisations.models import Organisation, OrganisationKind, Role, User
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         account = None
         if opts["account"]:
             key = opts["account"]
-            qs = Organisation.objects.filter(kind="customer")
+            qs = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER)
             account = (qs.filter(pk=int(key)).first() if key.isdigit() else None) or qs.filter(
                 account_number__iexact=key
             ).first()
@@ -51,7 +51,9 @@ class Command(BaseCommand):
         else:
             user = (
                 User.objects.filter(
-                    organisation__kind="vendor", role="vendor_admin", is_active=True
+                    organisation__kind=OrganisationKind.VENDOR,
+                    role=Role.VENDOR_ADMIN,
+                    is_active=True,
                 )
                 .order_by("id")
                 .first()

@@ -7,7 +7,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fleetcare.organisations.models import User
+from fleetcare.organisations.models import OrganisationKind, User
 from fleetcare.reports import services
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         user = (
             User.objects.filter(username=opts["user"]).first()
             if opts["user"]
-            else User.objects.filter(organisation__kind="vendor", is_active=True)
+            else User.objects.filter(organisation__kind=OrganisationKind.VENDOR, is_active=True)
             .order_by("-is_superuser", "id")
             .first()
         )
