@@ -15,4 +15,6 @@ register = template.Library()
 def can(context: Any, name: str, obj: Any = None) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
+    if isinstance(obj, str) and not obj:  # an unset variable renders as ""
+        obj = None
     return _can(user, name, obj)
