@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.permissions import require
 from fleetcare.rules.money import round_money
 
 from .models import (
@@ -24,9 +25,8 @@ from .models import (
     DocumentStatus,
     NumberSeries,
 )
+from .permissions import BILLING_ROLES, can_bill  # noqa: F401  (BILLING_ROLES re-exported)
 from .signals import document_issued
-
-BILLING_ROLES = {"billing", "vendor_admin"}
 
 
 @dataclass(frozen=True)
@@ -233,8 +233,7 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
 
 
 def require_billing(user: Any) -> None:
-    if not (getattr(user, "is_superuser", False) or getattr(user, "role", None) in BILLING_ROLES):
-        raise PermissionDenied(_("Only billing may do this."))
+    require(user, can_bill, None, _("Only billing may do this."))
 
 
 # --- Billing staff actions (portal and API) --------------------------------------------

@@ -18,16 +18,21 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.models import log_change
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
-from fleetcare.organisations.models import Organisation, PartnerCustomer, Site
+from fleetcare.organisations.models import Organisation, OrganisationKind, PartnerCustomer, Site
 from fleetcare.replacements.models import ReplacementOrder
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules.programmes import load_programme
 
 from .models import SubscribedDevice, Subscription, SubscriptionStatus
+from .permissions import (  # noqa: F401  (DELIVERY_ROLES re-exported)
+    DELIVERY_ROLES,
+    can_create_subscription,
+    can_record_delivery,
+)
 
-DELIVERY_ROLES = {"distributor", "partner", "service_operations", "vendor_admin"}
 MAX_QUANTITY = 10_000
 
 
@@ -170,8 +175,12 @@ def _group(errors: list[dict[str, str]]) -> dict[str, list[str]]:
 
 def _require_partner_of(actor: Any, customer: Organisation) -> Organisation:
     scope = scope_of(actor)
-    if not scope.is_partner or getattr(actor, "role", None) != "partner":
-        raise PermissionDenied(_("Only a certified DaaS partner creates subscriptions."))
+    require(
+        actor,
+        can_create_subscription,
+        customer,
+        _("Only a certified DaaS partner creates subscriptions."),
+    )
     if not PartnerCustomer.objects.filter(
         partner_id=scope.organisation_id, customer=customer
     ).exists():
@@ -219,7 +228,7 @@ def create_subscription(
         errors.append(
             {"field": "term_months", "code": "term", "reason": _("The term is 1 to 120 months.")}
         )
-    if distributor is not None and distributor.kind != "distribution_partner":
+    if distributor is not None and distributor.kind != OrganisationKind.DISTRIBUTION_PARTNER:
         errors.append(
             {
                 "field": "distributor",
@@ -322,16 +331,12 @@ def record_delivery(
     that day and lasts the subscription's term (R-DS-2). Without ``device_ids``, every
     device not yet delivered. Already-delivered devices are refused by id."""
     scope = scope_of(actor)
-    role = getattr(actor, "role", None)
-    allowed = (
-        (scope.is_vendor and role in {"service_operations", "vendor_admin"})
-        or (role in {"distributor", "partner"})
-        or getattr(actor, "is_superuser", False)
+    require(
+        actor,
+        can_record_delivery,
+        subscription,
+        _("Only the distributor, the partner or service operations record deliveries."),
     )
-    if not allowed:
-        raise PermissionDenied(
-            _("Only the distributor, the partner or service operations record deliveries.")
-        )
     if scope.is_partner and subscription.partner_id != scope.organisation_id:
         raise PermissionDenied(_("This is not your subscription."))
     if scope.is_distributor and subscription.distributor_id != scope.organisation_id:

@@ -18,7 +18,6 @@ from fleetcare.contracts.services.common import (  # noqa: F401
     CONTRACT_ROLES,
     FORECAST_HORIZON_MONTHS,
     HISTORY_MONTHS,
-    PO_ROLES,
     band_of,
     basis_of,
     default_end,

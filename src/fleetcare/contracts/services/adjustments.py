@@ -21,7 +21,8 @@ from fleetcare.contracts.models import (
     ContractStatus,
     EnterpriseContract,
 )
-from fleetcare.contracts.services.common import PO_ROLES, band_of, basis_of, require_csm
+from fleetcare.contracts.permissions import can_record_purchase_order
+from fleetcare.contracts.services.common import band_of, basis_of, require_csm
 from fleetcare.contracts.services.creation import in_force_figures
 from fleetcare.core.models import log_change, snapshot
 from fleetcare.fleet.services import (
@@ -217,7 +218,7 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
 
 @transaction.atomic
 def record_purchase_order(*, user: Any, adjustment: Adjustment, number: str) -> Adjustment:
-    require_csm(user, PO_ROLES)
+    require_csm(user, can_record_purchase_order)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.QUOTED:
         _refuse(adj, "purchase_order")

@@ -6,20 +6,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from fleetcare.contracts.models import (
     EnterpriseContract,
 )
+from fleetcare.contracts.permissions import (  # noqa: F401  (the role sets re-exported)
+    CONTRACT_ROLES,
+    PURCHASE_ORDER_ROLES,
+    can_manage_contracts,
+)
+from fleetcare.core.permissions import require
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme, load_programme
-
-CONTRACT_ROLES = {"csm", "vendor_admin"}
-
-
-PO_ROLES = {"csm", "vendor_admin", "billing"}
-
 
 HISTORY_MONTHS = 24
 
@@ -40,12 +39,9 @@ def basis_of(contract: EnterpriseContract) -> str:
     return contract.proration_basis or programme_of(contract).proration_basis
 
 
-def require_csm(user: Any, roles: set[str] = CONTRACT_ROLES) -> None:
-    if not (
-        getattr(user, "is_superuser", False)
-        or (getattr(user, "is_vendor_staff", False) and user.role in roles)
-    ):
-        raise PermissionDenied(_("Only a customer success manager may do this."))
+def require_csm(user: Any, predicate: Any = can_manage_contracts, obj: Any = None) -> None:
+    """Refuse unless ``predicate`` (from contracts.permissions) lets ``user`` through."""
+    require(user, predicate, obj, _("Only a customer success manager may do this."))
 
 
 def default_end(start: date, months: int) -> date:

@@ -21,6 +21,7 @@ from fleetcare.contracts.models import (
 )
 from fleetcare.contracts.services.common import band_of, default_end, programme_of, require_csm
 from fleetcare.core.models import log_change
+from fleetcare.core.roles import OrganisationKind
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme
 
@@ -136,11 +137,14 @@ def create_contract(
     prog = programme_of()
     end_date = end_date or default_end(start_date, prog.default_term_months)
     errors: dict[str, Any] = {}
-    if account.kind != "customer":
+    if account.kind != OrganisationKind.CUSTOMER:
         errors["account"] = _("A contract covers a customer account.")
     if end_date <= start_date:
         errors["end_date"] = _("The term must end after it starts.")
-    if distribution_partner is not None and distribution_partner.kind != "distribution_partner":
+    if (
+        distribution_partner is not None
+        and distribution_partner.kind != OrganisationKind.DISTRIBUTION_PARTNER
+    ):
         errors["distribution_partner"] = _("Choose a distribution partner.")
     if not (0 <= Decimal(professional_services_discount) <= 100):
         errors["professional_services_discount"] = _("A percentage between 0 and 100.")

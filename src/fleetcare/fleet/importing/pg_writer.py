@@ -201,9 +201,9 @@ class DirectWriter:
 def accounts_with_devices(account_ids: Iterable[int] | None) -> set[int]:
     """The accounts (all customers when None) that already have a device."""
     from fleetcare.fleet.models import Device
-    from fleetcare.organisations.models import Organisation
+    from fleetcare.organisations.models import Organisation, OrganisationKind
 
-    accounts = Organisation.objects.filter(kind="customer")
+    accounts = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER)
     if account_ids is not None:
         accounts = accounts.filter(pk__in=list(account_ids))
     has = Device.objects.filter(account_id=OuterRef("pk"))

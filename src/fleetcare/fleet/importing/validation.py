@@ -40,7 +40,7 @@ class Lookups:
     @classmethod
     def load(cls, account_id: int | None) -> Lookups:
         from fleetcare.catalog.models import ProductModel
-        from fleetcare.organisations.models import Organisation, Site
+        from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
         rows = list(ProductModel.objects.values_list("id", "sku", "category_id", "category__code"))
         models = {sku.upper(): (pk, cat, code) for pk, sku, cat, code in rows}
@@ -52,7 +52,7 @@ class Lookups:
             sites_qs = sites_qs.filter(organisation_id=account_id)
         else:
             for pk, num in Organisation.objects.filter(
-                kind="customer", account_number__isnull=False
+                kind=OrganisationKind.CUSTOMER, account_number__isnull=False
             ).values_list("id", "account_number"):
                 accounts[num.upper()] = pk
                 accounts_exact[num] = pk

@@ -1,32 +1,36 @@
-"""Who may manage an account's fleet (R-FLT-2)."""
+"""Who may manage an account's fleet (R-FLT-2): the refusals, with the predicates of
+:mod:`fleetcare.fleet.permissions`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from fleetcare.core.tenancy import scope_of
-
-FLEET_VENDOR_ROLES = {"vendor_admin", "csm", "service_operations"}
+from fleetcare.core.permissions import require
+from fleetcare.fleet.permissions import (  # noqa: F401  (FLEET_VENDOR_ROLES re-exported)
+    FLEET_VENDOR_ROLES,
+    can_manage_fleet,
+    can_manage_several_fleets,
+)
 
 
 def may_manage_fleet(user: Any, account: Any) -> bool:
-    scope = scope_of(user)
-    if scope.is_vendor:
-        return bool(getattr(user, "is_superuser", False)) or user.role in FLEET_VENDOR_ROLES
-    return (
-        scope.is_customer and user.role == "customer_admin" and account.pk == user.organisation_id
-    )
+    return can_manage_fleet(user, account)
 
 
 def require_fleet_manager(user: Any, account: Any) -> None:
     if account is None:
-        if not scope_of(user).is_vendor:
-            raise PermissionDenied(_("Only vendor staff may import several accounts at once."))
-        return
-    if not may_manage_fleet(user, account):
-        raise PermissionDenied(
-            _("Only the account's IT administrator or vendor fleet staff may change its fleet.")
+        require(
+            user,
+            can_manage_several_fleets,
+            None,
+            _("Only vendor staff may import several accounts at once."),
         )
+        return
+    require(
+        user,
+        can_manage_fleet,
+        account,
+        _("Only the account's IT administrator or vendor fleet staff may change its fleet."),
+    )

@@ -51,7 +51,7 @@ class CategoryCount:
 
 def latest_snapshot_ids(on: date, account_ids: Iterable[int] | None = None):
     """A subquery: the last done snapshot on or before ``on`` of each account."""
-    from fleetcare.organisations.models import Organisation
+    from fleetcare.organisations.models import Organisation, OrganisationKind
 
     last = (
         InventorySnapshot.objects.filter(
@@ -60,7 +60,7 @@ def latest_snapshot_ids(on: date, account_ids: Iterable[int] | None = None):
         .order_by("-as_of", "-id")
         .values("id")[:1]
     )
-    accounts = Organisation.objects.filter(kind="customer")
+    accounts = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER)
     if account_ids is not None:
         accounts = accounts.filter(pk__in=list(account_ids))
     return accounts.annotate(snap=Subquery(last)).filter(snap__isnull=False).values("snap")

@@ -16,13 +16,14 @@ from fleetcare.billing.services import (
     LineSpec,
     create_document,
     in_language_of,
-    require_billing,
 )
+from fleetcare.core.permissions import require
 from fleetcare.replacements.models import (
     OrderStatus,
     ReplacementOrder,
     ThresholdDecision,
 )
+from fleetcare.replacements.permissions import can_decide_threshold
 from fleetcare.replacements.services.common import _locked, log_change, snapshot
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
@@ -110,7 +111,7 @@ def decide_threshold(
 ) -> ReplacementOrder:
     """Billing decides on a replacement flagged over the yearly threshold (R-DS-5):
     ``charge`` raises a draft over-threshold charge at list price; ``waive`` records it."""
-    require_billing(actor)
+    require(actor, can_decide_threshold, order, _("Only billing may do this."))
     order = _locked(order)
     if not order.threshold_flag or order.threshold_decision != ThresholdDecision.PENDING:
         raise ValidationError(

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fleetcare.core.models import log_change as _core_log_change
 from fleetcare.core.models import snapshot as _core_snapshot
-from fleetcare.core.tenancy import scope_of
+from fleetcare.core.permissions import require
 from fleetcare.organisations.models import Site
 from fleetcare.replacements.models import (
     SERVICE_CENTRES,
     OrderStatus,
     ReplacementOrder,
 )
+from fleetcare.replacements.permissions import (  # noqa: F401  (re-exported)
+    APPROVE_ROLES,
+    OPERATIONS_ROLES,
+    REQUEST_ROLES,
+    holds_role_for,
+)
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules.calendars import UnknownRegion, calendar_for
 from fleetcare.rules.programmes import load_programme
-
-REQUEST_ROLES = {"support_agent", "escalation_manager", "vendor_admin", "partner"}
-
-
-APPROVE_ROLES = {"support_agent", "escalation_manager", "vendor_admin"}
-
-
-OPERATIONS_ROLES = {"service_operations", "vendor_admin"}
-
 
 PROGRAMME_CODES = {"pe": "poly_plus_enterprise", "daas": "device_as_a_service"}
 
@@ -105,15 +102,12 @@ OUT_OF_ORDER = {
 }
 
 
-def _require(actor: Any, roles: set[str], action: str) -> None:
-    if getattr(actor, "is_superuser", False):
-        return
-    role = getattr(actor, "role", None)
+def _require(actor: Any, predicate: Any, action: str, order: Any = None) -> None:
+    """Refuse unless ``predicate`` (from replacements.permissions) lets ``actor`` through,
+    saying whether the role or the organisation is wrong."""
     wrong_role, not_vendor = FORBIDDEN[action]
-    if role not in roles:
-        raise PermissionDenied(str(wrong_role))
-    if role != "partner" and not scope_of(actor).is_vendor:
-        raise PermissionDenied(str(not_vendor))
+    message = not_vendor if holds_role_for(actor, predicate) else wrong_role
+    require(actor, predicate, order, message)
 
 
 def _or_list(items: list[str]) -> str:

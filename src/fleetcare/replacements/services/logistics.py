@@ -21,8 +21,8 @@ from fleetcare.replacements.models import (
     OrderStatus,
     ReplacementOrder,
 )
+from fleetcare.replacements.permissions import can_operate_replacement
 from fleetcare.replacements.services.common import (
-    OPERATIONS_ROLES,
     _locked,
     _refuse,
     _require,
@@ -46,7 +46,7 @@ def ship(
     now: datetime | None = None,
 ) -> ReplacementOrder:
     """Prepaid shipment with carrier and tracking number (R-RMA-2)."""
-    _require(actor, OPERATIONS_ROLES, "ship")
+    _require(actor, can_operate_replacement, "ship", order)
     errors = {}
     if not carrier.strip():
         errors["carrier"] = [_("The carrier is required.")]
@@ -116,7 +116,7 @@ def _swap_in_replacement(order: ReplacementOrder, delivered_on: date) -> None:
 def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> ReplacementOrder:
     """The replacement was received: the return window starts (R-RMA-3) and the unit takes
     the faulty one's place (R-RMA-5). With on-site destruction no return is expected."""
-    _require(actor, OPERATIONS_ROLES, "deliver")
+    _require(actor, can_operate_replacement, "deliver", order)
     order = _locked(order)
     _refuse(order, "deliver", (OrderStatus.SHIPPED,))
     if order.shipped_at and delivered_on < order.shipped_at.date():
@@ -145,7 +145,7 @@ def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> Replacem
 def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> ReplacementOrder:
     """The defective unit arrived at the service centre. A late return before the charge
     is invoiced cancels it (R-RMA-4); once invoiced, the charge stands (billing may credit)."""
-    _require(actor, OPERATIONS_ROLES, "return")
+    _require(actor, can_operate_replacement, "return", order)
     order = _locked(order)
     _refuse(
         order, "return", (OrderStatus.AWAITING_RETURN, OrderStatus.OVERDUE, OrderStatus.CHARGED)
@@ -168,7 +168,7 @@ def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> Re
 
 @transaction.atomic
 def close(order: ReplacementOrder, actor: Any, now: datetime | None = None) -> ReplacementOrder:
-    _require(actor, OPERATIONS_ROLES, "close")
+    _require(actor, can_operate_replacement, "close", order)
     order = _locked(order)
     _refuse(order, "close", (OrderStatus.RETURNED,))
     before = snapshot(order)
@@ -191,7 +191,7 @@ def record_destruction(
     now: datetime | None = None,
 ) -> ReplacementOrder:
     """R-RMA-6: the order closes when the certificate of destruction is recorded."""
-    _require(actor, OPERATIONS_ROLES, "destroy")
+    _require(actor, can_operate_replacement, "destroy", order)
     order = _locked(order)
     if not order.onsite_destruction:
         raise ValidationError(

@@ -26,10 +26,13 @@ from fleetcare.replacements.models import (
     ReplacementOrder,
     ThresholdDecision,
 )
+from fleetcare.replacements.permissions import (
+    can_approve_replacement,
+    can_reject_replacement,
+    can_request_replacement,
+)
 from fleetcare.replacements.services.common import (
-    APPROVE_ROLES,
     PROGRAMME_CODES,
-    REQUEST_ROLES,
     _locked,
     _next_reference,
     _refuse,
@@ -104,7 +107,7 @@ def request_replacement(
     """
     from fleetcare.support.models import Case
 
-    _require(actor, REQUEST_ROLES, "request")
+    _require(actor, can_request_replacement, "request")
     if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
         raise PermissionDenied(_("You cannot see this case."))
     now = now or timezone.now()
@@ -230,7 +233,7 @@ def approve(
 ) -> ReplacementOrder:
     """R-RMA-2: delivery target = next business day after the (effective) approval day on
     the delivery site's calendar; after the cut-off hour it counts from the next one."""
-    _require(actor, APPROVE_ROLES, "approve")
+    _require(actor, can_approve_replacement, "approve", order)
     order = _locked(order)
     _refuse(order, "approve", (OrderStatus.REQUESTED,))
     before = snapshot(order)
@@ -251,7 +254,7 @@ def approve(
 
 @transaction.atomic
 def reject(order: ReplacementOrder, actor: Any, reason: str) -> ReplacementOrder:
-    _require(actor, APPROVE_ROLES, "reject")
+    _require(actor, can_reject_replacement, "reject", order)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the replacement is rejected.")]})
     order = _locked(order)

@@ -11,7 +11,7 @@ from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation
-from fleetcare.support import services
+from fleetcare.support import permissions, services
 from fleetcare.support.api.base import _agent_user, _case, _list_qs, _reload, router
 from fleetcare.support.api.schemas import (
     AssignIn,
@@ -56,7 +56,7 @@ def queue(
         None, description="new, in_progress, waiting_on_customer or waiting_on_partner"
     ),
 ):
-    if not services.is_agent(request.user):
+    if not permissions.is_agent(request.user):
         raise ProblemError(403, "Only support agents have a queue.")
     return services.queue_queryset(request.user, mine=mine, severity=severity, status=status)
 

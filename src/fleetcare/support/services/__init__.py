@@ -2,6 +2,7 @@
 it, records the change (timeline + change log) and recomputes the service-level
 clock of the case (R-SUP-2)."""
 
+from fleetcare.support.permissions import CLOUD_PARTNER_ROLES  # noqa: F401
 from fleetcare.support.services.attachments import (  # noqa: F401
     _MAGIC,
     ALLOWED_EXTENSIONS,
@@ -27,7 +28,6 @@ from fleetcare.support.services.cases import (  # noqa: F401
 )
 from fleetcare.support.services.cloud_partners import (  # noqa: F401
     CLOUD_PARTNER_FIELDS,
-    CLOUD_PARTNER_ROLES,
     _Body,
     _clean_cloud_partner,
     authorisation_on_file,

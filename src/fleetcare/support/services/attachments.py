@@ -6,12 +6,13 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.support.models import (
     Attachment,
@@ -19,7 +20,8 @@ from fleetcare.support.models import (
     CaseEvent,
     EventKind,
 )
-from fleetcare.support.services.common import _event, _may_work_as_requester_side, is_agent
+from fleetcare.support.permissions import can_reply
+from fleetcare.support.services.common import _event
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -131,8 +133,7 @@ def validate_uploads(uploads: list[Any]) -> None:
 def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | None = None):
     now = now or timezone.now()
     case = get_visible_or_404(Case, actor, pk=case.pk)
-    if not is_agent(actor) and not _may_work_as_requester_side(actor, case):
-        raise PermissionDenied(_("You may not add files to this case."))
+    require(actor, can_reply, case, _("You may not add files to this case."))
     if not uploads:
         raise ValidationError({"file": _("Choose a file.")})
     validate_uploads(uploads)

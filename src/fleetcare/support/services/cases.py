@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
-from fleetcare.organisations.models import Organisation, Role, User
+from fleetcare.organisations.models import Organisation, User
 from fleetcare.support import clocks
 from fleetcare.support.entitlement import check_may_open, resolve_entitlement
 from fleetcare.support.models import (
@@ -30,11 +31,11 @@ from fleetcare.support.models import (
     StatusChange,
 )
 from fleetcare.support.notifications import notify
+from fleetcare.support.permissions import can_reply, can_write_internal_note
 from fleetcare.support.services.attachments import _store_attachment, validate_uploads
 from fleetcare.support.services.common import (
     _event,
     _lock,
-    _may_work_as_requester_side,
     _name,
     _require_agent,
     _set_status,
@@ -194,10 +195,9 @@ def add_reply(
     now = now or timezone.now()
     case = get_visible_or_404(Case, actor, pk=case.pk)
     agent = is_agent(actor)
-    if not agent and not _may_work_as_requester_side(actor, case):
-        raise PermissionDenied(_("You may not reply on this case."))
-    if internal and not agent:
-        raise PermissionDenied(_("Only agents write internal notes."))
+    require(actor, can_reply, case, _("You may not reply on this case."))
+    if internal:
+        require(actor, can_write_internal_note, case, _("Only agents write internal notes."))
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a message.")})
     if new_status is not None and new_status not in CaseStatus.values:
@@ -257,8 +257,7 @@ def change_status(
     if status not in CaseStatus.values:
         raise ValidationError({"status": _("Unknown status %(s)s.") % {"s": status}})
     if not is_agent(actor):
-        if not _may_work_as_requester_side(actor, case):
-            raise PermissionDenied(_("You may not change this case."))
+        require(actor, can_reply, case, _("You may not change this case."))
         if status not in (CaseStatus.CLOSED, CaseStatus.IN_PROGRESS):
             raise PermissionDenied(_("You may only reopen or close your case."))
     case = _lock(case)
@@ -355,7 +354,7 @@ def case_replacements(case: Case, user: Any) -> dict[str, Any]:
     number) and whether the user may raise one from it (R-RMA-1: vendor support staff
     or the DaaS partner, on an entitled case), with the reason when not."""
     from fleetcare.replacements.models import ReplacementOrder
-    from fleetcare.replacements.services import REQUEST_ROLES
+    from fleetcare.replacements.permissions import can_request_replacement
 
     orders = list(
         ReplacementOrder.objects.visible_to(user)
@@ -372,11 +371,7 @@ def case_replacements(case: Case, user: Any) -> dict[str, Any]:
         )
         .order_by("-requested_at", "-id")
     )
-    scope = scope_of(user)
-    role = getattr(user, "role", None)
-    may_request = getattr(user, "is_superuser", False) or (
-        role in REQUEST_ROLES and (scope.is_vendor or role == Role.PARTNER)
-    )
+    may_request = can_request_replacement(user, case)
     entitled = case.entitlement != Entitlement.NONE
     reason = ""
     if not may_request:

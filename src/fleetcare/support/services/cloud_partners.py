@@ -16,8 +16,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change, snapshot
-from fleetcare.core.tenancy import get_visible_or_404, scope_of
-from fleetcare.organisations.models import Organisation, Role
+from fleetcare.core.permissions import require
+from fleetcare.core.tenancy import get_visible_or_404
+from fleetcare.organisations.models import Organisation
 from fleetcare.support import clocks
 from fleetcare.support.models import (
     Case,
@@ -31,6 +32,7 @@ from fleetcare.support.models import (
     PartnerIncidentUpdateKind,
 )
 from fleetcare.support.notifications import notify
+from fleetcare.support.permissions import can_manage_cloud_partners, can_record_authorisation
 from fleetcare.support.services.attachments import validate_uploads
 from fleetcare.support.services.common import (
     _event,
@@ -39,30 +41,26 @@ from fleetcare.support.services.common import (
     _require_agent,
     _set_status,
     _user_or_none,
-    is_agent,
 )
-
-CLOUD_PARTNER_ROLES = {Role.SUPPORT_AGENT, Role.ESCALATION_MANAGER, Role.VENDOR_ADMIN}
-
 
 CLOUD_PARTNER_FIELDS = ("name", "contact", "escalation_procedure")
 
 
 def may_manage_cloud_partners(user: Any) -> bool:
     """Vendor support staff (agents, escalation managers, vendor admins) keep the list."""
-    return scope_of(user).is_vendor and (
-        getattr(user, "role", None) in CLOUD_PARTNER_ROLES or getattr(user, "is_superuser", False)
-    )
+    return can_manage_cloud_partners(user)
 
 
 def require_cloud_partner_manager(user: Any) -> None:
-    if not may_manage_cloud_partners(user):
-        raise PermissionDenied(
-            _(
-                "Only support agents, escalation managers and vendor administrators "
-                "manage cloud partners."
-            )
-        )
+    require(
+        user,
+        can_manage_cloud_partners,
+        None,
+        _(
+            "Only support agents, escalation managers and vendor administrators "
+            "manage cloud partners."
+        ),
+    )
 
 
 def _clean_cloud_partner(values: dict[str, str], exclude_pk: int | None = None) -> dict[str, str]:
@@ -184,16 +182,12 @@ def record_authorisation(
     signed_by: str = "",
 ) -> CloudPartnerAuthorisation:
     """Put the customer's signed authorisation on file (agents, or the customer's admin)."""
-    scope = scope_of(actor)
-    if not (
-        is_agent(actor)
-        or (
-            scope.is_customer
-            and scope.role == Role.CUSTOMER_ADMIN
-            and account.pk == scope.organisation_id
-        )
-    ):
-        raise PermissionDenied(_("Only agents or the customer's administrator record this."))
+    require(
+        actor,
+        can_record_authorisation,
+        account,
+        _("Only agents or the customer's administrator record this."),
+    )
     errors: dict[str, list[str]] = {}
     if document is None:
         errors["document"] = [_("Attach the signed authorisation.")]

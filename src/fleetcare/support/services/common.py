@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from fleetcare.core.tenancy import scope_of
-from fleetcare.organisations.models import Role
+from fleetcare.core.permissions import require
 from fleetcare.support import clocks
 from fleetcare.support.models import (
     Case,
@@ -19,35 +17,21 @@ from fleetcare.support.models import (
     StatusChange,
 )
 from fleetcare.support.notifications import queue_recipient
-
-AGENT_ROLES = {
-    Role.VENDOR_ADMIN,
-    Role.SUPPORT_AGENT,
-    Role.ESCALATION_MANAGER,
-    Role.SERVICE_OPERATIONS,
-}
-
-
-ESCALATION_ROLES = {Role.VENDOR_ADMIN, Role.ESCALATION_MANAGER}
-
-
-def is_agent(user: Any) -> bool:
-    return scope_of(user).is_vendor and (
-        getattr(user, "role", None) in AGENT_ROLES or getattr(user, "is_superuser", False)
-    )
+from fleetcare.support.permissions import (  # noqa: F401  (the role sets re-exported)
+    AGENT_ROLES,
+    ESCALATION_ROLES,
+    can_manage_escalations,
+    is_agent,
+    is_requester_side,
+)
 
 
 def _require_agent(user: Any) -> None:
-    if not is_agent(user):
-        raise PermissionDenied(_("Only support agents may do this."))
+    require(user, is_agent, None, _("Only support agents may do this."))
 
 
 def _require_escalation_manager(user: Any) -> None:
-    if not (
-        scope_of(user).is_vendor
-        and (getattr(user, "role", None) in ESCALATION_ROLES or user.is_superuser)
-    ):
-        raise PermissionDenied(_("Only escalation managers may do this."))
+    require(user, can_manage_escalations, None, _("Only escalation managers may do this."))
 
 
 def _lock(case: Case) -> Case:
@@ -113,12 +97,7 @@ def _staff_recipients(case: Case) -> list[Any]:
 
 
 def _may_work_as_requester_side(user: Any, case: Case) -> bool:
-    scope = scope_of(user)
-    if scope.is_customer and scope.role != Role.END_USER:
-        return case.account_id == scope.organisation_id
-    if scope.is_partner:
-        return case.opened_by_partner_id == scope.organisation_id
-    return False
+    return is_requester_side(user, case)
 
 
 def _name(user: Any) -> str:

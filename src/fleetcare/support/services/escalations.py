@@ -23,8 +23,8 @@ from fleetcare.support.models import (
     EventKind,
 )
 from fleetcare.support.notifications import notify, queue_recipient
+from fleetcare.support.permissions import may_own_escalation
 from fleetcare.support.services.common import (
-    ESCALATION_ROLES,
     _event,
     _lock,
     _require_agent,
@@ -49,7 +49,7 @@ def escalate(
         errors["level"] = [_("The level is 1, 2 or 3.")]
     if not (reason or "").strip():
         errors["reason"] = [_("Give the reason for the escalation.")]
-    if owner is not None and owner.role not in ESCALATION_ROLES:
+    if owner is not None and not may_own_escalation(owner):
         errors["owner"] = [_("%(u)s is not an escalation manager.") % {"u": owner}]
     if not case.is_open:
         errors["case"] = [_("A solved or closed case is not escalated; reopen it first.")]
@@ -109,7 +109,7 @@ def update_escalation(
     )
     if esc.status != EscalationStatus.OPEN:
         raise ValidationError({"escalation": _("This escalation is closed.")})
-    if owner is not None and owner.role not in ESCALATION_ROLES:
+    if owner is not None and not may_own_escalation(owner):
         raise ValidationError({"owner": _("%(u)s is not an escalation manager.") % {"u": owner}})
     before = snapshot(esc)
     changed = {}
