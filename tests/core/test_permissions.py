@@ -270,3 +270,16 @@ def test_the_case_page_asks_replacements_who_may_raise_an_order(people):
         assert ctx["may_request_replacement"] == (
             who in TABLE[replacements.can_request_replacement]
         ), who
+
+
+def test_a_permission_name_belongs_to_one_predicate():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from fleetcare.core.permissions import permission
+
+    def impostor(user, obj=None):
+        return True
+
+    with pytest.raises(ImproperlyConfigured, match="replacements.approve"):
+        permission("replacements.approve")(impostor)
+    assert REGISTRY["replacements.approve"] is replacements.can_approve_replacement

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from fleetcare.core.roles import ROLES_BY_KIND, OrganisationKind, Role
 
@@ -40,6 +40,14 @@ def permission(name: str) -> Callable[[Predicate], Predicate]:
     """Register a predicate under ``"<app>.<action>"`` so templates can ask for it."""
 
     def decorator(func: Predicate) -> Predicate:
+        known = REGISTRY.get(name)
+        if known is not None and (known.__module__, known.__qualname__) != (
+            func.__module__,
+            func.__qualname__,
+        ):
+            raise ImproperlyConfigured(
+                f"Permission {name!r} is already {known.__module__}.{known.__qualname__}."
+            )
         REGISTRY[name] = func
         func.permission_name = name  # type: ignore[attr-defined]
         return func

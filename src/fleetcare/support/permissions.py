@@ -52,11 +52,6 @@ def may_own_escalation(owner: Any) -> bool:
     return _role(owner) in ESCALATION_ROLES
 
 
-def is_escalation_manager(user: Any) -> bool:
-    """The user's role is one of the escalation managers' (what the case page shows)."""
-    return _role(user) in ESCALATION_ROLES
-
-
 @permission("support.open_cases")
 def can_open_cases(user: Any, obj: Any = None) -> bool:
     """Who may open a case at all (the entitlement check then decides for which account

@@ -263,7 +263,7 @@ def case_detail(request, pk: int):
         **services.case_replacements(case, user),
         "events": services.timeline(case, user),
         "is_agent": agent,
-        "is_escalation_manager": permissions.is_escalation_manager(user),
+        "is_escalation_manager": permissions.can_manage_escalations(user),
         "escalation": esc,
         "engineering_refs": case.engineering_refs.all(),
         "incidents": incidents,
