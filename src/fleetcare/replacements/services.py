@@ -41,6 +41,7 @@ from fleetcare.rules.money import Money
 from fleetcare.rules.programmes import load_programme
 
 from .models import (
+    EXTENDED_COVER_CAUSES,
     OPEN_STATUSES,
     SERVICE_CENTRES,
     Cause,
@@ -53,7 +54,6 @@ REQUEST_ROLES = {"support_agent", "escalation_manager", "vendor_admin", "partner
 APPROVE_ROLES = {"support_agent", "escalation_manager", "vendor_admin"}
 OPERATIONS_ROLES = {"service_operations", "vendor_admin"}
 PROGRAMME_CODES = {"pe": "poly_plus_enterprise", "daas": "device_as_a_service"}
-EXTENDED_COVER_CAUSES = (Cause.SPILL, Cause.DROP)
 
 
 def snapshot(order: ReplacementOrder) -> dict[str, Any]:
@@ -193,15 +193,7 @@ def extended_cover_replacements_in_year(
     customer_id: int, year: int, exclude_pk: int | None = None
 ) -> int:
     """R-DS-5: replacements authorised for extended cover this calendar year (not rejected)."""
-    qs = ReplacementOrder.objects.filter(
-        account_id=customer_id,
-        programme="daas",
-        cause__in=EXTENDED_COVER_CAUSES,
-        requested_at__year=year,
-    ).exclude(status=OrderStatus.REJECTED)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.count()
+    return ReplacementOrder.objects.extended_cover_in_year(customer_id, year, exclude_pk).count()
 
 
 def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
@@ -366,14 +358,13 @@ def request_replacement(
 def _apply_threshold(order: ReplacementOrder, now: datetime) -> None:
     """R-DS-5 on the request date: replacements this calendar year (this one included) ÷
     devices under contract; strictly above the threshold → flagged for billing."""
-    from fleetcare.daas.services import devices_under_contract, programme
-
     on = now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
-    devices = devices_under_contract(order.account_id, on)
+    devices = SubscribedDevice.objects.under_contract(order.account_id, on).count()
     count = extended_cover_replacements_in_year(order.account_id, on.year) + 1
     if devices <= 0:
         return
-    status = daas_rules.threshold_status(count, devices, programme().daas_threshold)
+    threshold = load_programme(daas_rules.DAAS).daas_threshold
+    status = daas_rules.threshold_status(count, devices, threshold)
     order.threshold_rate = status.rate_pct
     if status.chargeable:
         order.threshold_flag = True
