@@ -254,10 +254,15 @@ def test_the_old_roles_spelling_still_registers_a_menu_entry(people, monkeypatch
     monkeypatch.setattr(menu, "_extra", list(menu._extra))
     with pytest.warns(DeprecationWarning):
         menu.register("portal:profile", "Profile", roles={R.BILLING})
+    with pytest.warns(DeprecationWarning):
+        menu.register("portal:set_language", "Language", {R.CSM})  # type: ignore[arg-type]
     entry = next(e for e in menu.entries() if e[0] == "portal:profile")
     assert can(people[R.BILLING], entry[2])
     assert can(people[R.VENDOR_ADMIN], entry[2])
     assert not can(people[R.CSM], entry[2])
+    entry = next(e for e in menu.entries() if e[0] == "portal:set_language")
+    assert can(people[R.CSM], entry[2])
+    assert not can(people[R.BILLING], entry[2])
 
 
 def test_the_case_page_asks_replacements_who_may_raise_an_order(people):

@@ -36,6 +36,8 @@ def register(
     former spelling (a set of :class:`~fleetcare.core.roles.Role`), kept for callers not
     yet moved to a predicate.
     """
+    if visible is not None and not callable(visible):  # the former positional roles
+        roles, visible = visible, None
     if roles is not None:
         warnings.warn(
             "portal.context.register(roles=...) is deprecated: pass visible=<predicate>.",
