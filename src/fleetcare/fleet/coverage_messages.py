@@ -1,14 +1,16 @@
-"""The sentences that explain why a device is not covered, or why a count leaves it out.
+"""The sentences that explain why a device is not covered, and how their parameters show.
 
 :mod:`fleetcare.rules.coverage` decides and returns a reason *code* with plain
 parameters; this module holds the sentence of each code (marked for translation) and
 writes it at display time, in the language active then (the reader's). Dates are
 formatted for that language, category codes become their catalogue names and
-programme codes their programme's name.
+programme codes their programme's name. :func:`render` does the same for other reason
+tables (a support case's entitlement).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -21,7 +23,9 @@ from fleetcare.catalog.models import CategoryCode
 from fleetcare.rules.coverage import Reason
 from fleetcare.rules.programmes import ProgrammeError, load_programme
 
-__all__ = ["REASONS", "explain"]
+__all__ = ["REASONS", "explain", "render"]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: Why a device is not covered on a date (R-FLT-3, R-CAT-2, R-CAT-3), keyed by code.
 REASONS: dict[Reason, Promise] = {
@@ -66,6 +70,8 @@ class _Blank(dict[str, str]):
 def _display(key: str, value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        value = date.fromisoformat(value)  # a date stored in JSON
     if isinstance(value, date):
         return str(date_format(value))
     if key == "category":
@@ -83,5 +89,11 @@ def explain(reason: Reason | str | None, params: Mapping[str, Any] | None = None
     values = dict(params or {})
     if reason == Reason.CATEGORY_NOT_CHOSEN and not values.get("contract_reference"):
         values["contract_reference"] = values.get("contract_id") or ""
-    template = REASONS[Reason(reason)]
-    return str(template) % _Blank({k: _display(k, v) for k, v in values.items()})
+    return render(REASONS[Reason(reason)], values)
+
+
+def render(template: Promise | str, params: Mapping[str, Any]) -> str:
+    """``template`` (translated now) filled with ``params`` shown for the reader: dates
+    (or ISO dates from JSON) in their language's format, category codes as catalogue
+    names, programme codes as programme names."""
+    return str(template) % _Blank({k: _display(k, v) for k, v in params.items()})
