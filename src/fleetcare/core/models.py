@@ -60,6 +60,23 @@ class ChangeLogEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
+class ReferenceSeries(models.Model):
+    """The last reference number taken in a series (replacement orders, DaaS subscriptions,
+    cases). Locked (SELECT … FOR UPDATE) while the next one is taken: see core.numbering."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    last_value = models.PositiveBigIntegerField(_("last value"), default=0)
+
+    objects = TenantManager.from_queryset(VendorOnlyQuerySet)()
+
+    class Meta:
+        verbose_name = _("reference series")
+        verbose_name_plural = _("reference series")
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.last_value}"
+
+
 class JobRun(models.Model):
     """Last run of each periodic job, for operators (jobs are idempotent anyway)."""
 
