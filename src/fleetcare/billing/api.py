@@ -11,6 +11,7 @@ from fleetcare.api.pagination import PageNumber
 from fleetcare.core.tenancy import get_visible_or_404
 
 from . import services
+from .filters import DocumentFilter
 from .models import Document
 from .pdf import render_document_pdf
 
@@ -58,14 +59,6 @@ class DocumentDetail(DocumentOut):
     lines: list[LineOut]
 
 
-class DocumentFilters(Schema):
-    kind: str | None = Field(None, description="quote, order, invoice or credit_note")
-    status: str | None = Field(None, description="draft, issued, paid or void")
-    purpose: str | None = Field(None, description="e.g. daas_monthly_invoice")
-    programme: str | None = Field(None, description="pe or daas")
-    account_id: int | None = None
-
-
 class ReasonIn(Schema):
     reason: str = ""
 
@@ -90,13 +83,8 @@ def _document(request, document_id: int) -> Document:
 
 @router.get("/documents", response=list[DocumentOut], summary="Money documents you may see")
 @paginate(PageNumber)
-def list_documents(request, filters: Query[DocumentFilters]):
-    qs = _documents(request.user)
-    for field in ("kind", "status", "purpose", "programme", "account_id"):
-        value = getattr(filters, field)
-        if value:
-            qs = qs.filter(**{field: value})
-    return qs.order_by("-created_at", "-id")
+def list_documents(request, filters: DocumentFilter = Query(...)):
+    return filters.filter(_documents(request.user)).order_by("-created_at", "-id")
 
 
 @router.get("/documents/{document_id}", response=DocumentDetail)

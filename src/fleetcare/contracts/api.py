@@ -1,7 +1,5 @@
 """Poly+ Enterprise API: contracts, proposals, upfront order, adjustments, renewal."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
@@ -19,6 +17,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation
 
 from . import services
+from .filters import AdjustmentFilter, ContractFilter
 from .models import Adjustment, BaselineChange, ContractCategory, EnterpriseContract
 
 router = Router(tags=["contracts"])
@@ -220,13 +219,8 @@ def _pdf(doc: Document, request) -> HttpResponse:
 
 @router.get("/enterprise", response=list[ContractOut])
 @paginate(PageNumber)
-def list_contracts(request, account_id: int | None = None, status: str | None = None):
-    qs = _contracts().visible_to(request.user)
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-start_date", "id")
+def list_contracts(request, filters: ContractFilter = Query(...)):
+    return filters.filter(_contracts().visible_to(request.user)).order_by("-start_date", "id")
 
 
 @router.get("/enterprise/proposal", response=ProposalOut)
@@ -325,13 +319,8 @@ def renewal_quote_pdf(request, contract_id: int):
 
 @router.get("/adjustments", response=list[AdjustmentOut])
 @paginate(PageNumber)
-def list_adjustments(request, status: str | None = None, contract_id: int | None = None):
-    qs = _adjustments().visible_to(request.user)
-    if status:
-        qs = qs.filter(status=status)
-    if contract_id:
-        qs = qs.filter(contract_id=contract_id)
-    return qs.order_by("-month", "id")
+def list_adjustments(request, filters: AdjustmentFilter = Query(...)):
+    return filters.filter(_adjustments().visible_to(request.user)).order_by("-month", "id")
 
 
 @router.post("/adjustments/detect", response=list[AdjustmentOut])

@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,14 +15,14 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
 from . import services
+from .filters import ContractFilter
 from .forms import CategoryFormSet, ContractForm
 from .models import Adjustment, ContractCategory, EnterpriseContract
-
-PAGE_SIZE = 50
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -37,8 +36,13 @@ def _is_csm(user) -> bool:
 
 @login_required
 def contract_list(request):
-    qs = EnterpriseContract.objects.visible_to(request.user).select_related("account")
-    page = Paginator(qs.order_by("-start_date", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = ContractFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
+        EnterpriseContract.objects.visible_to(request.user).select_related("account")
+    )
+    page = paginate(request, qs.order_by("-start_date", "id"))
     adjustments = (
         Adjustment.objects.visible_to(request.user)
         .open()

@@ -16,6 +16,7 @@ from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Site
 
 from . import services
+from .filters import ReplacementFilter
 from .models import ReplacementOrder
 
 router = Router(tags=["replacements"])
@@ -90,13 +91,6 @@ class ReplacementOut(Schema):
         return obj.late_consequence
 
 
-class ReplacementFilters(Schema):
-    status: str | None = Field(None, description="One status, e.g. awaiting_return")
-    queue: str | None = Field(None, description="shipping (approved) or returns (awaiting/overdue)")
-    flagged: bool | None = Field(None, description="Only orders over the DaaS yearly threshold")
-    account_id: int | None = None
-
-
 class ReplacementIn(Schema):
     case_id: int
     cause: str = Field(..., description="hardware_fault, spill, drop, or an excluded cause")
@@ -146,19 +140,9 @@ def _order(request, order_id: int) -> ReplacementOrder:
 
 @router.get("", response=list[ReplacementOut], summary="Replacement orders you may see")
 @paginate(PageNumber)
-def list_orders(request, filters: Query[ReplacementFilters]):
+def list_orders(request, filters: ReplacementFilter = Query(...)):
     qs = ReplacementOrder.objects.visible_to(request.user).with_related()
-    if filters.queue == "shipping":
-        qs = qs.shipping_queue()
-    elif filters.queue == "returns":
-        qs = qs.returns_queue()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.flagged is not None:
-        qs = qs.filter(threshold_flag=filters.flagged)
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    return qs.order_by("-requested_at", "-id")
+    return filters.filter(qs).order_by("-requested_at", "-id")
 
 
 @router.get("/{order_id}", response=ReplacementOut)

@@ -13,9 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +21,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import PartnerCustomer, Role
 
 from . import clocks, services
+from .filters import CaseFilter, QueueFilter
 from .forms import (
     AssignForm,
     AttachForm,
@@ -52,8 +52,6 @@ from .models import (
     EscalationStatus,
     PartnerIncident,
 )
-
-PAGE_SIZE = 50
 
 
 def _errors_to_messages(request, exc: Exception) -> None:
@@ -98,20 +96,15 @@ def case_list(request):
             request, "support/end_user.html", {"partners": _partner_names(user)}, status=200
         )
     form = CaseFilterForm(request.GET or None)
-    qs = (
+    filters, errors = CaseFilter.from_query(request.GET, defaults={"status": "open"})
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
         Case.objects.visible_to(user)
         .select_related("account", "product_model", "opened_by_partner", "owner")
         .prefetch_related("opened_by_partner__sites")
     )
-    status = form.data.get("status", "") if form.is_bound else ""
-    if status == "":
-        qs = qs.open()
-    elif status != "all":
-        qs = qs.filter(status=status)
-    q = (form.data.get("q") or "").strip() if form.is_bound else ""
-    if q:
-        qs = qs.filter(Q(reference__icontains=q) | Q(subject__icontains=q))
-    page = Paginator(qs.order_by("-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-opened_at", "-id"))
     _annotate_clock(list(page.object_list), timezone.now())
     return render(
         request,
@@ -142,30 +135,25 @@ def queue(request):
     Filters (severity, status, mine) and the 60-second refresh go through htmx, which
     asks for the table partial only; without JavaScript the form reloads the page."""
     form = QueueFilterForm(request.GET or None)
-    cd = form.cleaned_data if form.is_valid() else {}
-    mine = cd.get("mine") == "1"
-    page = Paginator(
+    filters, errors = QueueFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    mine = filters.mine
+    page = paginate(
+        request,
         services.queue_queryset(
-            request.user,
-            mine=mine,
-            severity=cd.get("severity") or None,
-            status=cd.get("status") or None,
+            request.user, mine=mine, severity=filters.severity, status=filters.status
         ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     _annotate_clock(list(page.object_list), timezone.now())
-    query = request.GET.copy()
-    query.pop("page", None)
-    for key in [k for k, v in query.items() if not v]:
-        del query[key]
-    filters = query.urlencode()
+    query = QueryDict(page.query, mutable=True)
     if page.number > 1:
         query["page"] = str(page.number)
     context = {
         "form": form,
         "page_obj": page,
         "mine": mine,
-        "query": filters,
+        "query": page.query,
         "refresh_query": query.urlencode(),
     }
     template = "support/queue.html"
@@ -187,7 +175,7 @@ def escalations(request):
     )
     if mine:
         qs = qs.filter(owner=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "support/escalations.html", {"page_obj": page, "mine": mine})
 
 
@@ -491,7 +479,7 @@ def authorisations(request):
         .select_related("account", "cloud_partner")
         .order_by("account__name", "cloud_partner__name", "-valid_from")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     today = timezone.localdate()
     partners = list(CloudPartner.objects.visible_to(user).order_by("name", "id"))
     if scope.is_customer:
