@@ -85,7 +85,7 @@ def _document(request, document_id: int) -> Document:
 
 @router.get("/documents", response=list[DocumentOut], summary="Money documents you may see")
 @paginate(PageNumber)
-def list_documents(request, filters: DocumentFilter = Query(...)):
+def list_documents(request, filters: Query[DocumentFilter]):
     return filters.filter(_documents(request.user)).order_by("-created_at", "-id")
 
 

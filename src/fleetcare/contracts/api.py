@@ -219,7 +219,7 @@ def _pdf(doc: Document, request) -> HttpResponse:
 
 @router.get("/enterprise", response=list[ContractOut])
 @paginate(PageNumber)
-def list_contracts(request, filters: ContractFilter = Query(...)):
+def list_contracts(request, filters: Query[ContractFilter]):
     return filters.filter(_contracts().visible_to(request.user)).order_by("-start_date", "id")
 
 
@@ -319,7 +319,7 @@ def renewal_quote_pdf(request, contract_id: int):
 
 @router.get("/adjustments", response=list[AdjustmentOut])
 @paginate(PageNumber)
-def list_adjustments(request, filters: AdjustmentFilter = Query(...)):
+def list_adjustments(request, filters: Query[AdjustmentFilter]):
     return filters.filter(_adjustments().visible_to(request.user)).order_by("-month", "id")
 
 

@@ -103,7 +103,7 @@ def _subscriptions(user):
 
 @router.get("/subscriptions", response=list[SubscriptionOut])
 @paginate(PageNumber)
-def list_subscriptions(request, filters: SubscriptionFilter = Query(...)):
+def list_subscriptions(request, filters: Query[SubscriptionFilter]):
     return filters.filter(_subscriptions(request.user)).order_by("-created_at", "-id")
 
 
@@ -176,7 +176,7 @@ def record_delivery(request, subscription_id: int, payload: DeliveryIn):
 
 @router.get("/devices", response=list[SubscribedDeviceOut])
 @paginate(PageNumber)
-def list_devices(request, filters: SubscribedDeviceFilter = Query(...)):
+def list_devices(request, filters: Query[SubscribedDeviceFilter]):
     qs = SubscribedDevice.objects.visible_to(request.user).select_related(
         "subscription", "product_model"
     )

@@ -130,7 +130,7 @@ def _snapshots_qs():
 
 @router.get("/fleet/devices", response=list[DeviceOut])
 @paginate(PageNumber)
-def list_devices(request, filters: DeviceFilter = Query(...)):
+def list_devices(request, filters: Query[DeviceFilter]):
     qs = Device.objects.visible_to(request.user).select_related("site", "product_model__category")
     return filters.filter(qs).order_by("account_id", "product_model__sku", "id")
 
@@ -234,7 +234,7 @@ def import_file(
 
 @router.get("/fleet/imports", response=list[SnapshotOut])
 @paginate(PageNumber)
-def list_imports(request, filters: ImportFilter = Query(...)):
+def list_imports(request, filters: Query[ImportFilter]):
     return filters.filter(_snapshots_qs().visible_to(request.user)).order_by("-as_of", "-id")
 
 

@@ -140,7 +140,7 @@ def _order(request, order_id: int) -> ReplacementOrder:
 
 @router.get("", response=list[ReplacementOut], summary="Replacement orders you may see")
 @paginate(PageNumber)
-def list_orders(request, filters: ReplacementFilter = Query(...)):
+def list_orders(request, filters: Query[ReplacementFilter]):
     qs = ReplacementOrder.objects.visible_to(request.user).with_related()
     return filters.filter(qs).order_by("-requested_at", "-id")
 

@@ -17,7 +17,6 @@ from fleetcare.support.api.schemas import (
     AssignIn,
     AttachmentOut,
     CaseDetail,
-    CaseFilters,
     CaseIn,
     CaseOut,
     CaseReplacementsOut,
@@ -27,38 +26,23 @@ from fleetcare.support.api.schemas import (
     SeverityIn,
     StatusIn,
 )
+from fleetcare.support.filters import CaseFilter, QueueFilter
 
 
 @router.get("", response=list[CaseOut], summary="List the cases you may see")
 @paginate(PageNumber)
-def list_cases(request, filters: Query[CaseFilters]):
-    qs = _list_qs(request)
-    if filters.status == "open":
-        qs = qs.open()
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    if filters.entitlement:
-        qs = qs.filter(entitlement=filters.entitlement)
-    return qs.order_by("-opened_at", "-id")
+def list_cases(request, filters: Query[CaseFilter]):
+    return filters.filter(_list_qs(request)).order_by("-opened_at", "-id")
 
 
 @router.get("/queue", response=list[QueueCaseOut], summary="Agents' queue: earliest deadline first")
 @paginate(PageNumber)
-def queue(
-    request,
-    mine: bool = False,
-    severity: str | None = Query(None, description="S1 … S4"),
-    status: str | None = Query(
-        None, description="new, in_progress, waiting_on_customer or waiting_on_partner"
-    ),
-):
+def queue(request, filters: Query[QueueFilter]):
     if not services.is_agent(request.user):
         raise ProblemError(403, "Only support agents have a queue.")
-    return services.queue_queryset(request.user, mine=mine, severity=severity, status=status)
+    return services.queue_queryset(
+        request.user, mine=filters.mine, severity=filters.severity, status=filters.status
+    )
 
 
 @router.post("", response={201: CaseDetail}, summary="Open a case (R-SUP-1, R-DS-6)")
