@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from ninja import FilterSchema
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator
 
 PAGE_SIZE = 50
 
@@ -45,13 +45,13 @@ class ListFilter(FilterSchema):
 
     labels: ClassVar[dict[str, Any]] = {}
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_no_filter(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-            return {k: v for k, v in data.items() if v not in ("", None)}
-        return data
+    def _blank_is_no_filter(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
 
     @classmethod
     def from_query(
@@ -62,7 +62,11 @@ class ListFilter(FilterSchema):
         ``defaults`` fill the fields the query leaves out or blank (a page's own default,
         e.g. open cases only)."""
         defaults = defaults or {}
-        data = {name: query.get(name) for name in cls.model_fields if name in query}
+        data = {
+            name: query.get(name)
+            for name in cls.model_fields
+            if name in query and str(query.get(name) or "").strip()
+        }
         for name, value in defaults.items():
             if data.get(name) in (None, ""):
                 data[name] = value
