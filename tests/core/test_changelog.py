@@ -110,7 +110,8 @@ def test_bulk_changelog_is_one_insert_whatever_the_number(
         django_assert_num_queries(1),
         bulk_changelog(sites, "site.checked", actor=actor, describe=lambda s: s.name),
     ):
-        pass
+        for site in sites:
+            site.name = f"Checked {site.pk}"  # (saved by the caller's own bulk_update)
     assert ChangeLogEntry.objects.filter(action="site.checked").count() == 40
 
 
@@ -118,3 +119,16 @@ def test_bulk_changelog_is_one_insert_whatever_the_number(
 def test_log_changes_refuses_an_unsaved_object(customer):
     with pytest.raises(ValueError, match="unsaved Site"):
         log_changes([Site(organisation=customer, name="x")], "site.created")
+
+
+@pytest.mark.django_db
+def test_a_block_that_changes_nothing_writes_nothing(customer):
+    org = OrganisationFactory(name="Acme SA")
+    with changelog(org, "organisation.renamed"):
+        pass  # e.g. a service that returns early: nothing to do
+    assert _entries(org) == []
+    sites = [SiteFactory(organisation=customer) for _ in range(3)]
+    with bulk_changelog(sites, "site.renamed"):
+        sites[0].name = "Only this one"
+        sites[0].save()
+    assert ChangeLogEntry.objects.filter(action="site.renamed").count() == 1

@@ -12,8 +12,9 @@ from fleetcare.catalog.models import (
     ProductModel,
     SparePart,
 )
+from fleetcare.core.changelog import log_change
 from fleetcare.core.jobs import run_job
-from fleetcare.core.models import ChangeLogEntry, JobRun, log_change
+from fleetcare.core.models import ChangeLogEntry, JobRun
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import ApiToken, Organisation, PartnerCustomer, Site, User
 from tests.factories import (
@@ -161,7 +162,7 @@ def test_R_TEN_1_catalogue_visible_to_every_signed_in_user(world, user_key):
 
 @pytest.mark.parametrize("user_key", [c[0] for c in CASES])
 def test_R_TEN_1_change_log_and_job_runs_are_vendor_only(world, user_key):
-    log_change(world["acme"], "test", world["u_acme"])
+    log_change(world["acme"], "test", actor=world["u_acme"])
     run_job("core.heartbeat")
     assert ChangeLogEntry.objects.visible_to(world[user_key]).count() == 0
     assert JobRun.objects.visible_to(world[user_key]).count() == 0

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.rules.money import round_money
 
 from .models import (
@@ -119,7 +119,7 @@ def create_document(
     )
     doc.recompute_totals()
     doc.save(update_fields=["subtotal", "tax_amount", "total"])
-    log_change(doc, "document.created", actor)
+    log_change(doc, "document.created", actor=actor)
     return doc
 
 
@@ -142,14 +142,13 @@ def issue_document(document: Document, actor: Any = None, on: date | None = None
             _("%(doc)s is %(status)s; only a draft can be issued.")
             % {"doc": doc, "status": doc.get_status_display().lower()}
         )
-    before = snapshot(doc)
-    doc.number = _take_number(doc.kind)
-    doc.status = DocumentStatus.ISSUED
-    doc.issued_on = on or timezone.localdate()
-    if doc.kind == DocumentKind.INVOICE and doc.due_on is None:
-        doc.due_on = doc.issued_on + timedelta(days=30)
-    doc.save()
-    log_change(doc, "document.issued", actor, before=before)
+    with changelog(doc, "document.issued", actor=actor):
+        doc.number = _take_number(doc.kind)
+        doc.status = DocumentStatus.ISSUED
+        doc.issued_on = on or timezone.localdate()
+        if doc.kind == DocumentKind.INVOICE and doc.due_on is None:
+            doc.due_on = doc.issued_on + timedelta(days=30)
+        doc.save()
     document_issued.send(sender=Document, document=doc, actor=actor)
     return doc
 
@@ -164,10 +163,9 @@ def mark_paid(document: Document, actor: Any = None) -> Document:
         raise ValidationError(
             _("%(doc)s cannot be marked paid: only an issued invoice or order can.") % {"doc": doc}
         )
-    before = snapshot(doc)
-    doc.status = DocumentStatus.PAID
-    doc.save(update_fields=["status", "updated_at"])
-    log_change(doc, "document.paid", actor, before=before)
+    with changelog(doc, "document.paid", actor=actor):
+        doc.status = DocumentStatus.PAID
+        doc.save(update_fields=["status", "updated_at"])
     return doc
 
 
@@ -185,14 +183,13 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
             _("%(doc)s is issued: an issued invoice is never changed; raise a credit note instead.")
             % {"doc": doc}
         )
-    before = snapshot(doc)
-    doc.status = DocumentStatus.VOID
-    if reason:
-        with in_language_of(doc.addressed_to):
-            note = _("Void: %(reason)s") % {"reason": reason}
-        doc.notes = (doc.notes + "\n" if doc.notes else "") + note
-    doc.save(update_fields=["status", "notes", "updated_at"])
-    log_change(doc, "document.voided", actor, before=before)
+    with changelog(doc, "document.voided", actor=actor):
+        doc.status = DocumentStatus.VOID
+        if reason:
+            with in_language_of(doc.addressed_to):
+                note = _("Void: %(reason)s") % {"reason": reason}
+            doc.notes = (doc.notes + "\n" if doc.notes else "") + note
+        doc.save(update_fields=["status", "notes", "updated_at"])
     return doc
 
 

@@ -7,7 +7,8 @@ A service wraps its change in ``changelog``::
         order.save()
 
 The before-snapshot is taken on entry (``None`` for an object not saved yet) and the
-entry, with the after-snapshot, is written on exit, only if the block raised nothing.
+entry, with the after-snapshot, is written on exit, only if the block raised nothing
+and changed something (a block that returns early without a change leaves no entry).
 ``bulk_changelog`` does the same for many objects with one ``bulk_create``.
 """
 
@@ -114,10 +115,14 @@ def log_changes(
 
 @contextmanager
 def changelog(instance: M, action: str, *, actor: Any = None) -> Iterator[M]:
-    """Log the change the block makes to ``instance`` (nothing if the block raises)."""
+    """Log the change the block makes to ``instance`` (nothing if it raises or changes
+    nothing)."""
     before = snapshot(instance) if _saved(instance) else None
     yield instance
-    log_change(instance, action, actor=actor, before=before)
+    after = snapshot(instance)
+    if before is not None and after == before:
+        return
+    log_change(instance, action, actor=actor, before=before, after=after)
 
 
 @contextmanager
@@ -131,7 +136,9 @@ def bulk_changelog(
     """Log the change the block makes to each of ``instances``, in one insert.
 
     Before-snapshots are taken on entry for the saved ones; objects the block appends to
-    the list (new ones it creates) are logged too, with no before."""
+    the list (new ones it creates) are logged too, with no before. An object the block
+    left as it was gets no entry."""
     befores = {id(obj): snapshot(obj) for obj in instances if _saved(obj)}
     yield instances
-    log_changes(instances, action, actor=actor, befores=befores, describe=describe)
+    changed = [obj for obj in instances if befores.get(id(obj)) != snapshot(obj)]
+    log_changes(changed, action, actor=actor, befores=befores, describe=describe)

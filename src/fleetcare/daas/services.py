@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import ProductModel
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site
@@ -282,7 +282,7 @@ def create_subscription(
                 )
             )
     SubscribedDevice.objects.bulk_create(enrolments)
-    log_change(subscription, "daas.subscription_created", actor)
+    log_change(subscription, "daas.subscription_created", actor=actor)
     return subscription
 
 
@@ -380,7 +380,7 @@ def record_delivery(
     log_change(
         subscription,
         "daas.delivery_recorded",
-        actor,
+        actor=actor,
         after={"delivered_on": delivered_on, "devices": [d.pk for d in targets]},
     )
     return targets

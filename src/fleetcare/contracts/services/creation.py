@@ -20,7 +20,7 @@ from fleetcare.contracts.models import (
     EnterpriseContract,
 )
 from fleetcare.contracts.services.common import band_of, default_end, programme_of, require_csm
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme
 
@@ -194,7 +194,7 @@ def create_contract(
             baseline=cc.baseline,
             reason="term_start",
         )
-    log_change(contract, "contract.created", user)
+    log_change(contract, "contract.created", actor=user)
     if status == ContractStatus.ACTIVE:
         _issue_upfront_order(contract, user)
     return contract

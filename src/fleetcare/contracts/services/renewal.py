@@ -32,7 +32,7 @@ from fleetcare.contracts.services.creation import (
     create_contract,
 )
 from fleetcare.contracts.services.proposal import forecast_explanation
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
     category_counts_at,
     monthly_category_history,
@@ -169,7 +169,7 @@ def create_renewal_quote(
     issue_document(doc, user)
     nxt.renewal_quote = doc
     nxt.save(update_fields=["renewal_quote", "updated_at"])
-    log_change(nxt, "contract.renewal_quoted", user)
+    log_change(nxt, "contract.renewal_quoted", actor=user)
     return nxt
 
 
@@ -186,12 +186,11 @@ def accept_renewal(*, user: Any, contract: EnterpriseContract) -> EnterpriseCont
     ):
         raise ValidationError(_("Only a quoted renewal (a draft next term) can be accepted."))
     prev = EnterpriseContract.objects.select_for_update().get(pk=nxt.previous_id)
-    before_prev, before = snapshot(prev), snapshot(nxt)
-    prev.status = ContractStatus.RENEWED
-    prev.save(update_fields=["status", "updated_at"])
-    nxt.status = ContractStatus.ACTIVE
-    nxt.save(update_fields=["status", "updated_at"])
-    _issue_upfront_order(nxt, user)
-    log_change(prev, "contract.renewed", user, before=before_prev)
-    log_change(nxt, "contract.renewal_accepted", user, before=before)
+    with changelog(prev, "contract.renewed", actor=user):
+        prev.status = ContractStatus.RENEWED
+        prev.save(update_fields=["status", "updated_at"])
+    with changelog(nxt, "contract.renewal_accepted", actor=user):
+        nxt.status = ContractStatus.ACTIVE
+        nxt.save(update_fields=["status", "updated_at"])
+        _issue_upfront_order(nxt, user)
     return nxt

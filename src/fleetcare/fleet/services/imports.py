@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change, log_changes
 from fleetcare.fleet import importing
 from fleetcare.fleet.importing import ImportRejected
 from fleetcare.fleet.models import (
@@ -320,30 +320,10 @@ def _write_snapshots(
 
 
 def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
-    """Change-log entries for many snapshots of one import, in one insert."""
-    if len(objs) <= 5:
-        for obj in objs:
-            log_change(obj, action, actor)
-        return
-    from django.contrib.contenttypes.models import ContentType
-
-    from fleetcare.core.models import ChangeLogEntry, snapshot
-
-    ct = ContentType.objects.get_for_model(InventorySnapshot)
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    ChangeLogEntry.objects.bulk_create(
-        [
-            ChangeLogEntry(
-                content_type=ct,
-                object_id=str(o.pk),
-                object_repr=f"snapshot {o.pk}",
-                action=action,
-                actor=who,
-                after=snapshot(o),
-            )
-            for o in objs
-        ],
-        batch_size=1000,
+    """Change-log entries for many snapshots of one import, in one insert (a large import
+    names each by id, which needs no query)."""
+    log_changes(
+        objs, action, actor=actor, describe=str if len(objs) <= 5 else lambda o: f"snapshot {o.pk}"
     )
 
 
@@ -411,7 +391,7 @@ def import_file(
         upload_path=str(path),
         created_by=user,
     )
-    log_change(snapshot, "fleet.import_queued", user)
+    log_change(snapshot, "fleet.import_queued", actor=user)
     if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
         import_snapshot.delay(snapshot.pk)
     else:  # a worker must see the snapshot: queue it once it is committed

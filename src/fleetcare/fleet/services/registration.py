@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.fleet.models import (
     Device,
     InventorySnapshot,
@@ -83,5 +83,5 @@ def register_device(
         )
         for m, n in counts.items()
     )
-    log_change(device, "fleet.device_registered", user)
+    log_change(device, "fleet.device_registered", actor=user)
     return device

@@ -18,12 +18,13 @@ from fleetcare.billing.services import (
     in_language_of,
     require_billing,
 )
+from fleetcare.core.changelog import changelog
 from fleetcare.replacements.models import (
     OrderStatus,
     ReplacementOrder,
     ThresholdDecision,
 )
-from fleetcare.replacements.services.common import _locked, log_change, snapshot
+from fleetcare.replacements.services.common import _locked
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
 
@@ -78,11 +79,10 @@ def mark_overdue_returns(now: datetime) -> dict[str, int]:
         with transaction.atomic():
             order = _locked(candidate)
             if order.status == OrderStatus.AWAITING_RETURN:
-                before = snapshot(order)
-                order.status = OrderStatus.OVERDUE
-                order.overdue_since = _local_today(candidate, now)
-                order.save()
-                log_change(order, "replacement.overdue", None, before=before)
+                with changelog(order, "replacement.overdue"):
+                    order.status = OrderStatus.OVERDUE
+                    order.overdue_since = _local_today(candidate, now)
+                    order.save()
                 moved += 1
             if order.status == OrderStatus.OVERDUE and order.charge_document_id is None:
                 order.charge_document = raise_unreturned_charge(candidate)
@@ -98,10 +98,9 @@ def on_document_issued(sender: Any, document: Document, actor: Any = None, **kw:
     for order in ReplacementOrder.objects.select_for_update().filter(
         charge_document=document, status=OrderStatus.OVERDUE
     ):
-        before = snapshot(order)
-        order.status = OrderStatus.CHARGED
-        order.save()
-        log_change(order, "replacement.charged", actor, before=before)
+        with changelog(order, "replacement.charged", actor=actor):
+            order.status = OrderStatus.CHARGED
+            order.save()
 
 
 @transaction.atomic
@@ -122,31 +121,36 @@ def decide_threshold(
         )
     if decision not in ("charge", "waive"):
         raise ValidationError({"decision": [_("Choose charge or waive.")]})
-    before = snapshot(order)
-    if decision == "charge":
-        model = order.product_model
-        price = Money(model.list_price, model.currency).rounded()
-        with in_language_of(order.partner or order.account):
-            title = _("Over-threshold replacement — %(reference)s") % {"reference": order.reference}
-            description = _(
-                "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
-            ) % {"model": model.name, "reference": order.reference, "rate": order.threshold_rate}
-        order.threshold_document = create_document(
-            kind=DocumentKind.INVOICE,
-            purpose=DocumentPurpose.THRESHOLD_CHARGE,
-            programme="daas",
-            account=order.account,
-            addressed_to=order.partner,
-            currency=price.currency,
-            title=title,
-            lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
-            actor=actor,
-            source_key=f"rma-threshold:{order.pk}",
-            notes=note,
-        )
-        order.threshold_decision = ThresholdDecision.CHARGED
-    else:
-        order.threshold_decision = ThresholdDecision.WAIVED
-    order.save()
-    log_change(order, f"replacement.threshold_{decision}", actor, before=before)
+    with changelog(order, f"replacement.threshold_{decision}", actor=actor):
+        if decision == "charge":
+            model = order.product_model
+            price = Money(model.list_price, model.currency).rounded()
+            with in_language_of(order.partner or order.account):
+                title = _("Over-threshold replacement — %(reference)s") % {
+                    "reference": order.reference
+                }
+                description = _(
+                    "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
+                ) % {
+                    "model": model.name,
+                    "reference": order.reference,
+                    "rate": order.threshold_rate,
+                }
+            order.threshold_document = create_document(
+                kind=DocumentKind.INVOICE,
+                purpose=DocumentPurpose.THRESHOLD_CHARGE,
+                programme="daas",
+                account=order.account,
+                addressed_to=order.partner,
+                currency=price.currency,
+                title=title,
+                lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
+                actor=actor,
+                source_key=f"rma-threshold:{order.pk}",
+                notes=note,
+            )
+            order.threshold_decision = ThresholdDecision.CHARGED
+        else:
+            order.threshold_decision = ThresholdDecision.WAIVED
+        order.save()
     return order
