@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.changelog import log_change
+from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site
@@ -45,16 +46,8 @@ def programme():  # type: ignore[no-untyped-def]
 
 
 def _next_reference() -> str:
-    last = Subscription.objects.filter(reference__startswith="DAAS-").order_by("-id").first()
-    n = 1
-    if last is not None:
-        try:
-            n = int(last.reference.split("-", 1)[1]) + 1
-        except ValueError:
-            n = Subscription.objects.count() + 1
-    while Subscription.objects.filter(reference=f"DAAS-{n:06d}").exists():
-        n += 1
-    return f"DAAS-{n:06d}"
+    """The next DAAS- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(DAAS_SUBSCRIPTION)
 
 
 # Region names for the refusal messages (rules.daas gives codes); identical English to the

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fleetcare.core.numbering import REPLACEMENT_ORDER, next_reference
 from fleetcare.core.tenancy import scope_of
 from fleetcare.organisations.models import Site
 from fleetcare.replacements.models import (
@@ -145,11 +146,8 @@ def service_centre_for(site: Site) -> str:
 
 
 def _next_reference() -> str:
-    last = ReplacementOrder.objects.order_by("-id").values_list("reference", flat=True).first()
-    n = int(last.split("-", 1)[1]) + 1 if last and last.startswith("RMA-") else 1
-    while ReplacementOrder.objects.filter(reference=f"RMA-{n:06d}").exists():
-        n += 1
-    return f"RMA-{n:06d}"
+    """The next RMA- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(REPLACEMENT_ORDER)
 
 
 def extended_cover_replacements_in_year(

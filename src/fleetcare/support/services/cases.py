@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetcare.core.changelog import changelog, log_change
+from fleetcare.core.numbering import SUPPORT_CASE, next_reference
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation, Role, User
 from fleetcare.support import clocks
@@ -56,8 +56,9 @@ class OpenCaseInput:
     requester: User | None = None
 
 
-def _next_reference(case: Case) -> str:
-    return f"CASE-{case.pk:06d}"
+def _next_reference() -> str:
+    """The next CASE- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(SUPPORT_CASE)
 
 
 @transaction.atomic
@@ -120,7 +121,7 @@ def open_case(
         )
     partner = result.partner if result.kind == Entitlement.DAAS else None
     case = Case(
-        reference=f"TMP-{uuid.uuid4().hex[:12]}",
+        reference=_next_reference(),
         account=account,
         requester=requester,
         opened_by_partner=partner,
@@ -140,7 +141,6 @@ def open_case(
         opened_at=now,
     )
     case.save()
-    case.reference = _next_reference(case)
     change = StatusChange.objects.create(
         case=case, status=CaseStatus.NEW, at=now, actor=_user_or_none(actor)
     )
