@@ -48,8 +48,8 @@ def test_credit_note_in_the_recipients_language(customer, billing_user):
         title="Test",
         lines=[LineSpec("Thing", 1, Decimal("10.00"))],
     )
-    doc = billing.issue_document(doc, billing_user)
-    note = billing.credit_invoice(doc, billing_user)
+    doc = billing.issue_document(doc, actor=billing_user)
+    note = billing.credit_invoice(doc, actor=billing_user)
     assert note.title == f"Avoir sur {doc.number}"
 
 
@@ -63,6 +63,6 @@ def test_errors_follow_the_active_language(customer, billing_user):
         lines=[LineSpec("Thing", 1, Decimal("10.00"))],
     )
     with pytest.raises(ValidationError, match="Unknown action 'x'"):
-        billing.billing_action(doc, billing_user, "x")
+        billing.billing_action(doc, actor=billing_user, action="x")
     with translation.override("fr"), pytest.raises(ValidationError, match="Action inconnue"):
-        billing.billing_action(doc, billing_user, "x")
+        billing.billing_action(doc, actor=billing_user, action="x")

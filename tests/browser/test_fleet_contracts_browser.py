@@ -34,7 +34,7 @@ def test_import_preview_report_chart_and_adjustment_quote(
     video_model(sku="STUDIO-X50", name="Studio X50")
     csm = UserFactory(organisation=VendorFactory(name="Poly"), role="csm", username="csm-b")
     contract = contract_services.create_contract(
-        user=csm,
+        actor=csm,
         account=customer,
         start_date=date(2026, 1, 1),
         distribution_partner=DistributorFactory(),

@@ -62,7 +62,7 @@ def test_partner_follows_replacement_and_billing_issues_invoice(
         cause="hardware_fault",
         delivery_site=daas_customer.sites.first(),
     )
-    rma.approve(order, agent)
+    rma.approve(order, actor=agent)
     order.refresh_from_db()
     today = date.today().isoformat()
 

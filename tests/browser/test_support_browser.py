@@ -101,8 +101,8 @@ def test_partner_opens_daas_case_and_agent_sees_it_first_in_queue(live_server):
         end=date(today.year + 2, 12, 31),
     )
     later = services.open_case(
-        acme_admin,
-        services.OpenCaseInput(
+        actor=acme_admin,
+        data=services.OpenCaseInput(
             product_model=model, severity="S4", subject="Question on menus", description="How do I…"
         ),
         now=timezone.now() + timedelta(days=6),

@@ -25,7 +25,7 @@ def contract(models, admin_api, customer, csm):
         as_of="2026-06-30",
     )
     return contract_services.create_contract(
-        user=csm,
+        actor=csm,
         account=customer,
         start_date=d("2026-01-01"),
         categories=[contract_services.CategoryInput("video", 200, 20, Decimal("60"))],

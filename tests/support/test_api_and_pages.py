@@ -28,8 +28,8 @@ def _client(user) -> Client:
 def _open(actor, model, **kw):
     now = kw.pop("now", None)
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=kw.pop("severity", "S2"),
             subject="Audio drops",
@@ -44,8 +44,8 @@ def _open(actor, model, **kw):
 def cases(customer_user, partner_user, pe_contract, daas_device, model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     pe = services.open_case(
-        customer_user,
-        services.OpenCaseInput(
+        actor=customer_user,
+        data=services.OpenCaseInput(
             product_model=model, severity="S2", subject="P+E case", description="d"
         ),
         attachments=[SimpleUploadedFile("log.txt", b"line 1\nline 2\n")],
@@ -150,8 +150,8 @@ def test_internal_note_attachment_hidden_from_customer(cases, customer_user, age
     pe, _ = cases
     services.add_reply(
         pe,
-        agent,
-        "internal",
+        actor=agent,
+        body="internal",
         internal=True,
         attachments=[SimpleUploadedFile("dump.log", b"secret")],
     )

@@ -34,8 +34,8 @@ def _client(user) -> Client:
 
 def _open(actor, model, now=NOW, **kw) -> Case:
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=kw.pop("severity", "S2"),
             subject=kw.pop("subject", "Audio drops"),
@@ -72,9 +72,9 @@ def _order(agent, case, ops=None, tracking=""):
         fault_description="No video",
     )
     if ops is not None:
-        order = rma.approve(order, agent, now=NOW)
+        order = rma.approve(order, actor=agent, now=NOW)
         if tracking:
-            order = rma.ship(order, ops, carrier="DHL", tracking_number=tracking)
+            order = rma.ship(order, actor=ops, carrier="DHL", tracking_number=tracking)
     return order
 
 
@@ -130,7 +130,7 @@ def test_case_page_query_count_does_not_grow_with_orders(
         c.get(url)
     few = len(ctx.captured_queries)
     orders += [_order(agent, pe_case, ops, tracking=f"T-{i}") for i in range(1, 6)]
-    services.add_reply(pe_case, agent, "More", now=NOW)
+    services.add_reply(pe_case, actor=agent, body="More", now=NOW)
     with django_assert_max_num_queries(few):
         page = c.get(url).content.decode()
     assert all(f'<tr data-reference="{o.reference}">' in page for o in orders)
@@ -230,9 +230,9 @@ def test_api_queue_gives_the_clock_zone_and_local_deadline(
 def queue_cases(agent, customer_user, pe_contract, model):
     s1 = _open(customer_user, model, severity="S1", subject="Down")
     s3 = _open(customer_user, model, severity="S3", subject="Flaky")
-    services.assign(s3, agent, agent)
+    services.assign(s3, actor=agent, owner=agent)
     waiting = _open(customer_user, model, severity="S2", subject="Logs please")
-    services.change_status(waiting, agent, "waiting_on_customer", "Send logs")
+    services.change_status(waiting, actor=agent, status="waiting_on_customer", note="Send logs")
     return s1, s3, waiting
 
 

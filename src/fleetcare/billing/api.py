@@ -97,7 +97,9 @@ def get_document(request, document_id: int):
 
 
 def _act(request, document_id: int, action: str, reason: str = "") -> Document:
-    doc = services.billing_action(_document(request, document_id), request.user, action, reason)
+    doc = services.billing_action(
+        _document(request, document_id), actor=request.user, action=action, reason=reason
+    )
     return get_visible_or_404(
         _documents(request.user).prefetch_related("lines"), request.user, pk=doc.pk
     )
@@ -154,7 +156,7 @@ def options_order(request, contract_id: int):
     from fleetcare.contracts.models import EnterpriseContract
 
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
-    doc = contract_options.raise_options_order(contract, request.user)
+    doc = contract_options.raise_options_order(contract, actor=request.user)
     return Status(201, _act_fetch(request, doc))
 
 
@@ -169,7 +171,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     doc = contract_options.raise_professional_services_quote(
         contract,
-        request.user,
+        actor=request.user,
         description=payload.description,
         hours=payload.hours,
         hourly_rate=payload.hourly_rate,
@@ -184,7 +186,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
 )
 def daas_invoices(request, payload: MonthIn):
     services.require_billing(request.user)
-    docs = daas_invoicing.raise_daas_monthly_invoices(payload.month, request.user)
+    docs = daas_invoicing.raise_daas_monthly_invoices(payload.month, actor=request.user)
     return _documents(request.user).filter(pk__in=[d.pk for d in docs])
 
 

@@ -135,7 +135,7 @@ def _take_number(kind: str) -> str:
 
 
 @transaction.atomic
-def issue_document(document: Document, actor: Any = None, on: date | None = None) -> Document:
+def issue_document(document: Document, *, actor: Any = None, on: date | None = None) -> Document:
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status != DocumentStatus.DRAFT:
         raise ValidationError(
@@ -154,7 +154,7 @@ def issue_document(document: Document, actor: Any = None, on: date | None = None
 
 
 @transaction.atomic
-def mark_paid(document: Document, actor: Any = None) -> Document:
+def mark_paid(document: Document, *, actor: Any = None) -> Document:
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if (
         doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER)
@@ -170,7 +170,7 @@ def mark_paid(document: Document, actor: Any = None) -> Document:
 
 
 @transaction.atomic
-def void_document(document: Document, actor: Any = None, reason: str = "") -> Document:
+def void_document(document: Document, *, actor: Any = None, reason: str = "") -> Document:
     """A draft, quote or order may be voided. An issued invoice never is: credit it instead."""
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status == DocumentStatus.VOID:
@@ -194,7 +194,7 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
 
 
 @transaction.atomic
-def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Document:
+def credit_invoice(invoice: Document, *, actor: Any = None, reason: str = "") -> Document:
     """A credit note for the whole of an issued invoice, issued at once."""
     inv = Document.objects.select_for_update().get(pk=invoice.pk)
     if inv.kind != DocumentKind.INVOICE or inv.status not in (
@@ -226,7 +226,7 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
         notes=reason,
         credits=inv,
     )
-    return issue_document(note, actor)
+    return issue_document(note, actor=actor)
 
 
 def require_billing(user: Any) -> None:
@@ -239,19 +239,19 @@ def require_billing(user: Any) -> None:
 BILLING_ACTIONS = ("issue", "pay", "void", "credit")
 
 
-def billing_action(document: Document, actor: Any, action: str, reason: str = "") -> Document:
+def billing_action(document: Document, *, actor: Any, action: str, reason: str = "") -> Document:
     """What billing does to a document from the portal or the API: issue, mark paid, void
     (drafts, quotes, orders) or credit (issued invoices). Returns the document acted on
     (for ``credit``, the new credit note)."""
     require_billing(actor)
     if action == "issue":
-        return issue_document(document, actor)
+        return issue_document(document, actor=actor)
     if action == "pay":
-        return mark_paid(document, actor)
+        return mark_paid(document, actor=actor)
     if action == "void":
-        return void_document(document, actor, reason=reason)
+        return void_document(document, actor=actor, reason=reason)
     if action == "credit":
-        return credit_invoice(document, actor, reason=reason)
+        return credit_invoice(document, actor=actor, reason=reason)
     raise ValidationError(
         {
             "action": [

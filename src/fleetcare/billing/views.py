@@ -83,7 +83,9 @@ def document_detail(request, pk: int):
 def document_action(request, pk: int, action: str):
     doc = get_visible_or_404(Document, request.user, pk=pk)
     try:
-        result = services.billing_action(doc, request.user, action, request.POST.get("reason", ""))
+        result = services.billing_action(
+            doc, actor=request.user, action=action, reason=request.POST.get("reason", "")
+        )
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", None) or [str(exc)]:
             messages.error(request, message)

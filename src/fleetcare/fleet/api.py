@@ -155,7 +155,7 @@ def register_device(request, payload: RegisterIn):
                 errors=[{"field": "site_id", "reason": "not a site of the account"}],
             )
     device = services.register_device(
-        user=request.user,
+        actor=request.user,
         account=account,
         product_model=model,
         serial_number=payload.serial_number,
@@ -209,7 +209,7 @@ def import_file(
     path = services.store_upload(file)
     try:
         outcome = services.import_file(
-            user=request.user,
+            actor=request.user,
             account=account,
             path=path,
             file_name=file.name or "upload.csv",
@@ -251,7 +251,7 @@ def push_inventory(request, payload: InventoryIn):
     account = resolve_account(request, payload.account_id)
     try:
         outcome = services.push_inventory(
-            user=request.user,
+            actor=request.user,
             account=account,
             devices=[d.dict() for d in payload.devices],
             as_of=payload.as_of,

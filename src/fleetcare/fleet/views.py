@@ -86,7 +86,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         try:
             device = services.register_device(
-                user=request.user,
+                actor=request.user,
                 account=_account_of(form, request.user),
                 product_model=form.cleaned_data["product_model"],
                 serial_number=form.cleaned_data["serial_number"],
@@ -120,7 +120,7 @@ def import_upload(request):
         as_of = form.cleaned_data["as_of"] or timezone.localdate()
         try:
             preview = services.preview_file(
-                user=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
+                actor=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
             )
         except ValidationError as exc:
             path.unlink(missing_ok=True)
@@ -169,7 +169,7 @@ def import_confirm(request):
     account = get_visible_or_404(Organisation, request.user, pk=item["account"])
     try:
         outcome = services.import_file(
-            user=request.user,
+            actor=request.user,
             account=account,
             path=Path(item["path"]),
             file_name=item["name"],

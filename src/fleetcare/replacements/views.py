@@ -110,21 +110,23 @@ def order_action(request, pk: int, action: str):
     user = request.user
     try:
         if action == "approve":
-            services.approve(order, user)
+            services.approve(order, actor=user)
         elif action == "reject":
-            services.reject(order, user, data["reason"])
+            services.reject(order, actor=user, reason=data["reason"])
         elif action == "ship":
-            services.ship(order, user, **data)
+            services.ship(order, actor=user, **data)
         elif action == "deliver":
-            services.deliver(order, user, data["delivered_on"])
+            services.deliver(order, actor=user, delivered_on=data["delivered_on"])
         elif action == "return":
-            services.receive_return(order, user, data["returned_on"])
+            services.receive_return(order, actor=user, returned_on=data["returned_on"])
         elif action == "close":
-            services.close(order, user)
+            services.close(order, actor=user)
         elif action == "destruction":
-            services.record_destruction(order, user, **data)
+            services.record_destruction(order, actor=user, **data)
         elif action == "threshold":
-            services.decide_threshold(order, user, data["decision"], data["note"])
+            services.decide_threshold(
+                order, actor=user, decision=data["decision"], note=data["note"]
+            )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

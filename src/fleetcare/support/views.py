@@ -189,8 +189,8 @@ def case_new(request):
         cd = form.cleaned_data
         try:
             case = services.open_case(
-                user,
-                services.OpenCaseInput(
+                actor=user,
+                data=services.OpenCaseInput(
                     product_model=cd["product_model"],
                     severity=cd["severity"],
                     subject=cd["subject"],
@@ -317,8 +317,8 @@ def case_reply(request, case: Case) -> str:
     cd = form.cleaned_data
     services.add_reply(
         case,
-        request.user,
-        cd["body"],
+        actor=request.user,
+        body=cd["body"],
         internal=cd["internal"],
         new_status=cd["status"] or None,
         attachments=[cd["attachment"]] if cd.get("attachment") else [],
@@ -332,7 +332,7 @@ def case_status(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     services.change_status(
-        case, request.user, form.cleaned_data["status"], form.cleaned_data["note"]
+        case, actor=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
     )
     return _("Status updated.")
 
@@ -342,7 +342,7 @@ def case_assign(request, case: Case) -> str:
     form = AssignForm(request.POST, user=request.user)
     if not form.is_valid():
         _bad_form(form)
-    services.assign(case, request.user, form.cleaned_data["owner"])
+    services.assign(case, actor=request.user, owner=form.cleaned_data["owner"])
     return _("Owner updated.")
 
 
@@ -351,7 +351,7 @@ def case_severity(request, case: Case) -> str:
     form = SeverityForm(request.POST)
     if not form.is_valid():
         _bad_form(form)
-    services.change_severity(case, request.user, form.cleaned_data["severity"])
+    services.change_severity(case, actor=request.user, severity=form.cleaned_data["severity"])
     return _("Severity updated; deadlines recomputed.")
 
 
@@ -360,7 +360,7 @@ def case_attach(request, case: Case) -> str:
     form = AttachForm(request.POST, request.FILES)
     if not form.is_valid():
         _bad_form(form)
-    services.add_attachments(case, request.user, [form.cleaned_data["file"]])
+    services.add_attachments(case, actor=request.user, uploads=[form.cleaned_data["file"]])
     return _("File attached.")
 
 
@@ -370,7 +370,9 @@ def case_escalate(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     cd = form.cleaned_data
-    esc = services.escalate(case, request.user, cd["level"], cd["reason"], cd["owner"])
+    esc = services.escalate(
+        case, actor=request.user, level=cd["level"], reason=cd["reason"], owner=cd["owner"]
+    )
     return _("Escalated to level %(l)s.") % {"l": esc.level}
 
 
@@ -382,13 +384,13 @@ def case_escalation_update(request, case: Case) -> str:
     esc = case.escalations.filter(status=EscalationStatus.OPEN).first()
     if esc is None:
         raise ValidationError(_("The case is not escalated."))
-    services.update_escalation(esc, request.user, **form.cleaned_data)
+    services.update_escalation(esc, actor=request.user, **form.cleaned_data)
     return _("Escalation updated.")
 
 
 @_case_action
 def case_deescalate(request, case: Case) -> str:
-    services.deescalate(case, request.user, request.POST.get("note", ""))
+    services.deescalate(case, actor=request.user, note=request.POST.get("note", ""))
     return _("De-escalated.")
 
 
@@ -398,7 +400,9 @@ def case_engref(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     cd = form.cleaned_data
-    services.add_engineering_reference(case, request.user, cd["kind"], cd["reference"], cd["title"])
+    services.add_engineering_reference(
+        case, actor=request.user, kind=cd["kind"], reference=cd["reference"], title=cd["title"]
+    )
     return _("Engineering reference added.")
 
 
@@ -409,7 +413,11 @@ def case_incident(request, case: Case) -> str:
         _bad_form(form)
     cd = form.cleaned_data
     services.open_partner_incident(
-        case, request.user, cd["cloud_partner"], cd["partner_ticket"], cd["findings"]
+        case,
+        actor=request.user,
+        cloud_partner=cd["cloud_partner"],
+        partner_ticket=cd["partner_ticket"],
+        findings=cd["findings"],
     )
     return _("Cloud-partner incident opened.")
 
@@ -423,9 +431,9 @@ def case_incident_update(request, case: Case, incident_id: int) -> str:
     cd = form.cleaned_data
     services.update_partner_incident(
         incident,
-        request.user,
-        cd["kind"],
-        cd["body"],
+        actor=request.user,
+        kind=cd["kind"],
+        body=cd["body"],
         partner_ticket=cd["partner_ticket"] or None,
         status=cd["status"] or None,
     )
@@ -458,13 +466,13 @@ def authorisations(request):
         cd = form.cleaned_data
         try:
             services.record_authorisation(
-                user,
-                cd["account"],
-                cd["cloud_partner"],
-                cd["document"],
-                cd["valid_from"],
-                cd["valid_to"],
-                cd["signed_by"],
+                actor=user,
+                account=cd["account"],
+                cloud_partner=cd["cloud_partner"],
+                document=cd["document"],
+                valid_from=cd["valid_from"],
+                valid_to=cd["valid_to"],
+                signed_by=cd["signed_by"],
             )
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
@@ -513,10 +521,10 @@ def _cloud_partner_form(request, partner: CloudPartner | None):  # type: ignore[
         cd = form.cleaned_data
         try:
             if partner is None:
-                partner = services.create_cloud_partner(user, **cd)
+                partner = services.create_cloud_partner(actor=user, **cd)
                 messages.success(request, _("Cloud partner %(n)s added.") % {"n": partner.name})
             else:
-                partner = services.update_cloud_partner(partner, user, **cd)
+                partner = services.update_cloud_partner(partner, actor=user, **cd)
                 messages.success(request, _("Cloud partner %(n)s updated.") % {"n": partner.name})
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():

@@ -37,6 +37,7 @@ def open_adjustment(
     counted_on: date,
     count: int,
     ordered_now: int,
+    *,
     actor: Any = None,
 ) -> Adjustment | None:
     """R-PE-5: a detected adjustment for the month after ``counted_on`` (idempotent)."""
@@ -81,7 +82,7 @@ def open_adjustment(
     return obj
 
 
-def detect_adjustments(now_date: date, actor: Any = None) -> list[Adjustment]:
+def detect_adjustments(now_date: date, *, actor: Any = None) -> list[Adjustment]:
     """Month-end check (R-PE-4/5): for each active contract, the last completed month's count
     against the baseline in force; opens an adjustment where the count reached it."""
     last_month_end = previous_month_end(now_date)
@@ -105,7 +106,7 @@ def detect_adjustments(now_date: date, actor: Any = None) -> list[Adjustment]:
             count_cc = counts.get(contract.account_id, {}).get(cc.category.code)
             count = count_cc.count if count_cc else 0
             if pe.monthly_status(count, ordered_now, band).adjustment_due:
-                adj = open_adjustment(contract, cc, last_month_end, count, ordered_now, actor)
+                adj = open_adjustment(contract, cc, last_month_end, count, ordered_now, actor=actor)
                 if adj is not None:
                     opened.append(adj)
     return opened
@@ -144,10 +145,10 @@ def _refuse(adj: Adjustment, action: str) -> None:
 
 
 @transaction.atomic
-def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
+def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
     """R-PE-5 / R-MON-2: the numbered quote, addressed to the distribution partner on the
     customer's behalf, with the prorated value."""
-    require_csm(user)
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.DETECTED:
         _refuse(adj, "quote")
@@ -156,7 +157,7 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
         raise ValidationError(
             _("The contract has no distribution partner to address the quote to: set one first.")
         )
-    with changelog(adj, "adjustment.quoted", actor=user):
+    with changelog(adj, "adjustment.quoted", actor=actor):
         period_end = contract.end_date
         with in_language_of(contract.distribution_partner):
             description = _(
@@ -203,11 +204,11 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
             currency=contract.currency,
             title=title,
             lines=[line],
-            actor=user,
+            actor=actor,
             source_key=f"pe-adjustment:{adj.pk}",
             period=(adj.month, period_end),
         )
-        issue_document(doc, user)
+        issue_document(doc, actor=actor)
         adj.quote = doc
         adj.status = AdjustmentStatus.QUOTED
         adj.save(update_fields=["quote", "status", "updated_at"])
@@ -215,15 +216,15 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
 
 
 @transaction.atomic
-def record_purchase_order(*, user: Any, adjustment: Adjustment, number: str) -> Adjustment:
-    require_csm(user, PO_ROLES)
+def record_purchase_order(*, actor: Any, adjustment: Adjustment, number: str) -> Adjustment:
+    require_csm(actor, PO_ROLES)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.QUOTED:
         _refuse(adj, "purchase_order")
     number = (number or "").strip()
     if not number:
         raise ValidationError({"purchase_order_number": _("Enter the purchase order number.")})
-    with changelog(adj, "adjustment.po_received", actor=user):
+    with changelog(adj, "adjustment.po_received", actor=actor):
         adj.purchase_order_number = number[:64]
         adj.status = AdjustmentStatus.PO_RECEIVED
         adj.save(update_fields=["purchase_order_number", "status", "updated_at"])
@@ -231,15 +232,15 @@ def record_purchase_order(*, user: Any, adjustment: Adjustment, number: str) -> 
 
 
 @transaction.atomic
-def apply_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
+def apply_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
     """New ordered and baseline in force from the first day of the adjustment month."""
-    require_csm(user)
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.PO_RECEIVED:
         _refuse(adj, "apply")
-    with changelog(adj, "adjustment.applied", actor=user):
+    with changelog(adj, "adjustment.applied", actor=actor):
         cc = ContractCategory.objects.select_for_update().get(pk=adj.contract_category_id)
-        with changelog(cc, "contract_category.adjusted", actor=user):
+        with changelog(cc, "contract_category.adjusted", actor=actor):
             cc.ordered = adj.new_ordered
             cc.baseline = adj.new_baseline
             cc.save(update_fields=["ordered", "baseline"])
@@ -257,12 +258,12 @@ def apply_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
 
 
 @transaction.atomic
-def cancel_adjustment(*, user: Any, adjustment: Adjustment, reason: str = "") -> Adjustment:
-    require_csm(user)
+def cancel_adjustment(*, actor: Any, adjustment: Adjustment, reason: str = "") -> Adjustment:
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status not in OPEN_ADJUSTMENT_STATUSES:
         _refuse(adj, "cancel")
-    with changelog(adj, "adjustment.cancelled", actor=user):
+    with changelog(adj, "adjustment.cancelled", actor=actor):
         adj.status = AdjustmentStatus.CANCELLED
         adj.cancel_reason = (reason or "").strip()[:300]
         adj.save(update_fields=["status", "cancel_reason", "updated_at"])
@@ -271,5 +272,5 @@ def cancel_adjustment(*, user: Any, adjustment: Adjustment, reason: str = "") ->
 
             with in_language_of(adj.quote.addressed_to):
                 reason = _("Adjustment cancelled. %(reason)s") % {"reason": adj.cancel_reason}
-            void_document(adj.quote, user, reason=reason.strip())
+            void_document(adj.quote, actor=actor, reason=reason.strip())
     return adj

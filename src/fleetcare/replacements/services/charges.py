@@ -33,7 +33,7 @@ def _local_today(order: ReplacementOrder, now: datetime) -> date:
     return now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
 
 
-def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Document:
+def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Document:
     """R-RMA-4: a draft invoice at the model's list price, linked to the order (idempotent)."""
     model = order.product_model
     amount = rma_rules.unreturned_charge(Money(model.list_price, model.currency))
@@ -105,7 +105,7 @@ def on_document_issued(sender: Any, document: Document, actor: Any = None, **kw:
 
 @transaction.atomic
 def decide_threshold(
-    order: ReplacementOrder, actor: Any, decision: str, note: str = ""
+    order: ReplacementOrder, *, actor: Any, decision: str, note: str = ""
 ) -> ReplacementOrder:
     """Billing decides on a replacement flagged over the yearly threshold (R-DS-5):
     ``charge`` raises a draft over-threshold charge at list price; ``waive`` records it."""

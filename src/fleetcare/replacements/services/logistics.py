@@ -37,8 +37,8 @@ from fleetcare.rules import replacement as rma_rules
 @transaction.atomic
 def ship(
     order: ReplacementOrder,
-    actor: Any,
     *,
+    actor: Any,
     carrier: str,
     tracking_number: str,
     replacement_serial: str = "",
@@ -111,7 +111,7 @@ def _swap_in_replacement(order: ReplacementOrder, delivered_on: date) -> None:
 
 
 @transaction.atomic
-def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> ReplacementOrder:
+def deliver(order: ReplacementOrder, *, actor: Any, delivered_on: date) -> ReplacementOrder:
     """The replacement was received: the return window starts (R-RMA-3) and the unit takes
     the faulty one's place (R-RMA-5). With on-site destruction no return is expected."""
     _require(actor, OPERATIONS_ROLES, "deliver")
@@ -138,7 +138,7 @@ def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> Replacem
 
 
 @transaction.atomic
-def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> ReplacementOrder:
+def receive_return(order: ReplacementOrder, *, actor: Any, returned_on: date) -> ReplacementOrder:
     """The defective unit arrived at the service centre. A late return before the charge
     is invoiced cancels it (R-RMA-4); once invoiced, the charge stands (billing may credit)."""
     _require(actor, OPERATIONS_ROLES, "return")
@@ -156,7 +156,7 @@ def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> Re
                     reason = _("Unit returned on %(date)s, before invoicing.") % {
                         "date": returned_on
                     }
-                void_document(charge, actor, reason=reason)
+                void_document(charge, actor=actor, reason=reason)
         order.returned_on = returned_on
         order.status = OrderStatus.RETURNED
         order.save()
@@ -164,7 +164,7 @@ def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> Re
 
 
 @transaction.atomic
-def close(order: ReplacementOrder, actor: Any, now: datetime | None = None) -> ReplacementOrder:
+def close(order: ReplacementOrder, *, actor: Any, now: datetime | None = None) -> ReplacementOrder:
     _require(actor, OPERATIONS_ROLES, "close")
     order = _locked(order)
     _refuse(order, "close", (OrderStatus.RETURNED,))
@@ -178,8 +178,8 @@ def close(order: ReplacementOrder, actor: Any, now: datetime | None = None) -> R
 @transaction.atomic
 def record_destruction(
     order: ReplacementOrder,
-    actor: Any,
     *,
+    actor: Any,
     certificate: Any,
     certificate_number: str,
     destroyed_on: date,

@@ -223,6 +223,7 @@ def _apply_threshold(order: ReplacementOrder, now: datetime) -> None:
 @transaction.atomic
 def approve(
     order: ReplacementOrder,
+    *,
     actor: Any,
     now: datetime | None = None,
     replacement_model: ProductModel | None = None,
@@ -248,7 +249,7 @@ def approve(
 
 
 @transaction.atomic
-def reject(order: ReplacementOrder, actor: Any, reason: str) -> ReplacementOrder:
+def reject(order: ReplacementOrder, *, actor: Any, reason: str) -> ReplacementOrder:
     _require(actor, APPROVE_ROLES, "reject")
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the replacement is rejected.")]})

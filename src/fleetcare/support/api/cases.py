@@ -58,8 +58,8 @@ def open_case(request, payload: CaseIn):
         )
     requester = _agent_user(request, payload.requester_id)
     case = services.open_case(
-        request.user,
-        services.OpenCaseInput(
+        actor=request.user,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=payload.severity,
             subject=payload.subject,
@@ -105,7 +105,11 @@ def reply(request, case_id: int, payload: ReplyIn):
     return Status(
         201,
         services.add_reply(
-            case, request.user, payload.body, internal=payload.internal, new_status=payload.status
+            case,
+            actor=request.user,
+            body=payload.body,
+            internal=payload.internal,
+            new_status=payload.status,
         ),
     )
 
@@ -113,21 +117,21 @@ def reply(request, case_id: int, payload: ReplyIn):
 @router.post("/{case_id}/status", response=CaseDetail)
 def set_status(request, case_id: int, payload: StatusIn):
     case = _case(request, case_id)
-    services.change_status(case, request.user, payload.status, payload.note)
+    services.change_status(case, actor=request.user, status=payload.status, note=payload.note)
     return _reload(request, case)
 
 
 @router.post("/{case_id}/assign", response=CaseDetail)
 def assign(request, case_id: int, payload: AssignIn):
     case = _case(request, case_id)
-    services.assign(case, request.user, _agent_user(request, payload.owner_id))
+    services.assign(case, actor=request.user, owner=_agent_user(request, payload.owner_id))
     return _reload(request, case)
 
 
 @router.post("/{case_id}/severity", response=CaseDetail)
 def set_severity(request, case_id: int, payload: SeverityIn):
     case = _case(request, case_id)
-    services.change_severity(case, request.user, payload.severity)
+    services.change_severity(case, actor=request.user, severity=payload.severity)
     return _reload(request, case)
 
 
@@ -138,7 +142,7 @@ def set_severity(request, case_id: int, payload: SeverityIn):
 )
 def upload(request, case_id: int, file: File[list[UploadedFile]]):
     case = _case(request, case_id)
-    return Status(201, services.add_attachments(case, request.user, list(file)))
+    return Status(201, services.add_attachments(case, actor=request.user, uploads=list(file)))
 
 
 @router.get("/{case_id}/attachments", response=list[AttachmentOut])

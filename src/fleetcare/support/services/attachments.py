@@ -128,7 +128,7 @@ def validate_uploads(uploads: list[Any]) -> None:
 
 
 @transaction.atomic
-def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | None = None):
+def add_attachments(case: Case, *, actor: Any, uploads: list[Any], now: datetime | None = None):
     now = now or timezone.now()
     case = get_visible_or_404(Case, actor, pk=case.pk)
     if not is_agent(actor) and not _may_work_as_requester_side(actor, case):

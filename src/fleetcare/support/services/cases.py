@@ -63,6 +63,7 @@ def _next_reference() -> str:
 
 @transaction.atomic
 def open_case(
+    *,
     actor: Any,
     data: OpenCaseInput,
     attachments: list[Any] | None = None,
@@ -181,9 +182,9 @@ def _entitlement_text(case: Case) -> str:
 @transaction.atomic
 def add_reply(
     case: Case,
+    *,
     actor: Any,
     body: str,
-    *,
     internal: bool = False,
     attachments: list[Any] | None = None,
     new_status: str | None = None,
@@ -250,7 +251,7 @@ def add_reply(
 
 @transaction.atomic
 def change_status(
-    case: Case, actor: Any, status: str, note: str = "", now: datetime | None = None
+    case: Case, *, actor: Any, status: str, note: str = "", now: datetime | None = None
 ) -> Case:
     """Move a case through its states (R-SUP-2 pauses while waiting on the customer)."""
     now = now or timezone.now()
@@ -276,7 +277,7 @@ def change_status(
 
 
 @transaction.atomic
-def assign(case: Case, actor: Any, owner: User | None, now: datetime | None = None) -> Case:
+def assign(case: Case, *, actor: Any, owner: User | None, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require_agent(actor)
     case = _lock(get_visible_or_404(Case, actor, pk=case.pk))
@@ -297,7 +298,7 @@ def assign(case: Case, actor: Any, owner: User | None, now: datetime | None = No
 
 
 @transaction.atomic
-def change_severity(case: Case, actor: Any, severity: str, now: datetime | None = None) -> Case:
+def change_severity(case: Case, *, actor: Any, severity: str, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require_agent(actor)
     if severity not in Severity.values:

@@ -93,6 +93,7 @@ def _clean_cloud_partner(values: dict[str, str], exclude_pk: int | None = None) 
 
 @transaction.atomic
 def create_cloud_partner(
+    *,
     actor: Any,
     name: str,
     contact: str = "",
@@ -135,7 +136,9 @@ def create_cloud_partner(
 
 
 @transaction.atomic
-def update_cloud_partner(partner: CloudPartner, actor: Any, **changes: str | None) -> CloudPartner:
+def update_cloud_partner(
+    partner: CloudPartner, *, actor: Any, **changes: str | None
+) -> CloudPartner:
     """Edit a cloud partner's name, contact and escalation procedure notes (``None``
     leaves a field as it is)."""
     require_cloud_partner_manager(actor)
@@ -174,6 +177,7 @@ def authorised_cloud_partner_ids(account_id: int, on: date) -> dict[int, date | 
 
 @transaction.atomic
 def record_authorisation(
+    *,
     actor: Any,
     account: Organisation,
     cloud_partner: CloudPartner,
@@ -234,6 +238,7 @@ def authorisation_on_file(
 @transaction.atomic
 def open_partner_incident(
     case: Case,
+    *,
     actor: Any,
     cloud_partner: CloudPartner,
     partner_ticket: str = "",
@@ -290,10 +295,10 @@ def open_partner_incident(
 @transaction.atomic
 def update_partner_incident(
     incident: PartnerIncident,
+    *,
     actor: Any,
     kind: str,
     body: str,
-    *,
     partner_ticket: str | None = None,
     status: str | None = None,
     now: datetime | None = None,

@@ -35,6 +35,7 @@ from fleetcare.support.services.common import (
 @transaction.atomic
 def escalate(
     case: Case,
+    *,
     actor: Any,
     level: int,
     reason: str,
@@ -94,8 +95,8 @@ def escalate(
 @transaction.atomic
 def update_escalation(
     escalation: Escalation,
-    actor: Any,
     *,
+    actor: Any,
     owner: User | None = None,
     specialist: str | None = None,
     actions: str | None = None,
@@ -150,7 +151,9 @@ def update_escalation(
 
 
 @transaction.atomic
-def deescalate(case: Case, actor: Any, note: str = "", now: datetime | None = None) -> Escalation:
+def deescalate(
+    case: Case, *, actor: Any, note: str = "", now: datetime | None = None
+) -> Escalation:
     """De-escalate when solved (R-SUP-3)."""
     now = now or timezone.now()
     _require_escalation_manager(actor)
@@ -173,6 +176,7 @@ def deescalate(case: Case, actor: Any, note: str = "", now: datetime | None = No
 @transaction.atomic
 def add_engineering_reference(
     case: Case,
+    *,
     actor: Any,
     kind: str,
     reference: str,
