@@ -14,13 +14,15 @@ from fleetcare.billing.services import LineSpec, create_document
 from fleetcare.contracts import options as contract_options
 from fleetcare.core.jobs import run_job
 from fleetcare.daas import invoicing as daas_invoicing
-from tests.daas.helpers import pe_contract, subscribe, voice_model
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
     SiteFactory,
     UserFactory,
     link_partner,
+    pe_contract,
+    subscribe,
+    voice_model,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +33,6 @@ def _auth(user):
 
     _, raw = ApiToken.issue(user)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
 
 
 def test_r_ds_7_monthly_invoices_partial_first_and_last_month(partner, partner_user, daas_customer):

@@ -14,14 +14,9 @@ from fleetcare.billing import services as billing
 from fleetcare.billing.models import Document
 from fleetcare.billing.services import LineSpec, create_document
 from fleetcare.core.jobs import run_job
-from tests.daas.helpers import subscribe, voice_model
+from tests.factories import subscribe, voice_model
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
 
 
 def test_daas_invoice_is_written_in_the_partners_language(partner, partner_user, daas_customer):

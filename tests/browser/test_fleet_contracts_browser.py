@@ -12,8 +12,14 @@ from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.contracts import services as contract_services
 from tests.browser.chromium import launch
-from tests.factories import PASSWORD, DistributorFactory, UserFactory, VendorFactory
-from tests.fleet.helpers import fleet_csv, video_model
+from tests.factories import (
+    PASSWORD,
+    DistributorFactory,
+    UserFactory,
+    VendorFactory,
+    fleet_csv,
+    video_model,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

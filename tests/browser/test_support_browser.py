@@ -25,9 +25,9 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
     VendorFactory,
+    active_pe_contract,
     link_partner,
 )
-from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -55,7 +55,7 @@ def one_of_each(customer, customer_user, partner, daas_customer, vendor_user):
 
     from fleetcare.daas.models import Subscription
     from fleetcare.replacements import services as rma
-    from tests.daas.helpers import at, make_case, pe_contract, pe_device, voice_model
+    from tests.factories import at, make_case, pe_contract, pe_device, voice_model
 
     model = voice_model()
     device = pe_device(customer, model)

@@ -8,8 +8,16 @@ import pytest
 
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import ReplacementOrder
-from tests.daas.helpers import at, make_case, pe_contract, pe_device, subscribe, voice_model
-from tests.factories import PartnerFactory, UserFactory
+from tests.factories import (
+    PartnerFactory,
+    UserFactory,
+    at,
+    make_case,
+    pe_contract,
+    pe_device,
+    subscribe,
+    voice_model,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import OrderStatus, ReplacementOrder
-from tests.daas.helpers import at, make_case, pe_contract, pe_device, subscribe, voice_model
+from tests.factories import at, make_case, pe_contract, pe_device, subscribe, voice_model
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from fleetcare.contracts import services as contract_services
-from tests.factories import OrganisationFactory, UserFactory
-from tests.fleet.helpers import api, d, fleet_csv, upload
+from tests.factories import OrganisationFactory, UserFactory, api, d, fleet_csv, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from fleetcare.support import services
 from fleetcare.support.models import Case
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")

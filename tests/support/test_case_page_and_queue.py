@@ -17,8 +17,7 @@ from fleetcare.replacements import services as rma
 from fleetcare.rules.calendars import calendar_for
 from fleetcare.support import clocks, services
 from fleetcare.support.models import Case
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")  # a Monday, 03:00 in Toronto (EST)
@@ -56,11 +55,6 @@ def _page(user, case) -> str:
 @pytest.fixture
 def pe_case(customer_user, pe_contract, model):
     return _open(customer_user, model)
-
-
-@pytest.fixture
-def ops(vendor_user):
-    return vendor_user("service_operations", username="ops")
 
 
 def _order(agent, case, ops=None, tracking=""):

@@ -21,9 +21,7 @@ from fleetcare.support.models import (
     EventKind,
     PartnerIncidentStatus,
 )
-from tests.factories import CategoryFactory, ProductModelFactory, UserFactory
-
-from .conftest import at
+from tests.factories import CategoryFactory, ProductModelFactory, UserFactory, at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")  # a Monday

@@ -21,8 +21,8 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
     VendorFactory,
+    active_pe_contract,
 )
-from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -8,8 +8,7 @@ import pytest
 
 from fleetcare.support import services
 from fleetcare.support.models import CaseStatus, Entitlement
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
