@@ -131,3 +131,13 @@ def test_a_blank_choice_leaves_a_flag_at_its_default():
     filters, errors = QueueFilter.from_query({"mine": "", "severity": "", "status": ""})
     assert errors == [] and filters.mine is False and filters.severity is None
     assert QueueFilter.from_query({"mine": "1"})[0].mine is True
+
+
+def test_the_page_message_is_in_the_readers_language(customer_user, devices):
+    customer_user.language = "fr"
+    customer_user.save(update_fields=["language"])
+    page = _client(customer_user).get("/fleet/", {"status": "lost"})
+    texts = [str(m) for m in page.context["messages"]]
+    assert (
+        "Statut : « lost » n’est pas une valeur valide ; ce filtre n’a pas été appliqué." in texts
+    )
