@@ -91,7 +91,7 @@ def one_of_each(customer, customer_user, partner, daas_customer, vendor_user):
     [
         ("replacements", "0003_reference_series", "replacement_order"),
         ("daas", "0004_reference_series", "daas_subscription"),
-        ("support", "0004_reference_series", "support_case"),
+        ("support", "0005_reference_series", "support_case"),
     ],
 )
 def test_the_data_migration_starts_each_series_after_the_highest_reference(
@@ -111,7 +111,7 @@ def test_the_data_migration_starts_each_series_after_the_highest_reference(
 
 @pytest.mark.django_db
 def test_the_data_migration_ignores_references_of_another_shape(one_of_each):
-    module = importlib.import_module("fleetcare.support.migrations.0004_reference_series")
+    module = importlib.import_module("fleetcare.support.migrations.0005_reference_series")
     case = one_of_each["support"]
     type(case).objects.filter(pk=case.pk).update(reference="CASE-12a")
     ReferenceSeries.objects.filter(code="support_case").delete()

@@ -28,7 +28,7 @@ def forget_series(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0003_cloud_partner_contact"),
+        ("support", "0004_entitlement_reason_code"),
         ("core", "0003_reference_series"),
     ]
 
