@@ -306,6 +306,8 @@ FLEETCARE_MAX_INFLIGHT = int(os.environ.get("FLEETCARE_MAX_INFLIGHT", "0"))
 # access line per request (logger "fleetcare.access").
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Celery workers keep these logging settings under JSON logs (instead of their own format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
