@@ -210,11 +210,11 @@ def _apply_threshold(order: ReplacementOrder, now: datetime) -> None:
     devices under contract; strictly above the threshold → flagged for billing."""
     on = now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
     devices = SubscribedDevice.objects.under_contract(order.account_id, on).count()
-    count = extended_cover_replacements_in_year(order.account_id, on.year) + 1
+    so_far = extended_cover_replacements_in_year(order.account_id, on.year)
     if devices <= 0:
         return
     threshold = load_programme(daas_rules.DAAS).daas_threshold
-    status = daas_rules.threshold_status(count, devices, threshold)
+    status = daas_rules.next_replacement_status(so_far, devices, threshold)
     order.threshold_rate = status.rate_pct
     if status.chargeable:
         order.threshold_flag = True
