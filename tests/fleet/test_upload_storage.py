@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 
 from fleetcare.fleet import services
 from fleetcare.fleet.models import InventorySnapshot
-from tests.fleet.helpers import fleet_csv, upload
+from tests.factories import fleet_csv, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_a_background_import_reads_its_file_back_from_the_store(
 ):
     ref = services.store_upload(_write(shared_store.parent))
     outcome = services.import_file(
-        user=customer_user, account=customer, path=ref, file_name="fleet.csv", background=True
+        actor=customer_user, account=customer, path=ref, file_name="fleet.csv", background=True
     )
     snapshot = InventorySnapshot.objects.get(pk=outcome.snapshots[0].pk)
     assert outcome.background and snapshot.status == "done", snapshot.errors
