@@ -20,7 +20,7 @@ from fleetcare.contracts.models import (
     EnterpriseContract,
 )
 from fleetcare.contracts.services.common import band_of, default_end, programme_of, require_csm
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.core.roles import OrganisationKind
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme
@@ -116,7 +116,7 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
 @transaction.atomic
 def create_contract(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     start_date: date,
     end_date: date | None = None,
@@ -133,7 +133,7 @@ def create_contract(
 ) -> EnterpriseContract:
     """R-PE-1..3, R-PE-8: a contract with its categories and, when active, its upfront order
     (a numbered document)."""
-    require_csm(user)
+    require_csm(actor)
     prog = programme_of()
     end_date = end_date or default_end(start_date, prog.default_term_months)
     errors: dict[str, Any] = {}
@@ -172,7 +172,7 @@ def create_contract(
         currency=(currency or account.currency).upper(),
         status=status,
         distribution_partner=distribution_partner,
-        csm=user,
+        csm=actor,
         professional_services_discount=professional_services_discount,
         extra_csm_blocks=extra_csm_blocks,
         technical_account_management=technical_account_management,
@@ -198,9 +198,9 @@ def create_contract(
             baseline=cc.baseline,
             reason="term_start",
         )
-    log_change(contract, "contract.created", user)
+    log_change(contract, "contract.created", actor=actor)
     if status == ContractStatus.ACTIVE:
-        _issue_upfront_order(contract, user)
+        _issue_upfront_order(contract, actor)
     return contract
 
 
@@ -223,7 +223,7 @@ def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
         source_key=f"pe-upfront:{contract.pk}",
         period=(contract.start_date, contract.end_date),
     )
-    issue_document(doc, user)
+    issue_document(doc, actor=user)
     contract.upfront_order = doc
     contract.save(update_fields=["upfront_order", "updated_at"])
 

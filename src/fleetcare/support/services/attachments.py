@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.support.models import (
@@ -130,7 +130,7 @@ def validate_uploads(uploads: list[Any]) -> None:
 
 
 @transaction.atomic
-def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | None = None):
+def add_attachments(case: Case, *, actor: Any, uploads: list[Any], now: datetime | None = None):
     now = now or timezone.now()
     case = get_visible_or_404(Case, actor, pk=case.pk)
     require(actor, can_reply, case, _("You may not add files to this case."))
@@ -139,7 +139,7 @@ def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | 
     validate_uploads(uploads)
     event = _event(case, EventKind.ATTACHMENT, actor, now, body=", ".join(u.name for u in uploads))
     stored = [_store_attachment(case, u, actor, event) for u in uploads]
-    log_change(case, "support.case_attachment", actor)
+    log_change(case, "support.case_attachment", actor=actor)
     return stored
 
 
