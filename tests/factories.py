@@ -8,7 +8,8 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from fleetcare.catalog.models import Category, ProductModel
+from fleetcare.catalog.models import Category, ProductModel, ProductPrice
+from fleetcare.core.currency import supported_currencies
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site, User
 
 PASSWORD = "pass"
@@ -99,10 +100,32 @@ class ProductModelFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Model {n}")
     family = "Studio"
     category = factory.SubFactory(CategoryFactory)
-    currency = "EUR"
+
+    # The model's price list (not fields of the model): the same figures in each of
+    # ``currencies`` (test data; default every supported currency), or only in ``currency``.
+    currency = None
+    currencies = None
     list_price = Decimal("1000.00")
     pe_yearly_price = Decimal("60.00")
     daas_monthly_price = Decimal("25.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        p = {k: kwargs.pop(k) for k in PRICE_KEYS}
+        obj = super()._create(model_class, *args, **kwargs)
+        codes = p["currencies"] or ([p["currency"]] if p["currency"] else supported_currencies())
+        for code in codes:
+            ProductPrice.objects.create(
+                product_model=obj,
+                currency=code,
+                list_price=p["list_price"],
+                pe_yearly_price=p["pe_yearly_price"],
+                daas_monthly_price=p["daas_monthly_price"],
+            )
+        return obj
+
+
+PRICE_KEYS = ("currency", "currencies", "list_price", "pe_yearly_price", "daas_monthly_price")
 
 
 def d(text: str) -> date:

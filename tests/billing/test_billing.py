@@ -33,11 +33,6 @@ def _auth(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
-
-
 def test_r_ds_7_monthly_invoices_partial_first_and_last_month(partner, partner_user, daas_customer):
     model = voice_model(daas_monthly_price=Decimal("30.00"))
     # 1-month term delivered 20 March: 20 Mar – 19 Apr.
@@ -110,14 +105,17 @@ def test_professional_services_at_the_contract_discount(customer, billing_user, 
 
 
 def test_options_order(customer, billing_user):
+    """R-PE-8 / R-MON-1: the options priced from the contract currency's (EUR) price list."""
     contract = pe_contract(
         customer, extra_csm_blocks=2, technical_account_management=True, onsite_destruction=True
     )
+    assert contract.currency == "EUR"
     order = contract_options.raise_options_order(contract, billing_user)
+    assert order.currency == "EUR"
     assert [(line.sku, line.amount) for line in order.lines.all()] == [
-        ("OPT-CSM-BLOCK", Decimal("19200.00")),
-        ("OPT-TAM", Decimal("30000.00")),
-        ("OPT-DESTRUCTION", Decimal("1500.00")),
+        ("OPT-CSM-BLOCK", Decimal("18200.00")),  # 2 × 9 100.00 EUR
+        ("OPT-TAM", Decimal("28500.00")),
+        ("OPT-DESTRUCTION", Decimal("1450.00")),
     ]
     assert contract_options.raise_options_order(contract, billing_user) == order  # idempotent
     bare = pe_contract(customer, start=date(2027, 1, 1), end=date(2027, 12, 31))

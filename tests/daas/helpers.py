@@ -20,7 +20,6 @@ _seq = itertools.count(1)
 
 def voice_model(**kw):
     kw.setdefault("category", CategoryFactory(code="voice"))
-    kw.setdefault("currency", "USD")
     kw.setdefault("list_price", Decimal("499.00"))
     kw.setdefault("daas_monthly_price", Decimal("30.00"))
     return ProductModelFactory(**kw)
@@ -28,7 +27,6 @@ def voice_model(**kw):
 
 def video_model(**kw):
     kw.setdefault("category", CategoryFactory(code="video"))
-    kw.setdefault("currency", "USD")
     kw.setdefault("daas_monthly_price", Decimal("90.00"))
     return ProductModelFactory(**kw)
 

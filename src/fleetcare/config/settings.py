@@ -3,7 +3,8 @@
 Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL,
 EMAIL_URL-style settings (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
 EMAIL_USE_TLS, DEFAULT_FROM_EMAIL), FLEETCARE_VAR_DIR, CSRF_TRUSTED_ORIGINS,
-SECURE_SSL_REDIRECT, TAX_RATES (JSON: {"FR": "20", ...}).
+SECURE_SSL_REDIRECT, TAX_RATES (JSON: {"FR": "20", ...}), CURRENCIES (comma-separated ISO 4217
+codes the vendor sells in, e.g. "USD,EUR,GBP,CAD").
 """
 
 from __future__ import annotations
@@ -243,7 +244,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 
-# Billing: tax rate per customer country, in percent (a setting).
+# Currencies the vendor sells in: each has its own price list (R-CAT-1, R-MON-1); a
+# contract or subscription is in one of them. Prices are never converted.
+CURRENCIES: list[str] = [
+    c.strip().upper()
+    for c in os.environ.get("CURRENCIES", "USD,EUR,GBP,CAD").split(",")
+    if c.strip()
+]
+
+# Billing: tax rate per customer country, in percent (a setting). The country is the
+# document's account's (the customer billed), never the recipient's: a quote addressed to
+# a distributor on behalf of a German customer is taxed at the German rate.
 TAX_RATES: dict[str, str] = {
     "FR": "20",
     "DE": "19",

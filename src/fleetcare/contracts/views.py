@@ -65,6 +65,22 @@ def _category_inputs(formset) -> list[services.CategoryInput]:
     ]
 
 
+def _proposal_or_error(request, form, **kw):
+    """The proposal, or None with the refusal (e.g. a model not priced in the currency)
+    shown on the form."""
+    try:
+        return services.propose_contract(user=request.user, **kw)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"currency": exc.messages}
+        for field, errs in errors.items():
+            if not form.is_bound:
+                for e in errs:
+                    messages.error(request, e)
+            elif not any(e in form.errors.get(field, []) for e in errs):
+                form.add_error(field if field in form.fields else None, errs)
+        return None
+
+
 @login_required
 def contract_new(request):
     services.require_csm(request.user)
@@ -80,7 +96,7 @@ def contract_new(request):
                     account=cd["account"],
                     start_date=cd["start_date"],
                     end_date=cd["end_date"],
-                    currency=cd["currency"] or None,
+                    currency=cd["currency"],
                     categories=_category_inputs(formset),
                     distribution_partner=cd["distribution_partner"],
                     professional_services_discount=cd["professional_services_discount"],
@@ -99,8 +115,12 @@ def contract_new(request):
                 return redirect("contracts:detail", pk=contract.pk)
         account = form.cleaned_data.get("account") if hasattr(form, "cleaned_data") else None
         if account is not None and form.cleaned_data.get("start_date"):
-            proposal = services.propose_contract(
-                user=request.user, account=account, start_date=form.cleaned_data["start_date"]
+            proposal = _proposal_or_error(
+                request,
+                form,
+                account=account,
+                start_date=form.cleaned_data["start_date"],
+                currency=form.cleaned_data.get("currency") or account.currency,
             )
     else:
         initial = {"start_date": request.GET.get("start_date") or None}
@@ -111,7 +131,9 @@ def contract_new(request):
                 request.user,
                 pk=request.GET["account"],
             )
-            initial.update(account=account, currency=account.currency)
+            initial.update(
+                account=account, currency=request.GET.get("currency") or account.currency
+            )
         form = ContractForm(initial=initial, user=request.user)
         formset = CategoryFormSet(prefix="cat")
         if account is not None and initial["start_date"]:
@@ -119,10 +141,18 @@ def contract_new(request):
                 start = date.fromisoformat(initial["start_date"])
             except ValueError:
                 start = None
-            if start is not None:
-                proposal = services.propose_contract(
-                    user=request.user, account=account, start_date=start
+            proposal = (
+                _proposal_or_error(
+                    request,
+                    form,
+                    account=account,
+                    start_date=start,
+                    currency=request.GET.get("currency") or account.currency,
                 )
+                if start is not None
+                else None
+            )
+            if proposal is not None:
                 formset = CategoryFormSet(
                     prefix="cat",
                     initial=[

@@ -54,7 +54,8 @@ def load(ctx: Any, out: Any = None) -> None:
         .order_by("sku")
         .first()
     )
-    first = [(video.sku, 5, False)] if video is not None and video.daas_monthly_price else []
+    daas_priced = video is not None and video.prices.filter(daas_monthly_price__isnull=False)
+    first = [(video.sku, 5, False)] if daas_priced else []
     northwind = _subscribe(
         ctx,
         "maple",
