@@ -49,8 +49,9 @@ def test_r_ds_7_monthly_invoices_partial_first_and_last_month(partner, partner_u
     march = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-03")
     april = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-04")
     # March: 12 of 31 days → 30 × 12/31 = 11.61 each; April: 19 of 30 days → 19.00 each.
-    assert [line.amount for line in march.lines.all()] == [Decimal("11.61")] * 2
-    assert [line.amount for line in april.lines.all()] == [Decimal("19.00")] * 2
+    # One line per customer and model (quantity = devices), the sum of the devices' fees.
+    assert [(ln.quantity, ln.amount) for ln in march.lines.all()] == [(2, Decimal("23.22"))]
+    assert [(ln.quantity, ln.amount) for ln in april.lines.all()] == [(2, Decimal("38.00"))]
     assert march.subtotal == Decimal("23.22") and april.subtotal == Decimal("38.00")
     assert march.status == "issued" and march.number.startswith("INV-")
     assert march.addressed_to == partner and march.tax_rate == Decimal("5")  # CA

@@ -215,7 +215,7 @@ def _categories(items: list[CategoryIn]) -> list[services.CategoryInput]:
 
 def _pdf(doc: Document, request) -> HttpResponse:
     response = HttpResponse(
-        render_document_pdf(doc, getattr(request, "LANGUAGE_CODE", "en")),
+        render_document_pdf(doc),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="{doc.number or "draft"}.pdf"'

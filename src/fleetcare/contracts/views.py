@@ -304,7 +304,7 @@ def document_pdf(request, pk: int):
     if doc.programme != "pe":
         raise Http404(_("Not a Poly+ Enterprise document."))
     response = HttpResponse(
-        render_document_pdf(doc, getattr(request, "LANGUAGE_CODE", "en")),
+        render_document_pdf(doc),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="{doc.number or "draft"}.pdf"'

@@ -42,6 +42,12 @@ def _subscribe(ctx, partner_key, customer_key, site_name, items, delivered_on, d
         distributor=distributor,
     )
     services.record_delivery(actor=actor, subscription=sub, delivered_on=delivered_on)
+    # The distributor's delivery note gives each unit's serial number.
+    for enrolment in sub.devices.select_related("device", "product_model").order_by("id"):
+        device = enrolment.device
+        if device is not None and not device.serial_number:
+            device.serial_number = f"{enrolment.product_model.sku[:4]}{device.pk:07d}"
+            device.save(update_fields=["serial_number"])
     return sub
 
 
