@@ -63,3 +63,18 @@ class CategoryForm(forms.Form):
 
 
 CategoryFormSet = forms.formset_factory(CategoryForm, extra=0)
+
+
+class ProfessionalServicesForm(forms.Form):
+    """R-PE-8: professional services quoted at the contract's discount (billing)."""
+
+    description = forms.CharField(label=_("Professional services"), max_length=200)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=8, decimal_places=2)
+    hourly_rate = forms.DecimalField(
+        label=_("Hourly rate"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Empty: the price list's rate in the contract's currency."),
+    )

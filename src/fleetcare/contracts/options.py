@@ -170,6 +170,9 @@ def raise_professional_services_quote(
     discount = Decimal(contract.professional_services_discount)
     factor = (Decimal(100) - discount) / Decimal(100)
     recipient = _recipient(contract)
+    # Serialise quotes of one contract: each gets the next key ps:<contract>:<n>.
+    type(contract).objects.select_for_update().filter(pk=contract.pk).first()
+    n = Document.objects.filter(source_key__startswith=f"ps:{contract.pk}:").count() + 1
     with in_language_of(recipient):
         title = _("Professional services — %(reference)s") % {"reference": contract.reference}
         text = _("%(description)s (contract discount %(discount)s %%)") % {
@@ -194,4 +197,30 @@ def raise_professional_services_quote(
             )
         ],
         actor=actor,
+        source_key=f"ps:{contract.pk}:{n}",
+    )
+
+
+def contract_documents(contract: Any, user: Any) -> Any:
+    """What has been billed for a contract (R-MON-2), as ``user`` may see it: its upfront
+    order, renewal quote (of the next term), adjustment quotes, options order,
+    professional-services quotes and the unreturned-unit charges of its replacements."""
+    from django.db.models import Q
+
+    from fleetcare.replacements.models import ReplacementOrder
+
+    nxt = type(contract).objects.filter(previous=contract).values_list("pk", flat=True)
+    adjustments = contract.adjustments.values_list("pk", flat=True)
+    orders = ReplacementOrder.objects.filter(enterprise_contract=contract).values_list(
+        "pk", flat=True
+    )
+    keys = [f"pe-upfront:{contract.pk}", f"options:{contract.pk}"]
+    keys += [f"pe-renewal:{pk}" for pk in nxt]
+    keys += [f"pe-adjustment:{pk}" for pk in adjustments]
+    keys += [f"rma-unreturned:{pk}" for pk in orders] + [f"rma-threshold:{pk}" for pk in orders]
+    return (
+        Document.objects.visible_to(user)
+        .filter(Q(source_key__in=keys) | Q(source_key__startswith=f"ps:{contract.pk}:"))
+        .select_related("addressed_to")
+        .order_by("created_at", "id")
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
+from fleetcare.billing.services import BILLING_ROLES
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
+from . import options as contract_options
 from . import services
-from .forms import CategoryFormSet, ContractForm
+from .forms import CategoryFormSet, ContractForm, ProfessionalServicesForm
 from .models import Adjustment, ContractCategory, EnterpriseContract
 
 PAGE_SIZE = 50
@@ -29,6 +31,10 @@ PAGE_SIZE = 50
 def _errors_to_messages(request, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
+
+
+def _is_billing(user) -> bool:
+    return scope_of(user).is_vendor and (user.is_superuser or user.role in BILLING_ROLES)
 
 
 def _is_csm(user) -> bool:
@@ -196,8 +202,9 @@ def _contract(request, pk: int) -> EnterpriseContract:
 
 
 @login_required
-def contract_detail(request, pk: int):
+def contract_detail(request, pk: int, ps_form=None, status=200):
     contract = _contract(request, pk)
+    is_billing = _is_billing(request.user)
     adjustments = contract.adjustments.select_related(
         "contract_category__category", "quote"
     ).order_by("-month", "id")
@@ -212,8 +219,55 @@ def contract_detail(request, pk: int):
             "adjustments": adjustments,
             "next_term": next_term,
             "is_csm": _is_csm(request.user),
+            "is_billing": is_billing,
+            "ps_form": ps_form or (ProfessionalServicesForm() if is_billing else None),
+            "billed": contract_options.contract_documents(contract, request.user),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def raise_options(request, pk: int):
+    """Billing raises the draft order of the contract's paid options (R-PE-8)."""
+    contract = _contract(request, pk)
+    try:
+        doc = contract_options.raise_options_order(contract, request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("%(doc)s is raised for the paid options.") % {"doc": doc.label})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def raise_professional_services(request, pk: int):
+    """Billing quotes professional services at the contract discount; a refused form
+    comes back with what was typed."""
+    contract = _contract(request, pk)
+    if not _is_billing(request.user):
+        raise PermissionDenied(_("Only billing may do this."))
+    form = ProfessionalServicesForm(request.POST)
+    if form.is_valid():
+        cd = form.cleaned_data
+        try:
+            doc = contract_options.raise_professional_services_quote(
+                contract,
+                request.user,
+                description=cd["description"],
+                hours=cd["hours"],
+                hourly_rate=cd["hourly_rate"],
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errs in errors.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("%(doc)s is raised.") % {"doc": doc.label})
+            return redirect("contracts:detail", pk=contract.pk)
+    return contract_detail(request, pk, ps_form=form, status=422)
 
 
 @login_required
