@@ -12,8 +12,17 @@ from django.core.exceptions import ValidationError
 from fleetcare.catalog.models import MissingPrice, ProductPrice
 from fleetcare.contracts import options as contract_options
 from fleetcare.replacements import services as rma
-from tests.daas.helpers import make_case, pe_contract, pe_device, subscribe, voice_model
-from tests.fleet.helpers import api, fleet_csv, upload, video_model
+from tests.factories import (
+    api,
+    fleet_csv,
+    make_case,
+    pe_contract,
+    pe_device,
+    subscribe,
+    upload,
+    video_model,
+    voice_model,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +107,7 @@ def test_R_MON_1_daas_subscription_in_the_partner_currency(partner, partner_user
 
 def test_R_PE_8_options_priced_in_the_contract_currency(customer, billing_user):
     contract = pe_contract(customer, currency="GBP", extra_csm_blocks=1)
-    order = contract_options.raise_options_order(contract, billing_user)
+    order = contract_options.raise_options_order(contract, actor=billing_user)
     assert order.currency == "GBP"
     assert order.lines.get().unit_price == Decimal("7900.00")
     no_list = pe_contract(
@@ -109,7 +118,7 @@ def test_R_PE_8_options_priced_in_the_contract_currency(customer, billing_user):
         onsite_destruction=True,
     )
     with pytest.raises(ValidationError, match="JPY"):
-        contract_options.raise_options_order(no_list, billing_user)
+        contract_options.raise_options_order(no_list, actor=billing_user)
 
 
 @pytest.fixture

@@ -19,9 +19,14 @@ from fleetcare.contracts import options as contract_options
 from fleetcare.core.currency import format_money, format_percent
 from fleetcare.core.jobs import run_job
 from fleetcare.daas.invoicing import billed_devices
-from tests.daas.helpers import pe_contract, subscribe, voice_model
-from tests.factories import DistributorFactory, OrganisationFactory
-from tests.fleet.helpers import api
+from tests.factories import (
+    DistributorFactory,
+    OrganisationFactory,
+    api,
+    pe_contract,
+    subscribe,
+    voice_model,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +55,9 @@ def test_R_MON_2_tax_rate_is_the_customers_on_every_document(billing_user):
     contract = pe_contract(
         initech, currency="EUR", distribution_partner=french, onsite_destruction=True
     )
-    options = contract_options.raise_options_order(contract, billing_user)
+    options = contract_options.raise_options_order(contract, actor=billing_user)
     services = contract_options.raise_professional_services_quote(
-        contract, billing_user, description="Workshop", hours=2
+        contract, actor=billing_user, description="Workshop", hours=2
     )
     own = create_document(
         kind="invoice",
@@ -95,7 +100,7 @@ def test_R_PE_3_upfront_lines_carry_service_skus(customer, vendor_user):
 
     CategoryFactory(code="video")
     contract = create_contract(
-        user=vendor_user("csm"),
+        actor=vendor_user("csm"),
         account=customer,
         start_date=date(2026, 1, 1),
         categories=[CategoryInput("video", 10, 2, Decimal("60.00"))],

@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 
 from fleetcare.billing.models import Document
-from tests.daas.helpers import pe_contract
-from tests.fleet.helpers import api
+from tests.factories import api, pe_contract
 
 pytestmark = pytest.mark.django_db
 

@@ -186,7 +186,7 @@ def pdf_context(document: Document) -> dict[str, Any]:
 
 
 def raise_daas_monthly_invoices(
-    month: date, actor: Any = None, issue: bool = True, partner_ids: list[int] | None = None
+    month: date, *, actor: Any = None, issue: bool = True, partner_ids: list[int] | None = None
 ) -> list[Document]:
     """One invoice per partner for ``month`` (R-DS-7), key ``daas-invoice:<partner>:<YYYY-MM>``.
 
@@ -230,7 +230,7 @@ def raise_daas_monthly_invoices(
                     period=(first, month_end(first)),
                 )
                 if issue:
-                    doc = issue_document(doc, actor)
+                    doc = issue_document(doc, actor=actor)
             made.append(doc)
     return made
 

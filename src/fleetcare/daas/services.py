@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import MissingPrice, ProductModel
+from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import supported_currencies
-from fleetcare.core.models import log_change
+from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site
@@ -46,16 +47,8 @@ def programme():  # type: ignore[no-untyped-def]
 
 
 def _next_reference() -> str:
-    last = Subscription.objects.filter(reference__startswith="DAAS-").order_by("-id").first()
-    n = 1
-    if last is not None:
-        try:
-            n = int(last.reference.split("-", 1)[1]) + 1
-        except ValueError:
-            n = Subscription.objects.count() + 1
-    while Subscription.objects.filter(reference=f"DAAS-{n:06d}").exists():
-        n += 1
-    return f"DAAS-{n:06d}"
+    """The next DAAS- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(DAAS_SUBSCRIPTION)
 
 
 # Region names for the refusal messages (rules.daas gives codes); identical English to the
@@ -283,7 +276,7 @@ def create_subscription(
                 )
             )
     SubscribedDevice.objects.bulk_create(enrolments)
-    log_change(subscription, "daas.subscription_created", actor)
+    log_change(subscription, "daas.subscription_created", actor=actor)
     return subscription
 
 
@@ -381,7 +374,7 @@ def record_delivery(
     log_change(
         subscription,
         "daas.delivery_recorded",
-        actor,
+        actor=actor,
         after={"delivered_on": delivered_on, "devices": [d.pk for d in targets]},
     )
     return targets
@@ -411,7 +404,7 @@ def threshold_overview(customer_id: int, on: date) -> ThresholdView:
     t = programme().daas_threshold
     if devices:
         current = daas_rules.threshold_status(count, devices, t)
-        nxt = daas_rules.threshold_status(count + 1, devices, t)
+        nxt = daas_rules.next_replacement_status(count, devices, t)
         return ThresholdView(
             on.year, devices, count, current.rate_pct, t * 100, nxt.chargeable, current.chargeable
         )

@@ -28,8 +28,8 @@ from fleetcare.contracts.services.common import (
     service_sku,
 )
 from fleetcare.contracts.services.proposal import unit_prices
+from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import clean_currency
-from fleetcare.core.models import log_change
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme
 
@@ -126,7 +126,7 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
 @transaction.atomic
 def create_contract(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     start_date: date,
     end_date: date | None = None,
@@ -143,7 +143,7 @@ def create_contract(
 ) -> EnterpriseContract:
     """R-PE-1..3, R-PE-8: a contract with its categories and, when active, its upfront order
     (a numbered document)."""
-    require_csm(user)
+    require_csm(actor)
     prog = programme_of()
     end_date = end_date or default_end(start_date, prog.default_term_months)
     errors: dict[str, Any] = {}
@@ -189,7 +189,7 @@ def create_contract(
         currency=currency,
         status=status,
         distribution_partner=distribution_partner,
-        csm=user,
+        csm=actor,
         professional_services_discount=professional_services_discount,
         extra_csm_blocks=extra_csm_blocks,
         technical_account_management=technical_account_management,
@@ -215,9 +215,9 @@ def create_contract(
             baseline=cc.baseline,
             reason="term_start",
         )
-    log_change(contract, "contract.created", user)
+    log_change(contract, "contract.created", actor=actor)
     if status == ContractStatus.ACTIVE:
-        _issue_upfront_order(contract, user)
+        _issue_upfront_order(contract, actor)
     return contract
 
 
@@ -240,7 +240,7 @@ def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
         source_key=f"pe-upfront:{contract.pk}",
         period=(contract.start_date, contract.end_date),
     )
-    issue_document(doc, user)
+    issue_document(doc, actor=user)
     contract.upfront_order = doc
     contract.save(update_fields=["upfront_order", "updated_at"])
 

@@ -131,7 +131,7 @@ def unit_prices(
 
 def propose_contract(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     start_date: date | None = None,
     months: int | None = None,
@@ -139,7 +139,7 @@ def propose_contract(
 ) -> Proposal:
     """R-PE-2 / R-PE-7: installed from the fleet, growth from the forecast, per category;
     unit prices from the price list of ``currency`` (default: the account's)."""
-    require_csm(user)
+    require_csm(actor)
     currency = clean_currency(currency or account.currency)
     prog = programme_of()
     start = start_date or timezone.localdate()

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change, log_changes
 from fleetcare.fleet import importing
 from fleetcare.fleet.importing import ImportRejected
 from fleetcare.fleet.models import (
@@ -28,7 +28,12 @@ from fleetcare.fleet.models import (
 )
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
-from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file
+from fleetcare.fleet.services.uploads import (
+    _check_file_name,
+    _sha256_file,
+    discard_upload,
+    local_path,
+)
 
 ASYNC_THRESHOLD = 5000
 
@@ -320,36 +325,16 @@ def _write_snapshots(
 
 
 def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
-    """Change-log entries for many snapshots of one import, in one insert."""
-    if len(objs) <= 5:
-        for obj in objs:
-            log_change(obj, action, actor)
-        return
-    from django.contrib.contenttypes.models import ContentType
-
-    from fleetcare.core.models import ChangeLogEntry, snapshot
-
-    ct = ContentType.objects.get_for_model(InventorySnapshot)
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    ChangeLogEntry.objects.bulk_create(
-        [
-            ChangeLogEntry(
-                content_type=ct,
-                object_id=str(o.pk),
-                object_repr=f"snapshot {o.pk}",
-                action=action,
-                actor=who,
-                after=snapshot(o),
-            )
-            for o in objs
-        ],
-        batch_size=1000,
+    """Change-log entries for many snapshots of one import, in one insert (a large import
+    names each by id, which needs no query)."""
+    log_changes(
+        objs, action, actor=actor, describe=str if len(objs) <= 5 else lambda o: f"snapshot {o.pk}"
     )
 
 
 def import_file(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     path: str | Path,
     file_name: str = "",
@@ -364,11 +349,18 @@ def import_file(
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
     and run as a Celery task; the snapshot shows progress, then done or the errors.
     """
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
-    path = Path(path)
-    file_name = file_name or path.name
+    file_name = file_name or Path(str(path)).name
     _check_file_name(file_name)
+    with local_path(path) as local:
+        return _import_file(
+            actor, account, path, local, file_name, as_of, background, keep_file, progress
+        )
+
+
+def _import_file(actor, account, ref, path, file_name, as_of, background, keep_file, progress):
+    """:func:`import_file` once the upload ``ref`` can be read at the local ``path``."""
     checksum = _sha256_file(path)
     existing = _existing(account, checksum)
     if existing:
@@ -385,7 +377,7 @@ def import_file(
                 source=SnapshotSource.FILE,
                 file_name=file_name,
                 checksum=checksum,
-                actor=user,
+                actor=actor,
                 on_progress=progress,
             )
         except (UnicodeDecodeError, OSError, ValueError) as exc:
@@ -396,7 +388,7 @@ def import_file(
             ) from exc
         finally:
             if not keep_file:
-                path.unlink(missing_ok=True)
+                discard_upload(ref)
         return ImportOutcome(snaps)
     if account is None:
         raise ValidationError(_("Background imports need one account."))
@@ -408,10 +400,10 @@ def import_file(
         checksum=checksum,
         status=SnapshotStatus.PENDING,
         rows_total=rows,
-        upload_path=str(path),
-        created_by=user,
+        upload_path=str(ref),
+        created_by=actor,
     )
-    log_change(snapshot, "fleet.import_queued", user)
+    log_change(snapshot, "fleet.import_queued", actor=actor)
     if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
         import_snapshot.delay(snapshot.pk)
     else:  # a worker must see the snapshot: queue it once it is committed
@@ -425,19 +417,20 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     snapshot = InventorySnapshot.objects.select_related("account", "created_by").get(pk=snapshot_id)
     if snapshot.status not in (SnapshotStatus.PENDING, SnapshotStatus.VALIDATING):
         return snapshot
-    path = Path(snapshot.upload_path)
+    ref = snapshot.upload_path
     InventorySnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.VALIDATING)
     try:
-        _import_now(
-            rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
-            account=snapshot.account,
-            as_of=snapshot.as_of,
-            source=snapshot.source,
-            file_name=snapshot.file_name,
-            checksum=snapshot.checksum,
-            actor=snapshot.created_by,
-            snapshot=snapshot,
-        )
+        with local_path(ref) as path:
+            _import_now(
+                rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
+                account=snapshot.account,
+                as_of=snapshot.as_of,
+                source=snapshot.source,
+                file_name=snapshot.file_name,
+                checksum=snapshot.checksum,
+                actor=snapshot.created_by,
+                snapshot=snapshot,
+            )
     except ImportRejected as exc:
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
             status=SnapshotStatus.FAILED,
@@ -453,7 +446,7 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             upload_path="",
         )
     finally:
-        path.unlink(missing_ok=True)
+        discard_upload(ref)
     snapshot.refresh_from_db()
     return snapshot
 
@@ -483,18 +476,19 @@ class Preview:
 
 
 def preview_file(
-    *, user: Any, account: Any, path: str | Path, file_name: str = "", as_of: date | None = None
+    *, actor: Any, account: Any, path: str | Path, file_name: str = "", as_of: date | None = None
 ) -> Preview:
     """What importing this file would change (counts per model, devices added/updated), or
     every bad row. Writes nothing."""
     from fleetcare.catalog.models import ProductModel
 
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     _check_file_name(file_name or str(path))
-    existing = _existing(account, _sha256_file(Path(path)))
     try:
-        analysis = importing.analyse(importing.open_rows(path, file_name), account.pk, as_of)
+        with local_path(path) as local:
+            existing = _existing(account, _sha256_file(local))
+            analysis = importing.analyse(importing.open_rows(local, file_name), account.pk, as_of)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
         return Preview(
             0, [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
@@ -518,10 +512,10 @@ def preview_file(
 
 
 def push_inventory(
-    *, user: Any, account: Any, devices: list[dict[str, Any]], as_of: date | None = None
+    *, actor: Any, account: Any, devices: list[dict[str, Any]], as_of: date | None = None
 ) -> ImportOutcome:
     """R-FLT-2: a device-management tool's batch (the account's whole inventory)."""
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     canonical = json.dumps(
         {"as_of": as_of.isoformat(), "devices": devices}, sort_keys=True, default=str
@@ -537,7 +531,7 @@ def push_inventory(
         source=SnapshotSource.API,
         file_name="",
         checksum=checksum,
-        actor=user,
+        actor=actor,
     )
     return ImportOutcome(snaps)
 
