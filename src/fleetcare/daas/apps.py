@@ -8,8 +8,12 @@ class DaasConfig(AppConfig):
     verbose_name = _("Device-as-a-Service")
 
     def ready(self) -> None:
+        from fleetcare.billing.pdf import PDF_CONTEXT
+        from fleetcare.daas.invoicing import pdf_context
         from fleetcare.portal.context import register
 
         from .permissions import can_browse_subscriptions
+
+        PDF_CONTEXT["daas_monthly_invoice"] = pdf_context
 
         register("daas:list", _("DaaS"), visible=can_browse_subscriptions)

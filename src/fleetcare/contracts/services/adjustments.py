@@ -22,7 +22,12 @@ from fleetcare.contracts.models import (
     EnterpriseContract,
 )
 from fleetcare.contracts.permissions import can_record_purchase_order
-from fleetcare.contracts.services.common import band_of, basis_of, require_csm
+from fleetcare.contracts.services.common import (
+    band_of,
+    basis_of,
+    require_csm,
+    service_sku,
+)
 from fleetcare.contracts.services.creation import in_force_figures
 from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
@@ -186,7 +191,7 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
             adj.added,
             adj.unit_price,
             adj.fraction,
-            adj.contract_category.category.code,
+            service_sku(adj.contract_category.category.code),
         )
         if line.amount != adj.amount:  # factor stored to 8 places; keep the exact amount
             line = LineSpec(
