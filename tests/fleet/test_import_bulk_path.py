@@ -126,3 +126,32 @@ def test_replaced_by_uniqueness_is_a_partial_index(models, customer):
     b.replaced_by = c
     with pytest.raises(IntegrityError), transaction.atomic():
         b.save()
+
+
+def test_r_flt_1_device_list_keyset_pages_cover_the_list_once_at_constant_cost(
+    models, admin_api, customer, other_customer, django_assert_max_num_queries
+):
+    for i in range(7):
+        _device(customer, models["video" if i % 3 else "voice"])
+    _device(other_customer, models["video"])  # not visible to the customer admin
+    expected = list(
+        Device.objects.filter(account=customer)
+        .order_by("account_id", "product_model_id", "id")
+        .values_list("id", flat=True)
+    )
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = {"page_size": 3} | ({"cursor": cursor} if cursor else {})
+        with django_assert_max_num_queries(8):
+            body = admin_api.get("/api/v1/fleet/devices", query).json()
+        assert body["count"] == 7 and body["count_capped"] is False
+        seen += [d["id"] for d in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == expected and pages == 3
+    # page numbers still work for existing clients
+    page2 = admin_api.get("/api/v1/fleet/devices", {"page_size": 3, "page": 2}).json()
+    assert [d["id"] for d in page2["items"]] == expected[3:6]
+    assert admin_api.get("/api/v1/fleet/devices", {"cursor": "nope!"}).status_code == 422
