@@ -74,12 +74,12 @@ class Keyset(PaginationBase):
 
     keyset_fields: tuple[str, ...] = ("id",)
 
-    class Input(Schema):
+    class KeysetInput(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
         page_size: int = Field(50, ge=1, le=500)
         cursor: str | None = Field(None, description="next_cursor of the previous page")
 
-    class Output(Schema):
+    class KeysetOutput(Schema):
         items: list[Any]
         count: int
         count_capped: bool = False
@@ -87,11 +87,14 @@ class Keyset(PaginationBase):
         page_size: int
         next_cursor: str | None = None
 
+    Input = KeysetInput
+    Output = KeysetOutput
+
     def __init__(self, keyset_fields: tuple[str, ...] = ("id",), **kwargs: Any) -> None:
         self.keyset_fields = keyset_fields
         super().__init__(**kwargs)
 
-    def paginate_queryset(self, queryset: Any, pagination: Input, **params: Any) -> Any:
+    def paginate_queryset(self, queryset: Any, pagination: KeysetInput, **params: Any) -> Any:
         from fleetcare.api.errors import ProblemError
 
         size = pagination.page_size
