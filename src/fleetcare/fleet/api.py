@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fleetcare.api.errors import ProblemError
-from fleetcare.api.pagination import PageNumber
+from fleetcare.api.pagination import Keyset, PageNumber
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
@@ -135,10 +135,12 @@ def _snapshots_qs():
 
 
 @router.get("/fleet/devices", response=list[DeviceOut])
-@paginate(PageNumber)
+@paginate(Keyset, keyset_fields=("account_id", "product_model_id", "id"))
 def list_devices(request, filters: Query[DeviceFilter]):
+    """Devices in (account, model, id) order, the order of their index: ``next_cursor``
+    gives the next page at the same cost however deep (``page`` still works)."""
     qs = Device.objects.visible_to(request.user).select_related("site", "product_model__category")
-    return filters.filter(qs).order_by("account_id", "product_model__sku", "id")
+    return filters.filter(qs)
 
 
 @router.post("/fleet/devices", response={201: DeviceOut})

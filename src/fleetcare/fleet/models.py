@@ -42,6 +42,7 @@ class Device(TimeStamped):
         on_delete=models.CASCADE,
         related_name="devices",
         verbose_name=_("account"),
+        db_index=False,  # the (account, model, id) index below serves account look-ups
     )
     site = models.ForeignKey(
         "organisations.Site",
@@ -90,7 +91,10 @@ class Device(TimeStamped):
             )
         ]
         indexes = [
-            # The account FK's own index serves the account (and account + status) look-ups.
+            # Account look-ups and the device lists' order (keyset pages) in one index.
+            models.Index(
+                fields=["account", "product_model", "id"], name="fleet_device_account_model"
+            ),
             models.Index(
                 fields=["site"],
                 condition=models.Q(site__isnull=False),

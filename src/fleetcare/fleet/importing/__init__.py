@@ -36,6 +36,8 @@ from fleetcare.fleet.importing.pg_writer import (  # noqa: F401
     _copy_text,
     accounts_with_devices,
     lock_references,
+    restore_fk_triggers,
+    skip_fk_triggers,
     use_direct_writing,
 )
 from fleetcare.fleet.importing.reading import (  # noqa: F401

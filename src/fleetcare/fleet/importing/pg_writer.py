@@ -210,16 +210,42 @@ def accounts_with_devices(account_ids: Iterable[int] | None) -> set[int]:
     return set(accounts.filter(Exists(has)).values_list("pk", flat=True))
 
 
+def skip_fk_triggers() -> bool:
+    """The bulk path: skip the per-row foreign-key triggers for the rest of the import's
+    transaction (``SET LOCAL session_replication_role = replica``; the constraints stay).
+    The references are then checked once, set-based, by :func:`lock_references`.
+
+    Needs superuser (or, on PostgreSQL 15+, ``GRANT SET ON PARAMETER
+    session_replication_role``); without it nothing changes and the import takes the
+    ordinary path (per-row triggers). Returns whether the triggers are skipped."""
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        return False
+    return True
+
+
+def restore_fk_triggers() -> None:
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL session_replication_role = origin")
+
+
 def lock_references(analysis: Analysis) -> None:
-    """No FK constraint on the device references: hold the referenced catalogue rows and
-    sites until commit (what an FK trigger does, once per row instead of once per device)
-    and check that they are still there. The caller has locked the accounts."""
+    """Hold the referenced accounts, catalogue rows and sites until commit (what an FK
+    trigger does, once per referenced row instead of once per device) and check that
+    they are all there: with the triggers skipped (:func:`skip_fk_triggers`) this is the
+    reference check of every written device, whose references are exactly these ids."""
     from fleetcare.catalog.models import ProductModel
-    from fleetcare.organisations.models import Site
+    from fleetcare.organisations.models import Organisation, Site
 
     models = sorted({m for counter in analysis.counts.values() for m in counter})
+    accounts = sorted(analysis.counts)
+    refs = ((Organisation, accounts), (ProductModel, models), (Site, sorted(analysis.sites_used)))
     with connection.cursor() as cur:
-        for model, ids in ((ProductModel, models), (Site, sorted(analysis.sites_used))):
+        for model, ids in refs:
             if not ids:
                 continue
             cur.execute(

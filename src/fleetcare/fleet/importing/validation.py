@@ -376,19 +376,43 @@ def serials_of_other_accounts(
     serials: dict[tuple[int, str], tuple[int, int]],
 ) -> list[dict[str, Any]]:
     """Serial numbers (first occurrence in the file) already used by another account's device."""
+    from django.db import connection
+
     from fleetcare.fleet.models import Device
 
     errors = []
-    keys = list(serials)
-    for i in range(0, len(keys), 2000):
-        chunk = keys[i : i + 2000]
-        wanted = {s for _m, s in chunk}
-        for model, serial, acc in Device.objects.filter(serial_number__in=wanted).values_list(
-            "product_model_id", "serial_number", "account_id"
-        ):
-            hit = serials.get((model, serial))
-            if hit is not None and hit[1] != acc:
-                errors.append(_other_account(hit[0], serial))
+    if not serials:
+        return errors
+    if connection.vendor == "postgresql":
+        # One set-based join on (product_model_id, serial_number): the unique index's
+        # columns, so it is used (a serial-only IN list cannot use it).
+        models, numbers, accounts = [], [], []
+        for (model, serial), (_row, acc) in serials.items():
+            models.append(model)
+            numbers.append(serial)
+            accounts.append(acc)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT s.m, s.sn FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) "
+                f"AS s(m, sn, acc) JOIN {Device._meta.db_table} d "
+                "ON d.product_model_id = s.m AND d.serial_number = s.sn "
+                "WHERE d.serial_number IS NOT NULL AND d.account_id <> s.acc",
+                [models, numbers, accounts],
+            )
+            for model, serial in cur.fetchall():
+                errors.append(_other_account(serials[(model, serial)][0], serial))
+        return errors
+    by_model: dict[int, list[str]] = defaultdict(list)
+    for model, serial in serials:
+        by_model[model].append(serial)
+    for model, wanted in by_model.items():
+        for i in range(0, len(wanted), 500):
+            for serial, acc in Device.objects.filter(
+                product_model_id=model, serial_number__in=wanted[i : i + 500]
+            ).values_list("serial_number", "account_id"):
+                hit = serials[(model, serial)]
+                if hit[1] != acc:
+                    errors.append(_other_account(hit[0], serial))
     return errors
 
 

@@ -196,6 +196,7 @@ def _import_direct(
                     _lock_accounts([account_id])
             known = importing.accounts_with_devices(None if account_id is None else [account_id])
             lookups = importing.Lookups.load(account_id)  # no query may run during the COPY
+            skipped = importing.skip_fk_triggers()  # per-row FK triggers off, if permitted
             writer = importing.DirectWriter(as_of, known)
             # psycopg's errors from the COPY become Django's (IntegrityError below).
             with connection.wrap_database_errors:
@@ -213,6 +214,8 @@ def _import_direct(
                 _lock_accounts(analysis.account_ids)
             importing.lock_references(analysis)
             plan = writer.finish(analysis)
+            if skipped:
+                importing.restore_fk_triggers()
             snaps = _write_snapshots(
                 analysis,
                 plan,
