@@ -123,7 +123,7 @@ def import_upload(request):
                 actor=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
             )
         except ValidationError as exc:
-            path.unlink(missing_ok=True)
+            services.discard_upload(path)
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
             return render(request, "fleet/import_upload.html", {"form": form})
@@ -139,7 +139,7 @@ def import_upload(request):
             }
             request.session[SESSION_KEY] = pending
         else:
-            path.unlink(missing_ok=True)
+            services.discard_upload(path)
         return render(
             request,
             "fleet/import_preview.html",
@@ -175,6 +175,11 @@ def import_confirm(request):
             file_name=item["name"],
             as_of=date.fromisoformat(item["as_of"]),
         )
+    except services.BrokerUnavailable:
+        messages.error(
+            request, _("The import queue is not available: nothing was saved. Try again later.")
+        )
+        return redirect("fleet:import")
     except importing.ImportRejected as exc:
         return render(
             request,

@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,14 @@ from fleetcare.fleet.models import (
 )
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
-from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file
+from fleetcare.fleet.services.liveness import (
+    BrokerUnavailable,
+    Heartbeat,
+    alive_cutoff,
+    check_broker,
+    queue_import,
+)
+from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file, discard_upload
 
 ASYNC_THRESHOLD = 5000
 
@@ -84,10 +91,28 @@ class ImportOutcome:
 
 
 def _existing(account: Any, checksum: str) -> list[InventorySnapshot]:
-    qs = InventorySnapshot.objects.filter(checksum=checksum).exclude(status=SnapshotStatus.FAILED)
+    """The done snapshots of this file or batch (a failed or dead import never blocks it)."""
+    qs = InventorySnapshot.objects.filter(checksum=checksum, status=SnapshotStatus.DONE)
     if account is not None:
         qs = qs.filter(account=account)
     return list(qs.order_by("id"))
+
+
+class _Duplicate(Exception):
+    """Found under the import's locks: the same file or batch was imported meanwhile."""
+
+    def __init__(self, snapshots: list[InventorySnapshot]) -> None:
+        self.snapshots = snapshots
+
+
+def _check_not_imported(account_id: int | None, checksum: str) -> None:
+    """Under the account locks (concurrent sends of one file wait here): a done snapshot
+    with the same checksum makes this one a duplicate (R-FLT-4)."""
+    if not checksum:
+        return
+    existing = _existing(account_id, checksum)
+    if existing:
+        raise _Duplicate(existing)
 
 
 def _import_now(
@@ -109,7 +134,9 @@ def _import_now(
         if on_progress is not None:
             on_progress(n)
         if snapshot is not None:
-            InventorySnapshot.objects.filter(pk=snapshot.pk).update(rows_done=n)
+            InventorySnapshot.objects.filter(pk=snapshot.pk).update(
+                rows_done=n, heartbeat_at=timezone.now()
+            )
 
     if importing.use_direct_writing():
         return _import_direct(
@@ -132,6 +159,7 @@ def _import_now(
         )
     with transaction.atomic():
         _lock_accounts(analysis.account_ids)
+        _check_not_imported(account_id, checksum)
         plan = importing.apply(rows_factory(), analysis, account_id, as_of, progress)
         return _write_snapshots(
             analysis,
@@ -173,7 +201,7 @@ def _import_direct(
     from django.db import IntegrityError
 
     account_id = account.pk if account is not None else None
-    reporter = _ProgressReporter(snapshot) if snapshot is not None else None
+    reporter = Heartbeat(snapshot) if snapshot is not None else None
 
     def on_rows(n: int) -> None:
         if on_progress is not None:
@@ -189,6 +217,7 @@ def _import_direct(
                 else:
                     cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_IMPORT_LOCK])
                     _lock_accounts([account_id])
+            _check_not_imported(account_id, checksum)
             known = importing.accounts_with_devices(None if account_id is None else [account_id])
             lookups = importing.Lookups.load(account_id)  # no query may run during the COPY
             writer = importing.DirectWriter(as_of, known)
@@ -204,6 +233,8 @@ def _import_direct(
                 writer.close()
             if not analysis.ok:
                 raise _Refused(analysis)
+            if reporter is not None:
+                reporter.set_status(SnapshotStatus.WRITING)
             if account_id is None:
                 _lock_accounts(analysis.account_ids)
             importing.lock_references(analysis)
@@ -235,29 +266,6 @@ def _import_direct(
         if reporter is not None:
             reporter.close()
     return snaps
-
-
-class _ProgressReporter:
-    """Progress of a background import, written through a second connection so that the
-    portal sees it while the import's own transaction is still open."""
-
-    def __init__(self, snapshot: InventorySnapshot) -> None:
-        from django.db import connections
-
-        self.snapshot_id = snapshot.pk
-        self.conn = connections.create_connection("default")
-
-    def __call__(self, n: int) -> None:
-        t = InventorySnapshot._meta.db_table
-        with self.conn.cursor() as cur:  # never waits: skipped while the row is locked
-            cur.execute(
-                f"UPDATE {t} SET rows_done = %s WHERE id = "
-                f"(SELECT id FROM {t} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [n, self.snapshot_id],
-            )
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 def _lock_accounts(accounts: list[int]) -> None:
@@ -344,69 +352,101 @@ def import_file(
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
     and run as a Celery task; the snapshot shows progress, then done or the errors.
     """
-    require_fleet_manager(actor, account)
-    as_of = _check_as_of(as_of)
     path = Path(path)
-    file_name = file_name or path.name
-    _check_file_name(file_name)
-    checksum = _sha256_file(path)
-    existing = _existing(account, checksum)
-    if existing:
-        return ImportOutcome(existing, duplicate=True, background=existing[0].in_progress)
-    rows = importing.count_data_rows(path, file_name)
-    if background is None:
-        background = rows > ASYNC_THRESHOLD and account is not None
-    if not background:
-        try:
-            snaps = _import_now(
-                rows_factory=lambda: importing.open_rows(path, file_name),
-                account=account,
-                as_of=as_of,
-                source=SnapshotSource.FILE,
-                file_name=file_name,
-                checksum=checksum,
-                actor=actor,
-                on_progress=progress,
-            )
-        except (UnicodeDecodeError, OSError, ValueError) as exc:
-            if isinstance(exc, ImportRejected):
-                raise
-            raise ImportRejected(
-                [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
-            ) from exc
-        finally:
-            if not keep_file:
-                path.unlink(missing_ok=True)
-        return ImportOutcome(snaps)
-    if account is None:
-        raise ValidationError(_("Background imports need one account."))
-    snapshot = InventorySnapshot.objects.create(
-        account=account,
-        as_of=as_of,
-        source=SnapshotSource.FILE,
-        file_name=file_name[:200],
-        checksum=checksum,
-        status=SnapshotStatus.PENDING,
-        rows_total=rows,
-        upload_path=str(path),
-        created_by=actor,
-    )
-    log_change(snapshot, "fleet.import_queued", actor=actor)
-    if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
+    background_started = False
+    try:
+        require_fleet_manager(actor, account)
+        as_of = _check_as_of(as_of)
+        file_name = file_name or path.name
+        _check_file_name(file_name)
+        checksum = _sha256_file(path)
+        existing = _existing(account, checksum)
+        if existing:
+            return ImportOutcome(existing, duplicate=True)
+        importing.check_file(path, file_name)
+        rows = importing.count_data_rows(path, file_name)
+        if background is None:
+            background = rows > ASYNC_THRESHOLD and account is not None
+        if not background:
+            try:
+                snaps = _import_now(
+                    rows_factory=lambda: importing.open_rows(path, file_name),
+                    account=account,
+                    as_of=as_of,
+                    source=SnapshotSource.FILE,
+                    file_name=file_name,
+                    checksum=checksum,
+                    actor=actor,
+                    on_progress=progress,
+                )
+            except _Duplicate as dup:
+                return ImportOutcome(dup.snapshots, duplicate=True)
+            except (UnicodeDecodeError, OSError, ValueError) as exc:
+                if isinstance(exc, ImportRejected):
+                    raise
+                raise ImportRejected(
+                    [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
+                ) from exc
+            return ImportOutcome(snaps)
+        if account is None:
+            raise ValidationError(_("Background imports need one account."))
+        check_broker()  # fails fast (BrokerUnavailable): nothing is created
+        snapshot = _queue(account, as_of, file_name, checksum, rows, path, actor)
+        background_started = True
+        return ImportOutcome([snapshot], background=True)
+    finally:
+        if not keep_file and not background_started:
+            discard_upload(path)
+
+
+def _queue(account, as_of, file_name, checksum, rows, path, actor) -> InventorySnapshot:
+    """A pending snapshot and its task; with the broker gone, neither (BrokerUnavailable)."""
+    with transaction.atomic():
+        snapshot = InventorySnapshot.objects.create(
+            account=account,
+            as_of=as_of,
+            source=SnapshotSource.FILE,
+            file_name=file_name[:200],
+            checksum=checksum,
+            status=SnapshotStatus.PENDING,
+            rows_total=rows,
+            upload_path=str(path),
+            created_by=actor,
+            heartbeat_at=timezone.now(),
+        )
+        log_change(snapshot, "fleet.import_queued", actor=actor)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         import_snapshot.delay(snapshot.pk)
-    else:  # a worker must see the snapshot: queue it once it is committed
-        transaction.on_commit(lambda: import_snapshot.delay(snapshot.pk))
+    elif transaction.get_connection().in_atomic_block:
+        # a worker must see the snapshot: queue it once it is committed
+        transaction.on_commit(lambda: queue_import(snapshot.pk))
+    else:
+        try:
+            queue_import(snapshot.pk)
+        except BrokerUnavailable:
+            snapshot.delete()
+            raise
     snapshot.refresh_from_db()
-    return ImportOutcome([snapshot], background=True)
+    return snapshot
 
 
 def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     """The background part of :func:`import_file` (Celery task body). Idempotent."""
     snapshot = InventorySnapshot.objects.select_related("account", "created_by").get(pk=snapshot_id)
-    if snapshot.status not in (SnapshotStatus.PENDING, SnapshotStatus.VALIDATING):
+    if not snapshot.in_progress:
+        return snapshot
+    # Delivered again while its worker still beats (a broker redelivery): leave it be.
+    # Its worker died (no heartbeat for a while): run it again, from the start.
+    claimed = InventorySnapshot.objects.filter(pk=snapshot.pk).filter(
+        models.Q(status=SnapshotStatus.PENDING)
+        | models.Q(heartbeat_at__isnull=True)
+        | models.Q(heartbeat_at__lt=alive_cutoff())
+    )
+    if not claimed.update(
+        status=SnapshotStatus.VALIDATING, rows_done=0, heartbeat_at=timezone.now()
+    ):
         return snapshot
     path = Path(snapshot.upload_path)
-    InventorySnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.VALIDATING)
     try:
         _import_now(
             rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
@@ -417,6 +457,14 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             checksum=snapshot.checksum,
             actor=snapshot.created_by,
             snapshot=snapshot,
+        )
+    except _Duplicate as dup:
+        first = dup.snapshots[0].pk
+        InventorySnapshot.objects.filter(pk=snapshot.pk).update(
+            status=SnapshotStatus.FAILED,
+            errors=[importing._err(1, "", "duplicate", first, code="duplicate", snapshot=first)],
+            finished_at=timezone.now(),
+            upload_path="",
         )
     except ImportRejected as exc:
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
@@ -432,8 +480,7 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             finished_at=timezone.now(),
             upload_path="",
         )
-    finally:
-        path.unlink(missing_ok=True)
+    discard_upload(path)  # a worker killed before this line leaves it for the redelivery
     snapshot.refresh_from_db()
     return snapshot
 
@@ -474,7 +521,10 @@ def preview_file(
     _check_file_name(file_name or str(path))
     existing = _existing(account, _sha256_file(Path(path)))
     try:
+        importing.check_file(path, file_name)
         analysis = importing.analyse(importing.open_rows(path, file_name), account.pk, as_of)
+    except ImportRejected as exc:
+        return Preview(0, exc.errors)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
         return Preview(
             0, [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
@@ -510,19 +560,24 @@ def push_inventory(
     existing = _existing(account, checksum)
     if existing:
         return ImportOutcome(existing, duplicate=True)
-    snaps = _import_now(
-        rows_factory=lambda: importing.rows_from_records(devices),
-        account=account,
-        as_of=as_of,
-        source=SnapshotSource.API,
-        file_name="",
-        checksum=checksum,
-        actor=actor,
-    )
+    if bad := importing.nul_errors(devices):
+        raise ImportRejected(bad)
+    try:
+        snaps = _import_now(
+            rows_factory=lambda: importing.rows_from_records(devices),
+            account=account,
+            as_of=as_of,
+            source=SnapshotSource.API,
+            file_name="",
+            checksum=checksum,
+            actor=actor,
+        )
+    except _Duplicate as dup:
+        return ImportOutcome(dup.snapshots, duplicate=True)
     return ImportOutcome(snaps)
 
 
-@shared_task(name="fleet.import_snapshot")
+@shared_task(name="fleet.import_snapshot", acks_late=True, reject_on_worker_lost=True)
 def import_snapshot(snapshot_id: int) -> dict:
     """Background import of a queued snapshot (Celery; in-process without a broker)."""
     snapshot = run_snapshot_import(snapshot_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,18 +27,36 @@ def _upload_dir() -> Path:
 
 
 def store_upload(uploaded: Any) -> Path:
-    """Keep an uploaded file (Django UploadedFile or a path) on disk for the import."""
+    """Keep an uploaded file (Django UploadedFile or a path) in ``default_storage`` under
+    ``imports/`` for the import; the local path the readers open (filesystem storage)."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
     suffix = (
         ".xlsx" if str(getattr(uploaded, "name", uploaded)).lower().endswith(".xlsx") else ".csv"
     )
-    target = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    name = f"imports/{uuid.uuid4().hex}{suffix}"
     if isinstance(uploaded, str | Path):
-        shutil.copyfile(uploaded, target)
+        with open(uploaded, "rb") as fh:
+            name = default_storage.save(name, File(fh))
     else:
-        with open(target, "wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
-    return target
+        name = default_storage.save(name, uploaded)
+    return Path(default_storage.path(name))
+
+
+def discard_upload(path: str | Path | None) -> None:
+    """Delete a kept upload (a duplicate, a refused file, a finished import)."""
+    from django.core.files.storage import default_storage
+
+    if not path:
+        return
+    path = Path(path)
+    try:
+        name = path.relative_to(Path(default_storage.location)).as_posix()
+    except (ValueError, AttributeError):
+        path.unlink(missing_ok=True)  # not under the storage (a file given by path)
+        return
+    default_storage.delete(name)
 
 
 def _check_file_name(name: str) -> None:
