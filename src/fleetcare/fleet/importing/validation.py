@@ -394,4 +394,10 @@ def serials_of_other_accounts(
 
 def _other_account(row: int, serial: str) -> dict[str, Any]:
     # Never say whose: another tenant's serial numbers are not ours to reveal.
-    return _err(row, "serial_number", "this serial number cannot be used (it is taken)", serial)
+    return _err(
+        row,
+        "serial_number",
+        "this serial number cannot be used (it is taken)",
+        serial,
+        code="serial_taken",
+    )

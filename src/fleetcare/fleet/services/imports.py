@@ -462,7 +462,16 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
         first = dup.snapshots[0].pk
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
             status=SnapshotStatus.FAILED,
-            errors=[importing._err(1, "", "duplicate", first, code="duplicate", snapshot=first)],
+            errors=[
+                importing._err(
+                    1,
+                    "",
+                    f"the same file was imported meanwhile (import {first})",
+                    first,
+                    code="duplicate",
+                    snapshot=first,
+                )
+            ],
             finished_at=timezone.now(),
             upload_path="",
         )
