@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from fleetcare.catalog.models import ProductModel
+from fleetcare.catalog.models import MissingPrice, ProductModel
 from fleetcare.core.changelog import log_change
+from fleetcare.core.currency import supported_currencies
 from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
@@ -104,8 +105,11 @@ def refusal_message(
     return refusal.message
 
 
-def enrolment_refusals(site: Site, items: list[EnrolmentItem], on: date) -> list[dict[str, str]]:
-    """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4).
+def enrolment_refusals(
+    site: Site, items: list[EnrolmentItem], on: date, currency: str | None = None
+) -> list[dict[str, str]]:
+    """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4),
+    and, with ``currency``, each model without a DaaS monthly price in it (R-MON-1).
 
     Each refusal: ``{"field": "items[i]", "code": ..., "reason": ...}``. Empty = accepted.
     """
@@ -142,15 +146,11 @@ def enrolment_refusals(site: Site, items: list[EnrolmentItem], on: date) -> list
                     "reason": _("%(sku)s: %(reason)s") % {"sku": model.sku, "reason": message},
                 }
             )
-        if model.daas_monthly_price is None:
-            problems.append(
-                {
-                    "field": where,
-                    "code": "no_price",
-                    "reason": _("%(sku)s: the catalogue has no DaaS monthly price for it.")
-                    % {"sku": model.sku},
-                }
-            )
+        if currency is not None:
+            try:
+                model.daas_monthly_price_in(currency)
+            except MissingPrice as exc:
+                problems.append({"field": where, "code": "no_price", "reason": exc.messages[0]})
     return problems
 
 
@@ -221,20 +221,21 @@ def create_subscription(
                 % {"organisation": distributor},
             }
         )
-    errors.extend(enrolment_refusals(site, items, on))
-    currencies = {item.product_model.currency for item in items}
-    if len(currencies) > 1:
+    # R-MON-1: the subscription is in the partner's currency (the vendor invoices the
+    # partner), priced from that currency's price list; never another currency's.
+    currency = (partner.currency or "").upper()
+    if currency not in supported_currencies():
         errors.append(
             {
-                "field": "items",
+                "field": "currency",
                 "code": "currency",
-                "reason": _(
-                    "All models of a subscription must be priced in one currency "
-                    "(got %(currencies)s)."
-                )
-                % {"currencies": ", ".join(sorted(currencies))},
+                "reason": _("%(partner)s is billed in %(currency)s, a currency we do not sell in.")
+                % {"partner": partner, "currency": currency or "—"},
             }
         )
+        errors.extend(enrolment_refusals(site, items, on))
+    else:
+        errors.extend(enrolment_refusals(site, items, on, currency))
     if errors:
         raise ValidationError(_group(errors))
     subscription = Subscription.objects.create(
@@ -244,7 +245,7 @@ def create_subscription(
         site=site,
         distributor=distributor,
         term_months=term,
-        currency=currencies.pop(),
+        currency=currency,
         status=SubscriptionStatus.ACTIVE,
     )
     devices: list[Device] = []
@@ -269,7 +270,7 @@ def create_subscription(
                     subscription=subscription,
                     device=next(it),
                     product_model=item.product_model,
-                    monthly_price=item.product_model.daas_monthly_price,
+                    monthly_price=item.product_model.daas_monthly_price_in(currency),
                     extended_cover=item.extended_cover,
                     enrolled_on=on,
                 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -171,7 +170,7 @@ def import_confirm(request):
         outcome = services.import_file(
             actor=request.user,
             account=account,
-            path=Path(item["path"]),
+            path=item["path"],
             file_name=item["name"],
             as_of=date.fromisoformat(item["as_of"]),
         )

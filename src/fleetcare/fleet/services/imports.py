@@ -35,7 +35,12 @@ from fleetcare.fleet.services.liveness import (
     check_broker,
     queue_import,
 )
-from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file, discard_upload
+from fleetcare.fleet.services.uploads import (
+    _check_file_name,
+    _sha256_file,
+    discard_upload,
+    local_path,
+)
 
 ASYNC_THRESHOLD = 5000
 
@@ -352,54 +357,62 @@ def import_file(
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
     and run as a Celery task; the snapshot shows progress, then done or the errors.
     """
-    path = Path(path)
     background_started = False
     try:
         require_fleet_manager(actor, account)
         as_of = _check_as_of(as_of)
-        file_name = file_name or path.name
+        file_name = file_name or Path(str(path)).name
         _check_file_name(file_name)
-        checksum = _sha256_file(path)
-        existing = _existing(account, checksum)
-        if existing:
-            return ImportOutcome(existing, duplicate=True)
-        importing.check_file(path, file_name)
-        rows = importing.count_data_rows(path, file_name)
-        if background is None:
-            background = rows > ASYNC_THRESHOLD and account is not None
-        if not background:
-            try:
-                snaps = _import_now(
-                    rows_factory=lambda: importing.open_rows(path, file_name),
-                    account=account,
-                    as_of=as_of,
-                    source=SnapshotSource.FILE,
-                    file_name=file_name,
-                    checksum=checksum,
-                    actor=actor,
-                    on_progress=progress,
-                )
-            except _Duplicate as dup:
-                return ImportOutcome(dup.snapshots, duplicate=True)
-            except (UnicodeDecodeError, OSError, ValueError) as exc:
-                if isinstance(exc, ImportRejected):
-                    raise
-                raise ImportRejected(
-                    [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
-                ) from exc
-            return ImportOutcome(snaps)
-        if account is None:
-            raise ValidationError(_("Background imports need one account."))
-        check_broker()  # fails fast (BrokerUnavailable): nothing is created
-        snapshot = _queue(account, as_of, file_name, checksum, rows, path, actor)
-        background_started = True
-        return ImportOutcome([snapshot], background=True)
+        with local_path(path) as local:
+            outcome = _import_file(
+                actor, account, path, local, file_name, as_of, background, progress
+            )
+        background_started = outcome.background
+        return outcome
     finally:
         if not keep_file and not background_started:
             discard_upload(path)
 
 
-def _queue(account, as_of, file_name, checksum, rows, path, actor) -> InventorySnapshot:
+def _import_file(actor, account, ref, path, file_name, as_of, background, progress):
+    """:func:`import_file` once the upload ``ref`` can be read at the local ``path``."""
+    checksum = _sha256_file(path)
+    existing = _existing(account, checksum)
+    if existing:
+        return ImportOutcome(existing, duplicate=True)
+    importing.check_file(path, file_name)
+    rows = importing.count_data_rows(path, file_name)
+    if background is None:
+        background = rows > ASYNC_THRESHOLD and account is not None
+    if not background:
+        try:
+            snaps = _import_now(
+                rows_factory=lambda: importing.open_rows(path, file_name),
+                account=account,
+                as_of=as_of,
+                source=SnapshotSource.FILE,
+                file_name=file_name,
+                checksum=checksum,
+                actor=actor,
+                on_progress=progress,
+            )
+        except _Duplicate as dup:
+            return ImportOutcome(dup.snapshots, duplicate=True)
+        except (UnicodeDecodeError, OSError, ValueError) as exc:
+            if isinstance(exc, ImportRejected):
+                raise
+            raise ImportRejected(
+                [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
+            ) from exc
+        return ImportOutcome(snaps)
+    if account is None:
+        raise ValidationError(_("Background imports need one account."))
+    check_broker()  # fails fast (BrokerUnavailable): nothing is created
+    snapshot = _queue(account, as_of, file_name, checksum, rows, ref, actor)
+    return ImportOutcome([snapshot], background=True)
+
+
+def _queue(account, as_of, file_name, checksum, rows, ref, actor) -> InventorySnapshot:
     """A pending snapshot and its task; with the broker gone, neither (BrokerUnavailable)."""
     with transaction.atomic():
         snapshot = InventorySnapshot.objects.create(
@@ -410,7 +423,7 @@ def _queue(account, as_of, file_name, checksum, rows, path, actor) -> InventoryS
             checksum=checksum,
             status=SnapshotStatus.PENDING,
             rows_total=rows,
-            upload_path=str(path),
+            upload_path=str(ref),
             created_by=actor,
             heartbeat_at=timezone.now(),
         )
@@ -446,18 +459,19 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
         status=SnapshotStatus.VALIDATING, rows_done=0, heartbeat_at=timezone.now()
     ):
         return snapshot
-    path = Path(snapshot.upload_path)
+    ref = snapshot.upload_path
     try:
-        _import_now(
-            rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
-            account=snapshot.account,
-            as_of=snapshot.as_of,
-            source=snapshot.source,
-            file_name=snapshot.file_name,
-            checksum=snapshot.checksum,
-            actor=snapshot.created_by,
-            snapshot=snapshot,
-        )
+        with local_path(ref) as path:
+            _import_now(
+                rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
+                account=snapshot.account,
+                as_of=snapshot.as_of,
+                source=snapshot.source,
+                file_name=snapshot.file_name,
+                checksum=snapshot.checksum,
+                actor=snapshot.created_by,
+                snapshot=snapshot,
+            )
     except _Duplicate as dup:
         first = dup.snapshots[0].pk
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
@@ -489,7 +503,7 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             finished_at=timezone.now(),
             upload_path="",
         )
-    discard_upload(path)  # a worker killed before this line leaves it for the redelivery
+    discard_upload(ref)  # a worker killed before this line leaves it for the redelivery
     snapshot.refresh_from_db()
     return snapshot
 
@@ -528,10 +542,11 @@ def preview_file(
     require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     _check_file_name(file_name or str(path))
-    existing = _existing(account, _sha256_file(Path(path)))
     try:
-        importing.check_file(path, file_name)
-        analysis = importing.analyse(importing.open_rows(path, file_name), account.pk, as_of)
+        with local_path(path) as local:
+            existing = _existing(account, _sha256_file(local))
+            importing.check_file(local, file_name)
+            analysis = importing.analyse(importing.open_rows(local, file_name), account.pk, as_of)
     except ImportRejected as exc:
         return Preview(0, exc.errors)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
