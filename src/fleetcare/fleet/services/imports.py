@@ -28,6 +28,7 @@ from fleetcare.fleet.models import (
 )
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
+from fleetcare.fleet.services.dedup import _check_not_imported, _Duplicate, _existing
 from fleetcare.fleet.services.liveness import (
     BrokerUnavailable,
     Heartbeat,
@@ -93,31 +94,6 @@ class ImportOutcome:
     @property
     def snapshot(self) -> InventorySnapshot:
         return self.snapshots[0]
-
-
-def _existing(account: Any, checksum: str) -> list[InventorySnapshot]:
-    """The done snapshots of this file or batch (a failed or dead import never blocks it)."""
-    qs = InventorySnapshot.objects.filter(checksum=checksum, status=SnapshotStatus.DONE)
-    if account is not None:
-        qs = qs.filter(account=account)
-    return list(qs.order_by("id"))
-
-
-class _Duplicate(Exception):
-    """Found under the import's locks: the same file or batch was imported meanwhile."""
-
-    def __init__(self, snapshots: list[InventorySnapshot]) -> None:
-        self.snapshots = snapshots
-
-
-def _check_not_imported(account_id: int | None, checksum: str) -> None:
-    """Under the account locks (concurrent sends of one file wait here): a done snapshot
-    with the same checksum makes this one a duplicate (R-FLT-4)."""
-    if not checksum:
-        return
-    existing = _existing(account_id, checksum)
-    if existing:
-        raise _Duplicate(existing)
 
 
 def _import_now(
@@ -503,7 +479,8 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             finished_at=timezone.now(),
             upload_path="",
         )
-    discard_upload(ref)  # a worker killed before this line leaves it for the redelivery
+    if ref:  # a worker killed before this line leaves it for the redelivery
+        discard_upload(ref)
     snapshot.refresh_from_db()
     return snapshot
 

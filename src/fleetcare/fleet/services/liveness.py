@@ -44,15 +44,13 @@ def check_broker() -> None:
 
 def queue_import(snapshot_id: int) -> None:
     """Send the import task once (no publish retries); BrokerUnavailable if it fails."""
-    from fleetcare.fleet.services.imports import import_snapshot
+    from fleetcare.config.celery import app
 
-    try:
-        import_snapshot.apply_async(args=[snapshot_id], retry=False)
+    try:  # by name: the task lives in fleet.services.imports, which imports this module
+        app.send_task("fleet.import_snapshot", args=[snapshot_id], retry=False)
     except BrokerUnavailable:
         raise
     except Exception as exc:
-        from fleetcare.config.celery import app
-
         if app.conf.task_always_eager:
             raise
         raise BrokerUnavailable(str(exc)) from exc
@@ -149,7 +147,8 @@ def mark_stale_imports(now: datetime) -> dict[str, Any]:
             upload_path="",
         )
         if n:
-            discard_upload(snap.upload_path)
+            if snap.upload_path:
+                discard_upload(snap.upload_path)
             snap.refresh_from_db()
             log_change(snap, "fleet.import_stale", actor=None)
             failed.append(snap.pk)
