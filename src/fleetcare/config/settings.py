@@ -261,6 +261,25 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A task is acknowledged once it has run (acks_late): a message whose worker died is
+# delivered again after this many seconds (Redis; RabbitMQ redelivers at once).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+# Seconds to wait for the broker when queueing an import before answering 503.
+FLEET_BROKER_CONNECT_TIMEOUT = float(os.environ.get("FLEET_BROKER_CONNECT_TIMEOUT", "2"))
+# A running import beats its heartbeat this often; the job fleet.stale_imports marks an
+# import failed once its heartbeat is older than FLEET_IMPORT_STALE_SECONDS.
+FLEET_IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("FLEET_IMPORT_HEARTBEAT_SECONDS", "10"))
+FLEET_IMPORT_STALE_SECONDS = int(os.environ.get("FLEET_IMPORT_STALE_SECONDS", "900"))
+# Limits on an inventory file (bombs are refused before they cost time or memory).
+FLEET_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("FLEET_IMPORT_MAX_UPLOAD_BYTES", 200 << 20))
+FLEET_IMPORT_MAX_ROWS = int(os.environ.get("FLEET_IMPORT_MAX_ROWS", "2000000"))
+FLEET_IMPORT_MAX_CELL_CHARS = int(os.environ.get("FLEET_IMPORT_MAX_CELL_CHARS", "1000"))
+FLEET_IMPORT_MAX_XLSX_BYTES = int(os.environ.get("FLEET_IMPORT_MAX_XLSX_BYTES", 1 << 30))
+FLEET_IMPORT_MAX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("FLEET_IMPORT_MAX_SHARED_STRINGS_BYTES", 128 << 20)
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -231,6 +232,12 @@ def import_file(
         )
     except importing.ImportRejected as exc:
         raise _rejected(exc) from exc
+    except services.BrokerUnavailable as exc:
+        raise ProblemError(
+            503,
+            _("The import queue is not available: nothing was saved. Try again later."),
+            title=_("Service unavailable"),
+        ) from exc
     snaps = list(_snapshots_qs().filter(pk__in=[s.pk for s in outcome.snapshots]))
     status = 200 if outcome.duplicate else 202 if any(s.in_progress for s in snaps) else 201
     if snaps and snaps[0].status == "failed":

@@ -163,6 +163,9 @@ class InventorySnapshot(TimeStamped):
         "organisations.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Beaten by a running import; an import whose heartbeat stops is marked failed by
+    # the job fleet.stale_imports (its worker died and no other took it over).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     tenant_field = "account"
     objects = TenantManager.from_queryset(InventorySnapshotQuerySet)()

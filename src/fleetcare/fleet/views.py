@@ -173,6 +173,11 @@ def import_confirm(request):
             file_name=item["name"],
             as_of=date.fromisoformat(item["as_of"]),
         )
+    except services.BrokerUnavailable:
+        messages.error(
+            request, _("The import queue is not available: nothing was saved. Try again later.")
+        )
+        return redirect("fleet:import")
     except importing.ImportRejected as exc:
         return render(
             request,

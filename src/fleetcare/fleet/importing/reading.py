@@ -44,13 +44,22 @@ class ImportRejected(Exception):
         super().__init__(self.detail)
 
 
-def _err(row: int, column: str, reason: str, value: Any = "") -> dict[str, Any]:
-    return {
-        "row": row,
-        "column": column,
-        "reason": reason,
-        "value": "" if value is None else str(value),
-    }
+ECHO_MAX = 100  # an error quotes at most this many characters of the bad value
+
+
+def _err(
+    row: int, column: str, reason: str, value: Any = "", code: str = "", **params: Any
+) -> dict[str, Any]:
+    """One problem: row, column, reason (English, translated at display; ``code`` and
+    ``params`` when the reason has a catalogue entry) and the value, cut short."""
+    text = "" if value is None else str(value)
+    if len(text) > ECHO_MAX:
+        text = text[:ECHO_MAX] + "…"
+    out = {"row": row, "column": column, "reason": reason, "value": text}
+    if code:
+        out["code"] = code
+        out["params"] = params
+    return out
 
 
 def _normalise_header(cells: Iterable[Any]) -> list[str]:
@@ -76,6 +85,140 @@ class _TextRows:
         return next(self._rows)
 
 
+def _limit(name: str) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name))
+
+
+def _too_many_rows(limit: int) -> ImportRejected:
+    return ImportRejected(
+        [_err(limit + 2, "", f"more than {limit} rows", code="too_many_rows", limit=limit)]
+    )
+
+
+def _too_long(row: int, column: str, value: Any, limit: int) -> ImportRejected:
+    return ImportRejected(
+        [_err(row, column, f"longer than {limit} characters", value, code="too_long", limit=limit)]
+    )
+
+
+def _unreadable(detail: str) -> ImportRejected:
+    return ImportRejected(
+        [_err(1, "", f"the file cannot be read as CSV or XLSX ({detail})", code="unreadable")]
+    )
+
+
+def check_file(path: str | Path, file_name: str = "") -> None:
+    """Refuse at once what must not be read: a file over the upload limit, an XLSX that
+    is not a zip or that would decompress beyond the limits (declared sizes; zipfile
+    never yields more than the declared size), a CSV with a NUL character."""
+    size = Path(path).stat().st_size
+    if size > _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES"):
+        limit = _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES")
+        raise ImportRejected(
+            [_err(1, "", f"the file is larger than {limit} bytes", code="too_big", limit=limit)]
+        )
+    name = (file_name or str(path)).lower()
+    if name.endswith(".xlsx") or name.endswith(".xlsm"):
+        _check_zip(path)
+    else:
+        _check_nul(path)
+
+
+def _check_zip(path: str | Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(f"not a valid XLSX file: {exc}") from None
+    total_limit = _limit("FLEET_IMPORT_MAX_XLSX_BYTES")
+    strings_limit = _limit("FLEET_IMPORT_MAX_SHARED_STRINGS_BYTES")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > strings_limit:
+            raise ImportRejected(
+                [
+                    _err(
+                        1,
+                        "",
+                        f"the XLSX text table would take {info.file_size} bytes "
+                        f"(limit {strings_limit})",
+                        code="xlsx_too_big",
+                        size=info.file_size,
+                        limit=strings_limit,
+                    )
+                ]
+            )
+    if total > total_limit:
+        raise ImportRejected(
+            [
+                _err(
+                    1,
+                    "",
+                    f"the XLSX file would decompress to {total} bytes (limit {total_limit})",
+                    code="xlsx_too_big",
+                    size=total,
+                    limit=total_limit,
+                )
+            ]
+        )
+
+
+def _check_nul(path: str | Path) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it): name its row and column."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+        if head in (b"\xff\xfe", b"\xfe\xff"):
+            raise _unreadable("the file is UTF-16; save it as UTF-8 CSV")
+        fh.seek(0)
+        found = False
+        while chunk := fh.read(1 << 20):
+            if b"\x00" in chunk:
+                found = True
+                break
+    if not found:
+        return
+    errors = []
+    header: list[str] = []
+    for number, cells in _csv_rows(path):
+        if number == 1:
+            header = _normalise_header(c.replace("\x00", "") for c in cells)
+        for i, cell in enumerate(cells):
+            if "\x00" in cell:
+                column = header[i] if i < len(header) else ""
+                errors.append(
+                    _err(
+                        number,
+                        column,
+                        "contains a NUL character",
+                        cell.replace("\x00", ""),
+                        code="nul",
+                    )
+                )
+                if len(errors) >= 1000:
+                    raise ImportRejected(errors)
+    raise ImportRejected(errors)
+
+
+def nul_errors(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NUL characters in pushed records (row = index + 2, as for the other problems)."""
+    errors = []
+    for i, rec in enumerate(records, start=2):
+        for column in COLUMNS:
+            value = rec.get(column)
+            if isinstance(value, str) and "\x00" in value:
+                errors.append(
+                    _err(
+                        i, column, "contains a NUL character", value.replace("\x00", ""), code="nul"
+                    )
+                )
+    return errors
+
+
 def open_rows(path: str | Path, file_name: str = "") -> Iterator[tuple[int, list[Any]]]:
     """``(row_number, cells)`` from a CSV or XLSX file, header included (row 1)."""
     name = (file_name or str(path)).lower()
@@ -85,24 +228,115 @@ def open_rows(path: str | Path, file_name: str = "") -> Iterator[tuple[int, list
 
 
 def _csv_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
+    max_rows = _limit("FLEET_IMPORT_MAX_ROWS")
+    max_cell = _limit("FLEET_IMPORT_MAX_CELL_CHARS")
     with open(path, encoding="utf-8-sig", newline="") as fh:
         first = fh.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
         fh.seek(0)
         reader = csv.reader(fh, delimiter=delimiter)
-        yield from enumerate(reader, start=1)
+        old = csv.field_size_limit(max_cell)  # the C parser refuses a longer field
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if number > max_rows + 1:
+                    raise _too_many_rows(max_rows)
+                yield number, cells
+        except csv.Error as exc:
+            row = number + 1
+            if "field larger" in str(exc):
+                raise _too_long(row, "", "", max_cell) from None
+            raise ImportRejected(
+                [_err(row, "", f"not a valid CSV row ({exc})", code="bad_csv")]
+            ) from None
+        finally:
+            csv.field_size_limit(old)
 
 
 def _xlsx_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
+    import zipfile
+    import zlib
+
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    _check_zip(path)
+    max_rows = _limit("FLEET_IMPORT_MAX_ROWS")
+    max_cell = _limit("FLEET_IMPORT_MAX_CELL_CHARS")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise _unreadable(f"not a valid XLSX file: {exc}") from None
     try:
         ws = wb.worksheets[0]
-        for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+        formulas = _formulas_without_value(wb, ws)
+        header: list[str] = []
+        try:
+            for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > max_rows + 1:
+                    raise _too_many_rows(max_rows)
+                cells = list(cells)
+                if number == 1:
+                    header = _normalise_header(cells)
+                for i, cell in enumerate(cells):
+                    if isinstance(cell, str) and len(cell) > max_cell:
+                        column = header[i] if i < len(header) else ""
+                        raise _too_long(number, column, cell, max_cell)
+                if formulas:
+                    bad = [
+                        _err(
+                            r,
+                            header[c] if c < len(header) else "",
+                            "a formula, not a value",
+                            code="formula",
+                        )
+                        for r, c in formulas
+                    ]
+                    raise ImportRejected(bad[:1000])
+                yield number, cells
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+            raise _unreadable(f"the XLSX file is damaged: {exc}") from None
     finally:
         wb.close()
+
+
+def _formulas_without_value(wb: Any, ws: Any) -> list[tuple[int, int]]:
+    """(row, column index) of formula cells that carry no saved value: data_only reading
+    would make them empty, so they are refused rather than guessed."""
+    import re
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    sheet = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if sheet is None or archive is None:
+        return []
+    with archive.open(sheet) as fh:  # a quick byte scan: most sheets have no formula
+        seen = b""
+        has_formula = False
+        while chunk := fh.read(1 << 20):
+            if re.search(rb"<(\w+:)?f[ >/]", seen[-8:] + chunk):
+                has_formula = True
+                break
+            seen = chunk
+    if not has_formula:
+        return []
+    out = []
+    with archive.open(sheet) as fh:
+        for _event, el in iterparse(fh):
+            if el.tag.endswith("}c") or el.tag == "c":
+                f = v = None
+                for child in el:
+                    tag = child.tag.rsplit("}", 1)[-1]
+                    if tag == "f":
+                        f = child
+                    elif tag in ("v", "is"):
+                        v = child
+                if f is not None and (v is None or not (v.text or "").strip()):
+                    r, c = coordinate_to_tuple(el.get("r"))
+                    out.append((r, c - 1))
+                el.clear()
+    return out
 
 
 def rows_from_records(records: list[dict[str, Any]]) -> Iterator[tuple[int, list[Any]]]:
@@ -119,9 +353,20 @@ def count_data_rows(path: str | Path, file_name: str = "") -> int:
     if name.endswith(".xlsx") or name.endswith(".xlsm"):
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True)
+        _check_zip(path)
         try:
-            return max(0, (wb.worksheets[0].max_row or 1) - 1)
+            wb = load_workbook(path, read_only=True)
+        except Exception as exc:
+            raise _unreadable(f"not a valid XLSX file: {exc}") from None
+        try:
+            ws = wb.worksheets[0]
+            if ws.max_row:
+                return max(0, ws.max_row - 1)
+            with wb._archive.open(ws._worksheet_path) as fh:  # no <dimension>: count rows
+                rows = 0
+                while chunk := fh.read(1 << 20):
+                    rows += chunk.count(b"<row ") + chunk.count(b"<row>")
+                return max(0, rows - 1)
         finally:
             wb.close()
     lines = 0

@@ -417,6 +417,11 @@ def serials_of_other_accounts(
 
 
 def _other_account(row: int, serial: str) -> dict[str, Any]:
+    # Never say whose: another tenant's serial numbers are not ours to reveal.
     return _err(
-        row, "serial_number", "serial number already belongs to another account's device", serial
+        row,
+        "serial_number",
+        "this serial number cannot be used (it is taken)",
+        serial,
+        code="serial_taken",
     )

@@ -38,7 +38,6 @@ from fleetcare.fleet.services.imports import (  # noqa: F401
     _import_now,
     _lock_accounts,
     _log_many,
-    _ProgressReporter,
     _Refused,
     _write_counts,
     _write_snapshots,
@@ -46,6 +45,10 @@ from fleetcare.fleet.services.imports import (  # noqa: F401
     preview_file,
     push_inventory,
     run_snapshot_import,
+)
+from fleetcare.fleet.services.liveness import (  # noqa: F401
+    BrokerUnavailable,
+    mark_stale_imports,
 )
 from fleetcare.fleet.services.registration import (  # noqa: F401
     register_device,

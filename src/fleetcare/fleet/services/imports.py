@@ -13,7 +13,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,14 @@ from fleetcare.fleet.models import (
 )
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
+from fleetcare.fleet.services.dedup import _check_not_imported, _Duplicate, _existing
+from fleetcare.fleet.services.liveness import (
+    BrokerUnavailable,
+    Heartbeat,
+    alive_cutoff,
+    check_broker,
+    queue_import,
+)
 from fleetcare.fleet.services.uploads import (
     _check_file_name,
     _sha256_file,
@@ -88,13 +96,6 @@ class ImportOutcome:
         return self.snapshots[0]
 
 
-def _existing(account: Any, checksum: str) -> list[InventorySnapshot]:
-    qs = InventorySnapshot.objects.filter(checksum=checksum).exclude(status=SnapshotStatus.FAILED)
-    if account is not None:
-        qs = qs.filter(account=account)
-    return list(qs.order_by("id"))
-
-
 def _import_now(
     *,
     rows_factory,
@@ -114,7 +115,9 @@ def _import_now(
         if on_progress is not None:
             on_progress(n)
         if snapshot is not None:
-            InventorySnapshot.objects.filter(pk=snapshot.pk).update(rows_done=n)
+            InventorySnapshot.objects.filter(pk=snapshot.pk).update(
+                rows_done=n, heartbeat_at=timezone.now()
+            )
 
     if importing.use_direct_writing():
         return _import_direct(
@@ -137,6 +140,7 @@ def _import_now(
         )
     with transaction.atomic():
         _lock_accounts(analysis.account_ids)
+        _check_not_imported(account_id, checksum)
         plan = importing.apply(rows_factory(), analysis, account_id, as_of, progress)
         return _write_snapshots(
             analysis,
@@ -178,7 +182,7 @@ def _import_direct(
     from django.db import IntegrityError
 
     account_id = account.pk if account is not None else None
-    reporter = _ProgressReporter(snapshot) if snapshot is not None else None
+    reporter = Heartbeat(snapshot) if snapshot is not None else None
 
     def on_rows(n: int) -> None:
         if on_progress is not None:
@@ -194,6 +198,7 @@ def _import_direct(
                 else:
                     cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_IMPORT_LOCK])
                     _lock_accounts([account_id])
+            _check_not_imported(account_id, checksum)
             known = importing.accounts_with_devices(None if account_id is None else [account_id])
             lookups = importing.Lookups.load(account_id)  # no query may run during the COPY
             skipped = importing.skip_fk_triggers()  # per-row FK triggers off, if permitted
@@ -210,6 +215,8 @@ def _import_direct(
                 writer.close()
             if not analysis.ok:
                 raise _Refused(analysis)
+            if reporter is not None:
+                reporter.set_status(SnapshotStatus.WRITING)
             if account_id is None:
                 _lock_accounts(analysis.account_ids)
             importing.lock_references(analysis)
@@ -243,29 +250,6 @@ def _import_direct(
         if reporter is not None:
             reporter.close()
     return snaps
-
-
-class _ProgressReporter:
-    """Progress of a background import, written through a second connection so that the
-    portal sees it while the import's own transaction is still open."""
-
-    def __init__(self, snapshot: InventorySnapshot) -> None:
-        from django.db import connections
-
-        self.snapshot_id = snapshot.pk
-        self.conn = connections.create_connection("default")
-
-    def __call__(self, n: int) -> None:
-        t = InventorySnapshot._meta.db_table
-        with self.conn.cursor() as cur:  # never waits: skipped while the row is locked
-            cur.execute(
-                f"UPDATE {t} SET rows_done = %s WHERE id = "
-                f"(SELECT id FROM {t} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [n, self.snapshot_id],
-            )
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 def _lock_accounts(accounts: list[int]) -> None:
@@ -352,22 +336,30 @@ def import_file(
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
     and run as a Celery task; the snapshot shows progress, then done or the errors.
     """
-    require_fleet_manager(actor, account)
-    as_of = _check_as_of(as_of)
-    file_name = file_name or Path(str(path)).name
-    _check_file_name(file_name)
-    with local_path(path) as local:
-        return _import_file(
-            actor, account, path, local, file_name, as_of, background, keep_file, progress
-        )
+    background_started = False
+    try:
+        require_fleet_manager(actor, account)
+        as_of = _check_as_of(as_of)
+        file_name = file_name or Path(str(path)).name
+        _check_file_name(file_name)
+        with local_path(path) as local:
+            outcome = _import_file(
+                actor, account, path, local, file_name, as_of, background, progress
+            )
+        background_started = outcome.background
+        return outcome
+    finally:
+        if not keep_file and not background_started:
+            discard_upload(path)
 
 
-def _import_file(actor, account, ref, path, file_name, as_of, background, keep_file, progress):
+def _import_file(actor, account, ref, path, file_name, as_of, background, progress):
     """:func:`import_file` once the upload ``ref`` can be read at the local ``path``."""
     checksum = _sha256_file(path)
     existing = _existing(account, checksum)
     if existing:
-        return ImportOutcome(existing, duplicate=True, background=existing[0].in_progress)
+        return ImportOutcome(existing, duplicate=True)
+    importing.check_file(path, file_name)
     rows = importing.count_data_rows(path, file_name)
     if background is None:
         background = rows > ASYNC_THRESHOLD and account is not None
@@ -383,45 +375,70 @@ def _import_file(actor, account, ref, path, file_name, as_of, background, keep_f
                 actor=actor,
                 on_progress=progress,
             )
+        except _Duplicate as dup:
+            return ImportOutcome(dup.snapshots, duplicate=True)
         except (UnicodeDecodeError, OSError, ValueError) as exc:
             if isinstance(exc, ImportRejected):
                 raise
             raise ImportRejected(
                 [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
             ) from exc
-        finally:
-            if not keep_file:
-                discard_upload(ref)
         return ImportOutcome(snaps)
     if account is None:
         raise ValidationError(_("Background imports need one account."))
-    snapshot = InventorySnapshot.objects.create(
-        account=account,
-        as_of=as_of,
-        source=SnapshotSource.FILE,
-        file_name=file_name[:200],
-        checksum=checksum,
-        status=SnapshotStatus.PENDING,
-        rows_total=rows,
-        upload_path=str(ref),
-        created_by=actor,
-    )
-    log_change(snapshot, "fleet.import_queued", actor=actor)
-    if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
-        import_snapshot.delay(snapshot.pk)
-    else:  # a worker must see the snapshot: queue it once it is committed
-        transaction.on_commit(lambda: import_snapshot.delay(snapshot.pk))
-    snapshot.refresh_from_db()
+    check_broker()  # fails fast (BrokerUnavailable): nothing is created
+    snapshot = _queue(account, as_of, file_name, checksum, rows, ref, actor)
     return ImportOutcome([snapshot], background=True)
+
+
+def _queue(account, as_of, file_name, checksum, rows, ref, actor) -> InventorySnapshot:
+    """A pending snapshot and its task; with the broker gone, neither (BrokerUnavailable)."""
+    with transaction.atomic():
+        snapshot = InventorySnapshot.objects.create(
+            account=account,
+            as_of=as_of,
+            source=SnapshotSource.FILE,
+            file_name=file_name[:200],
+            checksum=checksum,
+            status=SnapshotStatus.PENDING,
+            rows_total=rows,
+            upload_path=str(ref),
+            created_by=actor,
+            heartbeat_at=timezone.now(),
+        )
+        log_change(snapshot, "fleet.import_queued", actor=actor)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        import_snapshot.delay(snapshot.pk)
+    elif transaction.get_connection().in_atomic_block:
+        # a worker must see the snapshot: queue it once it is committed
+        transaction.on_commit(lambda: queue_import(snapshot.pk))
+    else:
+        try:
+            queue_import(snapshot.pk)
+        except BrokerUnavailable:
+            snapshot.delete()
+            raise
+    snapshot.refresh_from_db()
+    return snapshot
 
 
 def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     """The background part of :func:`import_file` (Celery task body). Idempotent."""
     snapshot = InventorySnapshot.objects.select_related("account", "created_by").get(pk=snapshot_id)
-    if snapshot.status not in (SnapshotStatus.PENDING, SnapshotStatus.VALIDATING):
+    if not snapshot.in_progress:
+        return snapshot
+    # Delivered again while its worker still beats (a broker redelivery): leave it be.
+    # Its worker died (no heartbeat for a while): run it again, from the start.
+    claimed = InventorySnapshot.objects.filter(pk=snapshot.pk).filter(
+        models.Q(status=SnapshotStatus.PENDING)
+        | models.Q(heartbeat_at__isnull=True)
+        | models.Q(heartbeat_at__lt=alive_cutoff())
+    )
+    if not claimed.update(
+        status=SnapshotStatus.VALIDATING, rows_done=0, heartbeat_at=timezone.now()
+    ):
         return snapshot
     ref = snapshot.upload_path
-    InventorySnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.VALIDATING)
     try:
         with local_path(ref) as path:
             _import_now(
@@ -434,6 +451,23 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
                 actor=snapshot.created_by,
                 snapshot=snapshot,
             )
+    except _Duplicate as dup:
+        first = dup.snapshots[0].pk
+        InventorySnapshot.objects.filter(pk=snapshot.pk).update(
+            status=SnapshotStatus.FAILED,
+            errors=[
+                importing._err(
+                    1,
+                    "",
+                    f"the same file was imported meanwhile (import {first})",
+                    first,
+                    code="duplicate",
+                    snapshot=first,
+                )
+            ],
+            finished_at=timezone.now(),
+            upload_path="",
+        )
     except ImportRejected as exc:
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
             status=SnapshotStatus.FAILED,
@@ -448,7 +482,7 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             finished_at=timezone.now(),
             upload_path="",
         )
-    finally:
+    if ref:  # a worker killed before this line leaves it for the redelivery
         discard_upload(ref)
     snapshot.refresh_from_db()
     return snapshot
@@ -491,7 +525,10 @@ def preview_file(
     try:
         with local_path(path) as local:
             existing = _existing(account, _sha256_file(local))
+            importing.check_file(local, file_name)
             analysis = importing.analyse(importing.open_rows(local, file_name), account.pk, as_of)
+    except ImportRejected as exc:
+        return Preview(0, exc.errors)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
         return Preview(
             0, [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
@@ -527,19 +564,24 @@ def push_inventory(
     existing = _existing(account, checksum)
     if existing:
         return ImportOutcome(existing, duplicate=True)
-    snaps = _import_now(
-        rows_factory=lambda: importing.rows_from_records(devices),
-        account=account,
-        as_of=as_of,
-        source=SnapshotSource.API,
-        file_name="",
-        checksum=checksum,
-        actor=actor,
-    )
+    if bad := importing.nul_errors(devices):
+        raise ImportRejected(bad)
+    try:
+        snaps = _import_now(
+            rows_factory=lambda: importing.rows_from_records(devices),
+            account=account,
+            as_of=as_of,
+            source=SnapshotSource.API,
+            file_name="",
+            checksum=checksum,
+            actor=actor,
+        )
+    except _Duplicate as dup:
+        return ImportOutcome(dup.snapshots, duplicate=True)
     return ImportOutcome(snaps)
 
 
-@shared_task(name="fleet.import_snapshot")
+@shared_task(name="fleet.import_snapshot", acks_late=True, reject_on_worker_lost=True)
 def import_snapshot(snapshot_id: int) -> dict:
     """Background import of a queued snapshot (Celery; in-process without a broker)."""
     snapshot = run_snapshot_import(snapshot_id)
