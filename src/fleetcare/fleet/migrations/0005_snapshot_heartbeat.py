@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fleet', '0003_device_bulk_friendly'),
+        ('fleet', '0004_device_list_index_partial_replaced_by'),
     ]
 
     operations = [
