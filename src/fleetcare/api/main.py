@@ -28,9 +28,10 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 
-from fleetcare.api import me  # noqa: E402
+from fleetcare.api import me, tokens  # noqa: E402
 
 api.add_router("", me.router)
+api.add_router("", tokens.router)
 
 
 def _mount_app_routers() -> None:

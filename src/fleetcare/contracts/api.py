@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
 from fleetcare.core.tenancy import get_visible_or_404
@@ -88,8 +89,8 @@ class CategoryIn(Schema):
 
 class ContractIn(Schema):
     account_id: int
-    start_date: date
-    end_date: date | None = Field(None, description="Default: the programme's term (12 months)")
+    start_date: ApiDate
+    end_date: ApiDate | None = Field(None, description="Default: the programme's term (12 months)")
     currency: str | None = None
     categories: list[CategoryIn]
     distribution_partner_id: int | None = None
@@ -185,7 +186,7 @@ class RenewalIn(Schema):
 
 
 class DetectIn(Schema):
-    on: date | None = Field(None, description="Check the month before this date (default today)")
+    on: ApiDate | None = Field(None, description="Check the month before this date (default today)")
 
 
 def _contracts():
@@ -230,7 +231,9 @@ def list_contracts(request, account_id: int | None = None, status: str | None = 
 
 
 @router.get("/enterprise/proposal", response=ProposalOut)
-def proposal(request, account_id: int, start_date: date | None = None, months: int | None = None):
+def proposal(
+    request, account_id: int, start_date: ApiDate | None = None, months: int | None = None
+):
     """R-PE-2 / R-PE-7: installed from the fleet and growth from the forecast, per category."""
     account = get_visible_or_404(
         Organisation.objects.filter(kind="customer"), request.user, pk=account_id
@@ -287,7 +290,7 @@ def upfront_order_pdf(request, contract_id: int):
 
 
 @router.get("/enterprise/{contract_id}/renewal-proposal", response=list[RenewalLineOut])
-def renewal_proposal(request, contract_id: int, on: date | None = None):
+def renewal_proposal(request, contract_id: int, on: ApiDate | None = None):
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     return [
         r.__dict__ for r in services.propose_renewal(user=request.user, contract=contract, on=on)
