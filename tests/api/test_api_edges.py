@@ -138,3 +138,24 @@ def test_unknown_api_path_is_404_problem(db):
         "/api/v1/no-such-thing", "{}", content_type="application/json"
     )
     assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+
+
+def test_R_SUP_4_authorisation_of_year_0052_is_refused(api_client, customer_user, vendor_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fleetcare.support.models import CloudPartnerAuthorisation
+
+    upload = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", "application/pdf")
+    response = api_client.as_user(vendor_user("support_agent")).post(
+        "/api/v1/cases/authorisations",
+        {
+            "account_id": customer_user.organisation_id,
+            "cloud_partner": "zoom",
+            "valid_from": "0052-01-01",
+            "document": upload,
+        },
+        content_type="multipart",
+    )
+    assert response.status_code == 422, response.content
+    assert "valid_from" in response.json()["detail"]
+    assert not CloudPartnerAuthorisation.objects.exists()
