@@ -1,6 +1,5 @@
 """Cloud partners, signed authorisations and partner incidents (R-SUP-4)."""
 
-
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Status
