@@ -108,5 +108,7 @@ def test_R_DS_2_partner_onboards_a_daas_customer_end_to_end_through_the_api(
     assert order["delivery_site_id"] == site_id and order["status"] == "requested"
 
     # Everything was recorded, by the partner's token user.
-    actions = set(ChangeLogEntry.objects.filter(actor=partner_user).values_list("action", flat=True))
+    actions = set(
+        ChangeLogEntry.objects.filter(actor=partner_user).values_list("action", flat=True)
+    )
     assert {"organisation.created", "partner_customer.linked", "site.created"} <= actions

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "fleetcare.replacements",
     "fleetcare.reports",
     "fleetcare.portal",
+    "fleetcare.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,11 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+
+# Webhooks: how long a receiver has to answer, and whether it may be on this machine or
+# a private network (allowed locally, refused in production unless set).
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", LOCAL)
 
 # Billing: tax rate per customer country, in percent (a setting).
 TAX_RATES: dict[str, str] = {

@@ -140,7 +140,9 @@ def create_organisation(actor: User, *, kind: str, **fields: Any) -> Organisatio
 
 @transaction.atomic
 def change_organisation(actor: User, org: Organisation, **changes: Any) -> Organisation:
-    require(actor, permissions.can_change_organisation, org, _("You may not change this organisation."))
+    require(
+        actor, permissions.can_change_organisation, org, _("You may not change this organisation.")
+    )
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     before = snapshot(org)
     _apply(org, ORGANISATION_FIELDS, changes)
