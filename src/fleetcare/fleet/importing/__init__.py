@@ -61,7 +61,6 @@ from fleetcare.fleet.importing.validation import (  # noqa: F401
     Parsed,
     _data_rows,
     _date,
-    _fast_parse,
     _Header,
     _is_blank,
     _other_account,

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fleetcare.fleet.importing.reading import BATCH, ImportRejected, _err
-from fleetcare.fleet.importing.validation import Analysis, Lookups, _data_rows, _fast_parse, _Header
+from fleetcare.fleet.importing.validation import Analysis, Lookups, _data_rows, _Header, _parse_row
 
 
 @dataclass
@@ -152,7 +152,7 @@ def apply(
     writer = _Writer()
     done = 0
     for number, cells in _data_rows(rows):
-        parsed = _fast_parse(cells, header, lk, as_of)
+        parsed = _parse_row(number, cells, header, lk, as_of, None)
         if parsed is None:  # cannot happen after a clean analysis; be safe
             raise ImportRejected([_err(number, "", "row changed between checking and writing")])
         acc, model, serial, site, fw, first = parsed

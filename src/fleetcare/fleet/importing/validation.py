@@ -149,53 +149,6 @@ class _Header:
         return cells[i] if i is not None and i < len(cells) else None
 
 
-def _fast_parse(cells: list[Any], header: _Header, lk: Lookups, as_of: date) -> Parsed | None:
-    """The common case, quickly: a clean row → parsed tuple; any doubt → None (then
-    :func:`_parse_row` finds and words the problems)."""
-    width = header.width
-    cells = cells + [None] * (width - len(cells)) if len(cells) < width else list(cells)
-    cells.append(None)
-    i_acc, i_sku, i_serial, i_site, i_fw, i_first = header.ix
-    if lk.fixed_account is not None:
-        account = lk.fixed_account
-    else:
-        raw = cells[i_acc]
-        raw = raw.strip() if type(raw) is str else _text(raw)
-        account = lk.accounts_exact.get(raw) or lk.accounts.get(raw.upper())
-        if not account:
-            return None
-    sku = cells[i_sku]
-    sku = sku.strip() if type(sku) is str else _text(sku)
-    model = lk.models_exact.get(sku) or lk.models.get(sku.upper())
-    if model is None:
-        return None
-    serial = cells[i_serial]
-    serial = (serial.strip() if type(serial) is str else _text(serial)) or None
-    if serial is not None and len(serial) > SERIAL_MAX:
-        return None
-    site_name = cells[i_site]
-    site_name = site_name.strip() if type(site_name) is str else _text(site_name)
-    site_id = None
-    if site_name:
-        site_id = lk.sites.get((account, site_name.lower()))
-        if site_id is None:
-            return None
-    firmware = cells[i_fw]
-    firmware = firmware.strip() if type(firmware) is str else _text(firmware)
-    if len(firmware) > FIRMWARE_MAX:
-        return None
-    first = cells[i_first]
-    first_seen = None
-    if first is not None and first != "":
-        try:
-            first_seen = _date(first)
-        except (TypeError, ValueError):
-            return None
-        if first_seen > as_of:
-            return None
-    return account, model[0], serial, site_id, firmware, first_seen
-
-
 def _parse_row(
     number: int,
     cells: list[Any],
@@ -204,7 +157,9 @@ def _parse_row(
     as_of: date,
     errors: list[dict[str, Any]] | None,
 ) -> Parsed | None:
-    """One row → parsed tuple, or None (errors appended) when it is bad."""
+    """The row rules, stated once: one row → parsed tuple, or None when it is bad (each
+    problem appended to ``errors`` with row, column and reason; ``errors=None`` only
+    checks)."""
     bad = False
 
     def fail(column: str, reason: str, value: Any = "") -> None:
@@ -303,9 +258,10 @@ def analyse(
     for model_id, cat, _code in lk.models.values():
         result.categories[model_id] = cat
 
-    # The hot loop: locals only, exact dict look-ups, one dict update per row. Anything
-    # unusual (padding, spaces, case, a non-string cell, a bad value) goes to the careful
-    # path (_fast_parse, then _parse_row which words the errors).
+    # The hot loop: locals only, exact dict look-ups, one dict update per row. It accepts
+    # only rows that plainly pass; anything unusual (padding, spaces, case, a non-string
+    # cell, a bad value) goes to _parse_row, the one statement of the row rules, which
+    # also words the errors. tests/fleet/test_row_rules.py checks the two agree.
     serials = result.serials
     serialless: dict[tuple[int, int, int | None], int] = {}
     serialless_get = serialless.get
@@ -365,9 +321,7 @@ def analyse(
         if parsed is None:
             if _is_blank(cells):
                 continue  # blank lines are not rows
-            parsed = _fast_parse(cells, header, lk, as_of) or _parse_row(
-                number, cells, header, lk, as_of, errors
-            )
+            parsed = _parse_row(number, cells, header, lk, as_of, errors)
         n += 1
         if progress and n >= next_progress:
             progress(n)
