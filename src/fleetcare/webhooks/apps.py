@@ -8,7 +8,18 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
+        from fleetcare.billing.models import Document
+        from fleetcare.billing.signals import document_issued
         from fleetcare.portal.context import register
+
+        from . import payloads
+
+        def _issued(sender, document, **kwargs):
+            payloads.document("document.issued", document)
+
+        document_issued.connect(
+            _issued, sender=Document, dispatch_uid="webhooks-document-issued", weak=False
+        )
 
         register(
             "webhooks:list",

@@ -49,7 +49,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 def queue(event: str, organisation_ids: list[int], payload: dict[str, Any]) -> list[int]:
     """One delivery per active endpoint that wants ``event``: those of the organisations
-    concerned, and the vendor's own. Then each is sent (a Celery task)."""
+    concerned, and the vendor's own. The caller sends each (a Celery task)."""
     endpoints = WebhookEndpoint.objects.filter(active=True).filter(
         Q(organisation_id__in=organisation_ids) | Q(organisation__kind=OrganisationKind.VENDOR)
     )
@@ -61,10 +61,6 @@ def queue(event: str, organisation_ids: list[int], payload: dict[str, Any]) -> l
         for endpoint in endpoints
         if endpoint.wants(event)
     ]
-    from .tasks import send_delivery
-
-    for pk in created:
-        send_delivery.delay(pk)
     return created
 
 

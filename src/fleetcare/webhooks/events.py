@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 EVENTS: dict[str, Any] = {
     "case.created": _("A case was opened"),
-    "case.updated": _("A case changed (reply, status, owner, severity)"),
+    "case.updated": _("A case changed (a reply, its status or its severity)"),
     "case.solved": _("A case was solved"),
     "replacement.approved": _("A replacement was approved"),
     "replacement.shipped": _("A replacement was shipped (carrier, tracking)"),
@@ -85,10 +85,11 @@ def emit(event_name: str, organisation_ids: Iterable[int | None], payload: dict[
 def dispatch(event_name: str, organisation_ids: list[int], payload: dict[str, Any]) -> None:
     """After commit: webhook deliveries, then listeners. A failing receiver or listener
     never breaks the others (nor the request that committed)."""
-    from fleetcare.webhooks import delivery
+    from fleetcare.webhooks import delivery, tasks
 
     try:
-        delivery.queue(event_name, organisation_ids, payload)
+        for pk in delivery.queue(event_name, organisation_ids, payload):
+            tasks.send_delivery.delay(pk)
     except Exception:  # noqa: BLE001 - logged; the change itself is committed
         logger.exception("Queuing webhooks for %s failed", event_name)
     _discover()

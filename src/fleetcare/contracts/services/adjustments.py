@@ -29,6 +29,7 @@ from fleetcare.fleet.services import (
 )
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.calendars import next_month_start, previous_month_end
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def open_adjustment(
@@ -212,6 +213,7 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
     adj.status = AdjustmentStatus.QUOTED
     adj.save(update_fields=["quote", "status", "updated_at"])
     log_change(adj, "adjustment.quoted", user, before=before)
+    webhook_events.adjustment("adjustment.quoted", adj)
     return adj
 
 

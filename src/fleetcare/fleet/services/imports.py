@@ -29,6 +29,7 @@ from fleetcare.fleet.models import (
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
 from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file
+from fleetcare.webhooks import payloads as webhook_events
 
 ASYNC_THRESHOLD = 5000
 
@@ -316,6 +317,8 @@ def _write_snapshots(
     InventorySnapshot.objects.bulk_create(new, batch_size=2000)
     _write_counts(snaps, analysis)
     _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
+    for snap in snaps.values():
+        webhook_events.fleet_import("import.finished", snap)
     return list(snaps.values())
 
 
@@ -455,6 +458,8 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     finally:
         path.unlink(missing_ok=True)
     snapshot.refresh_from_db()
+    if snapshot.status == SnapshotStatus.FAILED:
+        webhook_events.fleet_import("import.finished", snapshot, errors=len(snapshot.errors))
     return snapshot
 
 

@@ -26,6 +26,7 @@ from fleetcare.replacements.models import (
 from fleetcare.replacements.services.common import _locked, log_change, snapshot
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def _local_today(order: ReplacementOrder, now: datetime) -> date:
@@ -83,6 +84,7 @@ def mark_overdue_returns(now: datetime) -> dict[str, int]:
                 order.overdue_since = _local_today(candidate, now)
                 order.save()
                 log_change(order, "replacement.overdue", None, before=before)
+                webhook_events.replacement("replacement.overdue", order)
                 moved += 1
             if order.status == OrderStatus.OVERDUE and order.charge_document_id is None:
                 order.charge_document = raise_unreturned_charge(candidate)

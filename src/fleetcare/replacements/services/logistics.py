@@ -33,6 +33,7 @@ from fleetcare.replacements.services.common import (
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
+from fleetcare.webhooks import payloads as webhook_events
 
 
 @transaction.atomic
@@ -71,6 +72,7 @@ def ship(
     order.status = OrderStatus.SHIPPED
     order.save()
     log_change(order, "replacement.shipped", actor, before=before)
+    webhook_events.replacement("replacement.shipped", order)
     return order
 
 
@@ -138,6 +140,7 @@ def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> Replacem
         order.status = OrderStatus.AWAITING_RETURN
         order.save()
         log_change(order, "replacement.awaiting_return", actor, before=before)
+    webhook_events.replacement("replacement.delivered", order)
     return order
 
 

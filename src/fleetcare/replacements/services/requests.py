@@ -44,6 +44,7 @@ from fleetcare.replacements.services.common import (
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.programmes import load_programme
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
@@ -246,6 +247,7 @@ def approve(
     order.status = OrderStatus.APPROVED
     order.save()
     log_change(order, "replacement.approved", actor, before=before)
+    webhook_events.replacement("replacement.approved", order)
     return order
 
 

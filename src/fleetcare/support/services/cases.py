@@ -42,6 +42,7 @@ from fleetcare.support.services.common import (
     _user_or_none,
     is_agent,
 )
+from fleetcare.webhooks import payloads as webhook_events
 
 
 @dataclass
@@ -159,6 +160,7 @@ def open_case(
     for upload in attachments or []:
         _store_attachment(case, upload, actor, event)
     log_change(case, "support.case_opened", actor)
+    webhook_events.case("case.created", case)
     notify("created", case, [case.requester, *_staff_recipients(case)])
     return case
 
@@ -238,6 +240,9 @@ def add_reply(
         case, "support.case_note" if internal else "support.case_reply", actor, before=before
     )
     if not internal:
+        webhook_events.case(
+            "case.solved" if new_status == CaseStatus.SOLVED else "case.updated", case
+        )
         if agent:
             notify("reply", case, [case.requester], event=event, author=_name(actor))
         else:
@@ -270,6 +275,7 @@ def change_status(
     clocks.recompute(case, now)
     case.save()
     log_change(case, "support.case_status", actor, before=before)
+    webhook_events.case("case.solved" if status == CaseStatus.SOLVED else "case.updated", case)
     if status == CaseStatus.SOLVED:
         notify("solved", case, [case.requester], note=note.strip())
     return case
@@ -312,6 +318,7 @@ def change_severity(case: Case, actor: Any, severity: str, now: datetime | None 
     clocks.recompute(case, now)
     case.save()
     log_change(case, "support.case_severity", actor, before=before)
+    webhook_events.case("case.updated", case)
     return case
 
 
