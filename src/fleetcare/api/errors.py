@@ -76,7 +76,7 @@ def problem(
 def _validation_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload")]
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "form")]
         out.append({"field": ".".join(loc), "reason": err.get("msg", "invalid")})
     return out
 
