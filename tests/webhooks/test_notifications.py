@@ -88,7 +88,7 @@ def test_charge_raised_email_when_the_charge_is_issued(
     [mail] = [m for m in mailoutbox if m.to == ["it@acme.test"]]
     assert mail.subject == f"Frais {charge.number}"
     # In French, with a decimal comma.
-    assert str(charge.total).replace(".", ",") + " EUR" in mail.body
+    assert f"{str(charge.total).replace('.', ',')} {charge.currency}" in mail.body
     assert charge.total > Decimal("499")
     assert "Facturation d’unité non retournée" in mail.body
 
