@@ -190,3 +190,59 @@ def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
         "instance": request.path,
     }
     return JsonResponse(body, status=404, content_type=PROBLEM)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["title", "status", "detail"],
+}
+# Every operation may answer these (auth, tenancy, validation, limits).
+COMMON_PROBLEMS = {
+    "400": "Malformed request (e.g. a body that is not JSON)",
+    "401": "No valid bearer token or session",
+    "403": "Your role (or a read-only token) may not do this",
+    "404": "Not found, or another tenant's record",
+    "405": "Method not allowed",
+    "409": "Conflict with the record's current state",
+    "413": "Request body too large",
+    "422": "Invalid input: each bad field is listed",
+}
+PUBLIC_PROBLEMS = {"400", "404", "405", "413", "422"}
+
+
+def document_problems(schema: Any) -> Any:
+    """Add the problem+json answers to every operation of an OpenAPI document."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            public = not operation.get("security")
+            for code, description in COMMON_PROBLEMS.items():
+                if public and code not in PUBLIC_PROBLEMS:
+                    continue
+                responses = operation["responses"]
+                if code not in responses and int(code) not in responses:
+                    responses[int(code)] = {
+                        "description": description,
+                        "content": {PROBLEM: {"schema": ref}},
+                    }
+    return schema
