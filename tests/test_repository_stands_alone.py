@@ -85,7 +85,6 @@ def test_readme_docs_and_programme_files_point_inside_the_repository() -> None:
     assert not found, "references outside the repository:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(reason="docs-sed.sh not yet applied", strict=False)
 def test_python_sources_point_inside_the_repository() -> None:
     """Docstrings, comments and test names of src/ and tests/ say docs/programmes.md."""
     paths = [p for p in _repository_files() if _is_python_in_src_or_tests(p)]

@@ -37,7 +37,7 @@ def _priced(model, currency, list_price, pe=None, daas=None):
     )
 
 
-def test_R_CAT_1_one_price_per_currency_never_converted():
+def test_r_cat_1_one_price_per_currency_never_converted():
     model = voice_model(currency="USD", list_price=Decimal("499.00"))
     _priced(model, "EUR", "459.00", "28.00", "27.50")
     assert model.list_price_in("USD") == Decimal("499.00")
@@ -49,7 +49,7 @@ def test_R_CAT_1_one_price_per_currency_never_converted():
     assert model.sku in message and "GBP" in message
 
 
-def test_R_MON_1_unreturned_charge_from_the_contract_currency_price_list(customer, agent):
+def test_r_mon_1_unreturned_charge_from_the_contract_currency_price_list(customer, agent):
     model = voice_model(currency="USD", list_price=Decimal("499.00"))
     _priced(model, "EUR", "459.00")
     contract = pe_contract(customer, currency="EUR")
@@ -71,7 +71,7 @@ def test_R_MON_1_unreturned_charge_from_the_contract_currency_price_list(custome
     ]
 
 
-def test_R_MON_1_unreturned_charge_refused_without_a_price_in_the_currency(customer, agent):
+def test_r_mon_1_unreturned_charge_refused_without_a_price_in_the_currency(customer, agent):
     model = voice_model(currency="USD", list_price=Decimal("499.00"))
     contract = pe_contract(customer, currency="GBP")
     case = make_case(
@@ -89,7 +89,7 @@ def test_R_MON_1_unreturned_charge_refused_without_a_price_in_the_currency(custo
         rma.raise_unreturned_charge(order)
 
 
-def test_R_MON_1_daas_subscription_in_the_partner_currency(partner, partner_user, daas_customer):
+def test_r_mon_1_daas_subscription_in_the_partner_currency(partner, partner_user, daas_customer):
     partner.currency = "CAD"
     partner.save()
     model = voice_model(currency="USD", daas_monthly_price=Decimal("30.00"))
@@ -105,7 +105,7 @@ def test_R_MON_1_daas_subscription_in_the_partner_currency(partner, partner_user
     assert only_usd.sku in text and "CAD" in text
 
 
-def test_R_PE_8_options_priced_in_the_contract_currency(customer, billing_user):
+def test_r_pe_8_options_priced_in_the_contract_currency(customer, billing_user):
     contract = pe_contract(customer, currency="GBP", extra_csm_blocks=1)
     order = contract_options.raise_options_order(contract, actor=billing_user)
     assert order.currency == "GBP"
@@ -144,7 +144,7 @@ def _create(csm, customer, currency):
     )
 
 
-def test_R_MON_1_contract_refused_when_a_counted_model_is_not_sold_in_its_currency(
+def test_r_mon_1_contract_refused_when_a_counted_model_is_not_sold_in_its_currency(
     customer, vendor_user, fleet_in_eur
 ):
     csm = api(vendor_user("csm"))
@@ -161,7 +161,7 @@ def test_R_MON_1_contract_refused_when_a_counted_model_is_not_sold_in_its_curren
     assert r.json()["currency"] == "USD"
 
 
-def test_R_MON_1_the_portal_offers_only_supported_currencies(client, vendor_user):
+def test_r_mon_1_the_portal_offers_only_supported_currencies(client, vendor_user):
     client.force_login(vendor_user("csm"))
     html = client.get("/contracts/new/").content.decode()
     for code in ("USD", "EUR", "GBP", "CAD"):

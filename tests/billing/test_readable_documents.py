@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u202f"  # Babel's narrow no-break space, the French thousands separator
 
 
-def test_R_MON_1_amounts_in_english_and_french():
+def test_r_mon_1_amounts_in_english_and_french():
     assert format_money(Decimal("14548.45"), "USD", "en") == "$14,548.45"
     assert format_money(Decimal("14548.45"), "EUR", "fr") == f"14{NBSP}548,45\xa0€"
     assert format_money(Decimal("14548.45"), "EUR", "en") == "€14,548.45"
@@ -47,7 +47,7 @@ def test_R_MON_1_amounts_in_english_and_french():
     assert text == f"1{NBSP}234,50\xa0€ · 20\xa0%"
 
 
-def test_R_MON_2_tax_rate_is_the_customers_on_every_document(billing_user):
+def test_r_mon_2_tax_rate_is_the_customers_on_every_document(billing_user):
     """Initech (DE) is taxed at the German rate, also on what goes to a French distributor."""
     initech = OrganisationFactory(name="Initech GmbH", country="DE", currency="EUR")
     french = DistributorFactory(name="EuroChannel", country="FR")
@@ -73,7 +73,7 @@ def test_R_MON_2_tax_rate_is_the_customers_on_every_document(billing_user):
     assert "Tax (19%)" in html and "Germany" in html
 
 
-def test_R_MON_2_one_language_per_document_the_recipients(customer):
+def test_r_mon_2_one_language_per_document_the_recipients(customer):
     customer.language = "fr"
     customer.save(update_fields=["language"])
     with translation.override("fr"):
@@ -94,7 +94,7 @@ def test_R_MON_2_one_language_per_document_the_recipients(customer):
     assert doc.label == "Invoice"
 
 
-def test_R_PE_3_upfront_lines_carry_service_skus(customer, vendor_user):
+def test_r_pe_3_upfront_lines_carry_service_skus(customer, vendor_user):
     from fleetcare.contracts.services import CategoryInput, create_contract
     from tests.factories import CategoryFactory
 
@@ -109,7 +109,7 @@ def test_R_PE_3_upfront_lines_carry_service_skus(customer, vendor_user):
     assert skus == {"PPE-VIDEO-1Y"}
 
 
-def test_R_DS_7_partner_invoice_grouped_by_customer_and_model_with_annex(
+def test_r_ds_7_partner_invoice_grouped_by_customer_and_model_with_annex(
     partner, partner_user, daas_customer
 ):
     partner.currency = "CAD"
@@ -138,7 +138,7 @@ def test_R_DS_7_partner_invoice_grouped_by_customer_and_model_with_annex(
     assert "12/31" in html
 
 
-def test_R_DS_7_partner_invoice_pdf_renders(partner, partner_user, daas_customer):
+def test_r_ds_7_partner_invoice_pdf_renders(partner, partner_user, daas_customer):
     from fleetcare.billing.pdf import render_document_pdf
 
     subscribe(partner_user, daas_customer, voice_model(), 2, delivered_on=date(2026, 1, 5))
@@ -148,7 +148,7 @@ def test_R_DS_7_partner_invoice_pdf_renders(partner, partner_user, daas_customer
 
 
 @pytest.mark.django_db(transaction=False)
-def test_R_MON_1_demo_documents_of_eur_gbp_cad_accounts_in_their_currency():
+def test_r_mon_1_demo_documents_of_eur_gbp_cad_accounts_in_their_currency():
     """Through the API, every money document of the demo's EUR, GBP and CAD accounts is in
     that currency, each model line priced from that currency's list."""
     from fleetcare.catalog.models import ProductModel

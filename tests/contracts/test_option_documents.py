@@ -32,7 +32,7 @@ def _page(client, contract):
     return client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
 
 
-def test_R_PE_8_billing_raises_the_options_order_from_the_contract_page(
+def test_r_pe_8_billing_raises_the_options_order_from_the_contract_page(
     client, vendor_user, contract
 ):
     billing = vendor_user("billing")
@@ -52,7 +52,7 @@ def test_R_PE_8_billing_raises_the_options_order_from_the_contract_page(
     assert "Paid options" in html and "€57,780.00" in html
 
 
-def test_R_PE_8_professional_services_at_the_contract_discount_from_the_page(
+def test_r_pe_8_professional_services_at_the_contract_discount_from_the_page(
     client, vendor_user, contract
 ):
     client.force_login(vendor_user("billing"))
@@ -74,7 +74,7 @@ def test_R_PE_8_professional_services_at_the_contract_discount_from_the_page(
         assert reverse("billing:document_detail", args=[q.pk]) in html
 
 
-def test_R_PE_8_only_billing_is_offered_and_may_raise(client, vendor_user, contract):
+def test_r_pe_8_only_billing_is_offered_and_may_raise(client, vendor_user, contract):
     client.force_login(vendor_user("csm"))
     html = _page(client, contract)
     assert 'id="billing-actions"' not in html
@@ -87,7 +87,7 @@ def test_R_PE_8_only_billing_is_offered_and_may_raise(client, vendor_user, contr
     assert not Document.objects.exists()
 
 
-def test_R_MON_2_the_api_raises_the_same_documents(vendor_user, contract):
+def test_r_mon_2_the_api_raises_the_same_documents(vendor_user, contract):
     billing = api(vendor_user("billing"))
     r = billing.post(f"/api/v1/billing/contracts/{contract.pk}/options")
     assert r.status_code in (200, 201), r.content

@@ -1,4 +1,4 @@
-"""SPEC §11 through the API, end to end: import → contract → snapshots → monthly report →
+"""docs/programmes.md §11 through the API: import → contract → snapshots → monthly report →
 adjustment (monthly and daily proration) → quote PDF → purchase order → applied."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _contract(s, basis=""):
         ("daily", "332.71", "0.50410959"),
     ],
 )
-def test_spec_11_end_to_end(setup, basis, amount, fraction):
+def test_worked_numbers_end_to_end(setup, basis, amount, fraction):
     s = setup
     # History: 200 video devices at term start.
     r = upload(s["customer"], fleet_csv({"STUDIO-X50": 200}), as_of="2025-12-31")

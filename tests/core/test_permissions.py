@@ -17,11 +17,13 @@ from fleetcare.core.permissions import REGISTRY, autodiscover, can, require
 from fleetcare.core.roles import ROLES_BY_KIND, OrganisationKind, Role
 from fleetcare.daas import permissions as daas
 from fleetcare.fleet import permissions as fleet
+from fleetcare.organisations import permissions as organisations
 from fleetcare.portal import context as menu
 from fleetcare.replacements import permissions as replacements
 from fleetcare.reports import permissions as reports
 from fleetcare.support import permissions as support
 from fleetcare.support.models import Case
+from fleetcare.webhooks import permissions as webhooks
 from tests.factories import (
     DistributorFactory,
     OrganisationFactory,
@@ -39,6 +41,13 @@ EVERYONE = {*Role, SUPERUSER}
 
 # predicate -> the roles (and the superuser) it lets through, with no object.
 TABLE = {
+    organisations.can_create_organisation: {R.VENDOR_ADMIN, R.PARTNER, SUPERUSER},
+    organisations.can_change_organisation: {R.VENDOR_ADMIN, SUPERUSER},
+    organisations.can_manage_sites: {R.VENDOR_ADMIN, R.PARTNER, R.CUSTOMER_ADMIN, SUPERUSER},
+    organisations.can_manage_users: {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, SUPERUSER},
+    organisations.can_link_partner: {R.VENDOR_ADMIN, SUPERUSER},
+    webhooks.can_manage_webhooks: {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, R.PARTNER, R.DISTRIBUTOR}
+    | {SUPERUSER},
     fleet.can_view_fleet: {*VENDOR, R.CUSTOMER_ADMIN, R.PARTNER, SUPERUSER},
     fleet.can_browse_fleet: {*VENDOR - {R.BILLING}, R.CUSTOMER_ADMIN, R.PARTNER, SUPERUSER},
     fleet.can_manage_fleet: {R.VENDOR_ADMIN, R.CSM, R.SERVICE_OPERATIONS, R.CUSTOMER_ADMIN}
@@ -97,6 +106,7 @@ MENU = {
     "billing:documents": {R.BILLING, R.VENDOR_ADMIN, R.PARTNER, R.CUSTOMER_ADMIN}
     | {R.DISTRIBUTOR, SUPERUSER},
     "reports:monthly": {R.CUSTOMER_ADMIN, R.VENDOR_ADMIN, R.CSM, SUPERUSER},
+    "webhooks:list": {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, R.PARTNER, R.DISTRIBUTOR, SUPERUSER},
 }
 
 
@@ -151,7 +161,7 @@ def test_nobody_signed_out_or_inactive_may_act(people):
 
 
 def test_a_vendor_role_outside_the_vendor_counts_for_nothing(orgs):
-    """A role is honoured only in an organisation of its kind (SPEC §1)."""
+    """A role is honoured only in an organisation of its kind (docs/programmes.md §1)."""
     customer = orgs[OrganisationKind.CUSTOMER]
     misplaced = UserFactory(organisation=customer, role=R.VENDOR_ADMIN, username="odd")
     agent = UserFactory(organisation=customer, role=R.SUPPORT_AGENT, username="odd-agent")

@@ -279,7 +279,7 @@ def _daas_case(daas_customer, partner, partner_user, sub, index=0):
     )
 
 
-def test_spec_11_threshold_150_voice_devices_4th_flagged(
+def test_worked_numbers_threshold_150_voice_devices_4th_flagged(
     daas_customer, partner, partner_user, agent
 ):
     model = voice_model()

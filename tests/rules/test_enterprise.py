@@ -1,4 +1,4 @@
-"""R-PE-2..7: Poly+ Enterprise arithmetic, with SPEC section 11's worked numbers."""
+"""R-PE-2..7: Poly+ Enterprise arithmetic, with docs/programmes.md §11's worked numbers."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +16,7 @@ G = Decimal("0.5")
 TERM = (date(2026, 1, 1), date(2026, 12, 31))
 
 
-# --- SPEC section 11 -----------------------------------------------------------------------
+# --- docs/programmes.md §11 -----------------------------------------------------------------------
 
 
 def test_r_pe_2_video_installed_200_growth_20_gives_ordered_220_baseline_231() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -76,7 +76,7 @@ def problem(
 def _validation_errors(exc: NinjaValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload")]
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "form")]
         out.append({"field": ".".join(loc), "reason": err.get("msg", "invalid")})
     return out
 
@@ -141,6 +141,108 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "A value in the request does not fit the database: it is out of range.",
         )
 
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return too_large(request)
+
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem(api, request, exc.status_code, str(exc))
+        detail = str(exc)
+        if exc.status_code == 400 and detail == "Cannot parse request body":
+            detail = (
+                "The request body cannot be read: send well-formed JSON with "
+                "`Content-Type: application/json` (or multipart/form-data where a file "
+                "is expected)."
+            )
+        return problem(api, request, exc.status_code, detail)
+
+
+def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
+    """413 problem+json for a body over the limit (built without the API object, so the
+    body-size middleware can answer before anything reads the body)."""
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    limit = limit or settings.API_MAX_BODY_BYTES
+    body = {
+        "type": "about:blank",
+        "title": TITLES[413],
+        "status": 413,
+        "detail": (
+            f"The request body is too large: at most {limit // (1024 * 1024)} MB "
+            f"({limit} bytes) is accepted."
+        ),
+        "instance": request.path,
+        "max_bytes": limit,
+    }
+    return JsonResponse(body, status=413, content_type=PROBLEM)
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/ path that no endpoint serves: 404 problem+json, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    body = {
+        "type": "about:blank",
+        "title": TITLES[404],
+        "status": 404,
+        "detail": f"No API endpoint at {request.path}. The endpoints are listed at /api/v1/docs.",
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["title", "status", "detail"],
+}
+# Every operation may answer these (auth, tenancy, validation, limits).
+COMMON_PROBLEMS = {
+    "400": "Malformed request (e.g. a body that is not JSON)",
+    "401": "No valid bearer token or session",
+    "403": "Your role (or a read-only token) may not do this",
+    "404": "Not found, or another tenant's record",
+    "405": "Method not allowed",
+    "409": "Conflict with the record's current state",
+    "413": "Request body too large",
+    "422": "Invalid input: each bad field is listed",
+}
+PUBLIC_PROBLEMS = {"400", "404", "405", "413", "422"}
+
+
+def document_problems(schema: Any) -> Any:
+    """Add the problem+json answers to every operation of an OpenAPI document."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            public = not operation.get("security")
+            for code, description in COMMON_PROBLEMS.items():
+                if public and code not in PUBLIC_PROBLEMS:
+                    continue
+                responses = operation["responses"]
+                if code not in responses and int(code) not in responses:
+                    responses[int(code)] = {
+                        "description": description,
+                        "content": {PROBLEM: {"schema": ref}},
+                    }
+    return schema

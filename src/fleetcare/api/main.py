@@ -14,10 +14,15 @@ from django.apps import apps
 from ninja import NinjaAPI
 
 from fleetcare.api.auth import BearerOrSession
-from fleetcare.api.errors import install_error_handlers
+from fleetcare.api.errors import document_problems, install_error_handlers
 
 
 class FleetcareAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The problem+json answers every operation may give are documented too (so a
+        client, and schemathesis, know every status code it can meet)."""
+        return document_problems(super().get_openapi_schema(*args, **kwargs))
+
     def get_openapi_operation_id(self, operation: Any) -> str:
         """``<app module>_api_<function>``: stable when an app's api module becomes a
         package (``fleetcare.support.api.cases.assign`` → ``fleetcare_support_api_assign``)."""
@@ -41,9 +46,10 @@ api = FleetcareAPI(
 )
 install_error_handlers(api)
 
-from fleetcare.api import me  # noqa: E402
+from fleetcare.api import me, tokens  # noqa: E402
 
 api.add_router("", me.router)
+api.add_router("", tokens.router)
 
 
 def _mount_app_routers() -> None:

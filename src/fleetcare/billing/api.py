@@ -1,13 +1,16 @@
 """Money documents API (R-MON-1..2): list, read, issue, pay, void, credit, PDF."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.contracts import options as contract_options
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.daas import invoicing as daas_invoicing
@@ -72,7 +75,20 @@ class ProfessionalServicesIn(Schema):
 
 
 class MonthIn(Schema):
-    month: date = Field(..., description="Any day of the month to invoice")
+    month: ApiDate = Field(
+        ..., description="Any day of the month to invoice: a month that has ended"
+    )
+
+    @field_validator("month")
+    @classmethod
+    def _month_has_ended(cls, value: date) -> date:
+        first_of_this_month = timezone.localdate().replace(day=1)
+        if value >= first_of_this_month:
+            raise ValueError(
+                f"{value:%Y-%m} has not ended yet: a month is invoiced once it is over "
+                f"(the latest is {(first_of_this_month - timedelta(days=1)):%Y-%m})"
+            )
+        return value
 
 
 def _documents(user):

@@ -1,4 +1,4 @@
-"""Money documents (SPEC §9, R-MON-1..2): quotes, orders, invoices, credit notes.
+"""Money documents (docs/programmes.md §9, R-MON-1..2): quotes, orders, invoices, credit notes.
 
 A document is a draft until it is issued; issuing gives it the next number of its
 series, taken under a row lock so numbers are gapless. An issued invoice is never

@@ -1,4 +1,4 @@
-"""The catalogue (SPEC §2, R-CAT-1..3).
+"""The catalogue (docs/programmes.md §2, R-CAT-1..3).
 
 The catalogue is public to every signed-in user (everyone may browse models, spare
 parts and documents); downloads of software are for entitled users (R-POR-1).

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "axes",
     "fleetcare.core",
     "fleetcare.organisations",
     "fleetcare.catalog",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "fleetcare.replacements",
     "fleetcare.reports",
     "fleetcare.portal",
+    "fleetcare.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +107,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "fleetcare.core.middleware.UserLanguageMiddleware",
+    "fleetcare.api.middleware.BodySizeLimitMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fleetcare.config.urls"
@@ -154,6 +160,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out user or address is refused before the password
+    # is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one username, or
+# from one address, lock it out for AXES_COOLOFF_MINUTES. Each attempt is kept in the
+# database (Django admin: Axes) and logged by the "axes" logger.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fleetcare.portal.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", False) else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if env_bool("BEHIND_PROXY", False) else ["REMOTE_ADDR"]
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -194,7 +218,13 @@ STORAGES = {
 }
 # With the manifest, WhiteNoise serves only collected files (hashed names cached forever).
 WHITENOISE_USE_FINDERS = not (STATIC_MANIFEST and not DEBUG)
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# API request bodies: a JSON body beyond API_MAX_BODY_MB, or an upload (multipart, e.g. a
+# fleet import) beyond API_MAX_UPLOAD_MB, answers 413 problem+json without being read.
+API_MAX_BODY_BYTES = int(float(os.environ.get("API_MAX_BODY_MB", "10")) * 1024 * 1024)
+API_MAX_UPLOAD_BYTES = int(float(os.environ.get("API_MAX_UPLOAD_MB", "100")) * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# A new API token lives this many days unless its creator chooses otherwise.
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security: secure by default; local HTTP development relaxes only what it must.
@@ -290,6 +320,11 @@ CURRENCIES: list[str] = [
     for c in os.environ.get("CURRENCIES", "USD,EUR,GBP,CAD").split(",")
     if c.strip()
 ]
+
+# Webhooks: how long a receiver has to answer, and whether it may be on this machine or
+# a private network (allowed locally, refused in production unless set).
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", LOCAL)
 
 # Billing: tax rate per customer country, in percent (a setting). The country is the
 # document's account's (the customer billed), never the recipient's: a quote addressed to

@@ -5,8 +5,10 @@ import importlib
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
+from fleetcare.api.errors import unknown_path
 from fleetcare.api.main import api
 
 admin.site.site_header = "fleetcare administration"
@@ -16,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", csrf_exempt(unknown_path)),
     path(
         "login/",
         auth_views.LoginView.as_view(

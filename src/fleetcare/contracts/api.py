@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
 from fleetcare.core.tenancy import get_visible_or_404
@@ -87,8 +88,8 @@ class CategoryIn(Schema):
 
 class ContractIn(Schema):
     account_id: int
-    start_date: date
-    end_date: date | None = Field(None, description="Default: the programme's term (12 months)")
+    start_date: ApiDate
+    end_date: ApiDate | None = Field(None, description="Default: the programme's term (12 months)")
     currency: str | None = Field(
         None,
         description="One of the supported currencies (setting CURRENCIES, e.g. USD, EUR, GBP, "
@@ -188,7 +189,7 @@ class RenewalIn(Schema):
 
 
 class DetectIn(Schema):
-    on: date | None = Field(None, description="Check the month before this date (default today)")
+    on: ApiDate | None = Field(None, description="Check the month before this date (default today)")
 
 
 def _contracts():
@@ -231,7 +232,7 @@ def list_contracts(request, filters: Query[ContractFilter]):
 def proposal(
     request,
     account_id: int,
-    start_date: date | None = None,
+    start_date: ApiDate | None = None,
     months: int | None = None,
     currency: str | None = None,
 ):
@@ -298,7 +299,7 @@ def upfront_order_pdf(request, contract_id: int):
 
 
 @router.get("/enterprise/{contract_id}/renewal-proposal", response=list[RenewalLineOut])
-def renewal_proposal(request, contract_id: int, on: date | None = None):
+def renewal_proposal(request, contract_id: int, on: ApiDate | None = None):
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     return [
         r.__dict__ for r in services.propose_renewal(actor=request.user, contract=contract, on=on)

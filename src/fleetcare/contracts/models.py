@@ -1,4 +1,4 @@
-"""Poly+ Enterprise contracts (SPEC §4)."""
+"""Poly+ Enterprise contracts (docs/programmes.md §4)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ class TimeStamped(models.Model):
 
 
 class ChangeLogEntry(models.Model):
-    """Who changed what, when, with the state before and after (DESIGN: conventions)."""
+    """Who changed what, when, with the state before and after (docs/architecture.md)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)

@@ -1,4 +1,4 @@
-"""Organisation kinds and roles (SPEC §1): the one place their codes are written.
+"""Organisation kinds and roles (docs/programmes.md §1): the one place their codes are written.
 
 Every other module compares against these enums, never against bare strings. They live
 in ``core`` so that tenancy and permissions can use them without importing the
@@ -19,7 +19,7 @@ class OrganisationKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """SPEC §1 roles. The first group belongs to the vendor's organisation."""
+    """docs/programmes.md §1 roles. The first group belongs to the vendor's organisation."""
 
     VENDOR_ADMIN = "vendor_admin", _("Vendor administrator")
     SUPPORT_AGENT = "support_agent", _("Support agent")

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
@@ -72,7 +73,7 @@ class SubscriptionIn(Schema):
 
 
 class DeliveryIn(Schema):
-    delivered_on: date
+    delivered_on: ApiDate
     device_ids: list[int] | None = Field(None, description="Default: every undelivered device")
 
 
@@ -200,7 +201,7 @@ def add_extended_cover(request, device_id: int):
     response=ThresholdOut,
     summary="Yearly replacement threshold of a DaaS customer (R-DS-5)",
 )
-def threshold(request, customer_id: int, on: date | None = None):
+def threshold(request, customer_id: int, on: ApiDate | None = None):
     customer = get_visible_or_404(Organisation, request.user, pk=customer_id)
     view = services.threshold_overview(customer.pk, on or timezone.localdate())
     return {

@@ -1,4 +1,4 @@
-"""Device-as-a-Service subscriptions (SPEC §5)."""
+"""Device-as-a-Service subscriptions (docs/programmes.md §5)."""
 
 from __future__ import annotations
 

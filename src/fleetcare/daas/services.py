@@ -1,4 +1,4 @@
-"""Device-as-a-Service use cases (SPEC §5, R-DS-1..5, R-DS-7).
+"""Device-as-a-Service use cases (docs/programmes.md §5, R-DS-1..5, R-DS-7).
 
 Every date and amount comes from :mod:`fleetcare.rules.daas`; this module only
 reads and writes the models, checks who may do what and logs the change.

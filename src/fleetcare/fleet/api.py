@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from fleetcare.api.errors import ProblemError
 from fleetcare.api.pagination import Keyset, PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
@@ -95,7 +96,7 @@ class RegisterIn(Schema):
     serial_number: str = ""
     site_id: int | None = None
     firmware_version: str = ""
-    first_seen_on: date | None = None
+    first_seen_on: ApiDate | None = None
 
 
 class InventoryDevice(Schema):
@@ -103,14 +104,14 @@ class InventoryDevice(Schema):
     serial_number: str | None = None
     site: str | None = None
     firmware_version: str | None = None
-    first_seen: date | None = None
+    first_seen: ApiDate | None = None
 
 
 class InventoryIn(Schema):
     account_id: int | None = Field(
         None, description="Required for vendor staff; a customer pushes its own."
     )
-    as_of: date | None = Field(
+    as_of: ApiDate | None = Field(
         None, description="Inventory date (default today; may be in the past)."
     )
     devices: list[InventoryDevice] = Field(..., description="The account's whole inventory.")
@@ -185,7 +186,7 @@ def get_device(request, device_id: int):
 
 
 @router.get("/devices/{device_id}/coverage", response=CoverageOut)
-def device_coverage(request, device_id: int, on: date | None = None):
+def device_coverage(request, device_id: int, on: ApiDate | None = None):
     """R-FLT-3: covered or not on a date (default today), by which contract and programme,
     from when to when, or why not."""
     device = get_visible_or_404(
@@ -213,7 +214,7 @@ def import_file(
     request,
     file: File[UploadedFile],
     account_id: Form[int | None] = None,
-    as_of: Form[date | None] = None,
+    as_of: Form[ApiDate | None] = None,
 ):
     """R-FLT-2/4: a CSV or XLSX file (columns sku, serial_number, site, firmware_version,
     first_seen). Refused whole with every bad row (422 problem+json, ``errors``); the same

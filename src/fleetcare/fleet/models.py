@@ -1,4 +1,4 @@
-"""The fleet: devices of an account, without serial-number tracking (SPEC §3)."""
+"""The fleet: devices of an account, without serial-number tracking (docs/programmes.md §3)."""
 
 from __future__ import annotations
 

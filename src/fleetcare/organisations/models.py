@@ -1,10 +1,11 @@
-"""Organisations, sites and people (SPEC §1)."""
+"""Organisations, sites and people (docs/programmes.md §1)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import zoneinfo
+from datetime import datetime, timedelta
 
 import pycountry
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -311,9 +312,20 @@ class ApiTokenQuerySet(TenantQuerySet):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once.
+
+    A token has a scope (read-only tokens may only read: GET, HEAD, OPTIONS) and an
+    expiry; an expired or revoked token authenticates nobody.
+    """
 
     PREFIX = "fc_"
+    # last_used_at is written at most this often (a busy integration would otherwise
+    # write the token row on every request).
+    LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+    class TokenScope(models.TextChoices):
+        READ_WRITE = "read_write", _("Read and write")
+        READ_ONLY = "read_only", _("Read only")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, default="API token")
@@ -321,14 +333,20 @@ class ApiToken(models.Model):
         max_length=12, help_text=_("First characters, to tell tokens apart.")
     )
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=TokenScope.choices, default=TokenScope.READ_WRITE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Empty: never expires.")
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager.from_queryset(ApiTokenQuerySet)()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
@@ -336,17 +354,41 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str = "API token") -> tuple[ApiToken, str]:
+    def default_expiry(cls) -> datetime:
+        from django.conf import settings
+
+        return timezone.now() + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+
+    @classmethod
+    def issue(
+        cls,
+        user: User,
+        name: str = "API token",
+        *,
+        scope: str = TokenScope.READ_WRITE,
+        expires_at: datetime | None | object = ...,
+    ) -> tuple[ApiToken, str]:
+        """A new token and its raw value (shown once). ``expires_at=None``: never expires;
+        left out: the default lifetime (``API_TOKEN_DEFAULT_DAYS``)."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
-            user=user, name=name, key_prefix=raw[:10], key_hash=hash_token(raw)
+            user=user,
+            name=name,
+            key_prefix=raw[:10],
+            key_hash=hash_token(raw),
+            scope=scope,
+            expires_at=cls.default_expiry() if expires_at is ... else expires_at,
         )
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str) -> User | None:
+    def find(cls, raw: str) -> ApiToken | None:
+        """The live token (unrevoked, unexpired, active user) for ``raw``, or None.
+
+        Marks it used (at most once per :attr:`LAST_USED_RESOLUTION`)."""
         if not raw:
             return None
+        now = timezone.now()
         token = (
             cls.objects.select_related("user", "user__organisation")
             .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
@@ -354,12 +396,29 @@ class ApiToken(models.Model):
         )
         if token is None or not token.user.is_active:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user
+        if token.expires_at is not None and token.expires_at <= now:
+            return None
+        if token.last_used_at is None or token.last_used_at <= now - cls.LAST_USED_RESOLUTION:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token
+
+    @classmethod
+    def authenticate(cls, raw: str) -> User | None:
+        token = cls.find(raw)
+        return token.user if token is not None else None
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == self.TokenScope.READ_ONLY
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
 
     def revoke(self) -> None:
         if self.revoked_at is None:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.catalog.models import Category
+from fleetcare.organisations.models import ApiToken
 
 LIFECYCLE_CHOICES = [
     ("", _("Any lifecycle status")),
@@ -43,3 +44,35 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “inventory script”."),
     )
+
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=ApiToken.TokenScope.choices,
+        initial=ApiToken.TokenScope.READ_WRITE,
+        required=False,
+        help_text=_("A read-only token can read but never change anything."),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("in 30 days")),
+            ("90", _("in 90 days")),
+            ("365", _("in a year")),
+            ("", _("never")),
+        ],
+        coerce=int,
+        empty_value=None,
+        initial="90",
+        required=False,
+    )
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or ApiToken.TokenScope.READ_WRITE
+
+    def clean(self):
+        data = super().clean()
+        # A form posted without the field (an old page, a script) gets the default
+        # lifetime; choosing "never" posts an empty value.
+        if "expires_in_days" not in self.data:
+            data["expires_in_days"] = 90
+        return data

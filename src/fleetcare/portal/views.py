@@ -3,6 +3,8 @@ through ``get_visible_or_404`` (R-TEN-1)."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -17,6 +19,7 @@ from django.views.i18n import set_language as django_set_language
 from fleetcare.catalog.models import ProductModel, SparePart
 from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
+from fleetcare.organisations import services as org_services
 from fleetcare.organisations.models import (
     ApiToken,
     Organisation,
@@ -27,6 +30,8 @@ from fleetcare.organisations.models import (
 )
 
 from .forms import CatalogFilterForm, TokenCreateForm
+
+logger = logging.getLogger("fleetcare.security")
 
 CATALOG_PAGE_SIZE = 25
 ORGANISATIONS_PAGE_SIZE = 50
@@ -177,13 +182,18 @@ def profile(request):
         if action == "create":
             form = TokenCreateForm(request.POST)
             if form.is_valid():
-                token, raw = ApiToken.issue(user, form.cleaned_data["name"])
+                token, raw = org_services.issue_token(
+                    user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                )
                 # The raw token is rendered in this response only, never stored.
                 new_token = {"token": token, "raw": raw}
                 form = TokenCreateForm()
         elif action == "revoke":
             token = get_visible_or_404(ApiToken, user, pk=request.POST.get("token"))
-            token.revoke()
+            org_services.revoke_token(user, token)
             messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
             return redirect("portal:profile")
         else:
@@ -207,3 +217,21 @@ def set_language(request):
         request.user.language = language
         request.user.save(update_fields=["language"])
     return django_set_language(request)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): a page that says
+    why and for how long, in the reader's language, with status 429."""
+    from axes.helpers import get_cool_off, get_failure_limit
+
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": max(1, round(cool_off.total_seconds() / 60)) if cool_off else None,
+    }
+    logger.warning(
+        "Login locked out after too many failed attempts: username=%r ip=%s",
+        (credentials or {}).get("username"),
+        getattr(request, "axes_ip_address", request.META.get("REMOTE_ADDR")),
+    )
+    return render(request, "portal/locked_out.html", context, status=429)

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.fleet.models import Device
@@ -116,16 +117,16 @@ class ShipIn(Schema):
 
 
 class DeliverIn(Schema):
-    delivered_on: date
+    delivered_on: ApiDate
 
 
 class ReturnIn(Schema):
-    returned_on: date
+    returned_on: ApiDate
 
 
 class DestructionIn(Schema):
     certificate_number: str
-    destroyed_on: date
+    destroyed_on: ApiDate
     destroyed_by: str
 
 

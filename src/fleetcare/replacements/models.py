@@ -1,4 +1,4 @@
-"""Advance replacement orders (SPEC §7, R-RMA-1..6)."""
+"""Advance replacement orders (docs/programmes.md §7, R-RMA-1..6)."""
 
 from __future__ import annotations
 

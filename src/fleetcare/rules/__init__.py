@@ -1,4 +1,4 @@
-"""fleetcare's programme rules: pure Python, no Django (SPEC.md rule ids R-...).
+"""fleetcare's programme rules: pure Python, no Django (docs/programmes.md rule ids R-...).
 
 Modules: :mod:`.money` (R-MON-1), :mod:`.calendars` (R-CAL-1), :mod:`.enterprise`
 (R-PE-2..7), :mod:`.daas` (R-DS-1..5, 7), :mod:`.replacement` (R-RMA-2..4),

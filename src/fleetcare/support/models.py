@@ -1,4 +1,4 @@
-"""Support cases (SPEC §6, R-SUP-1..4, R-DS-6)."""
+"""Support cases (docs/programmes.md §6, R-SUP-1..4, R-DS-6)."""
 
 from __future__ import annotations
 

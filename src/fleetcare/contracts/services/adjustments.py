@@ -35,6 +35,7 @@ from fleetcare.fleet.services import (
 )
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.calendars import next_month_start, previous_month_end
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def open_adjustment(
@@ -218,6 +219,7 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
         adj.quote = doc
         adj.status = AdjustmentStatus.QUOTED
         adj.save(update_fields=["quote", "status", "updated_at"])
+    webhook_events.adjustment("adjustment.quoted", adj)
     return adj
 
 

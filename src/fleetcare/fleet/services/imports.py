@@ -42,6 +42,7 @@ from fleetcare.fleet.services.uploads import (
     discard_upload,
     local_path,
 )
+from fleetcare.webhooks import payloads as webhook_events
 
 ASYNC_THRESHOLD = 5000
 
@@ -308,6 +309,8 @@ def _write_snapshots(
     InventorySnapshot.objects.bulk_create(new, batch_size=2000)
     _write_counts(snaps, analysis)
     _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
+    for snap in snaps.values():
+        webhook_events.fleet_import("import.finished", snap)
     return list(snaps.values())
 
 
@@ -485,6 +488,8 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     if ref:  # a worker killed before this line leaves it for the redelivery
         discard_upload(ref)
     snapshot.refresh_from_db()
+    if snapshot.status == SnapshotStatus.FAILED:
+        webhook_events.fleet_import("import.finished", snapshot, errors=len(snapshot.errors))
     return snapshot
 
 

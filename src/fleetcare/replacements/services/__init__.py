@@ -1,4 +1,4 @@
-"""Advance replacement use cases (SPEC §7, R-RMA-1..6; R-DS-4/5 for DaaS).
+"""Advance replacement use cases (docs/programmes.md §7, R-RMA-1..6; R-DS-4/5 for DaaS).
 
 Each transition is one service function: it refuses an out-of-order call with a
 clear reason (``ValidationError``), checks who may do it, writes the order in one

@@ -29,6 +29,7 @@ from fleetcare.replacements.services.common import _locked, programme_of, site_c
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def _local_today(order: ReplacementOrder, now: datetime) -> date:
@@ -98,6 +99,7 @@ def mark_overdue_returns(now: datetime) -> dict[str, int]:
                     order.status = OrderStatus.OVERDUE
                     order.overdue_since = _local_today(candidate, now)
                     order.save()
+                webhook_events.replacement("replacement.overdue", order)
                 moved += 1
             if order.status == OrderStatus.OVERDUE and order.charge_document_id is None:
                 order.charge_document = raise_unreturned_charge(candidate)

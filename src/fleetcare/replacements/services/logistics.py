@@ -32,6 +32,7 @@ from fleetcare.replacements.services.common import (
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
+from fleetcare.webhooks import payloads as webhook_events
 
 
 @transaction.atomic
@@ -69,6 +70,7 @@ def ship(
         order.shipped_at = now or timezone.now()
         order.status = OrderStatus.SHIPPED
         order.save()
+    webhook_events.replacement("replacement.shipped", order)
     return order
 
 
@@ -134,6 +136,7 @@ def deliver(order: ReplacementOrder, *, actor: Any, delivered_on: date) -> Repla
             )
             order.status = OrderStatus.AWAITING_RETURN
             order.save()
+    webhook_events.replacement("replacement.delivered", order)
     return order
 
 

@@ -46,6 +46,7 @@ from fleetcare.replacements.services.common import (
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.programmes import load_programme
+from fleetcare.webhooks import payloads as webhook_events
 
 
 def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
@@ -248,6 +249,7 @@ def approve(
             order.replacement_model = replacement_model
         order.status = OrderStatus.APPROVED
         order.save()
+    webhook_events.replacement("replacement.approved", order)
     return order
 
 

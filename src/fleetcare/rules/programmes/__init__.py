@@ -1,4 +1,4 @@
-"""Programme settings as data (SPEC: every "programme setting"; R-PE-*, R-DS-*, R-RMA-*, R-SUP-2).
+"""Programme settings as data (docs/programmes.md §12; R-PE-*, R-DS-*, R-RMA-*, R-SUP-2).
 
 Each programme is one TOML file in this package, named after its code. It is
 loaded with :func:`load_programme` and validated with Pydantic; any problem raises
@@ -55,7 +55,7 @@ class ServiceLevel(BaseModel):
 
 
 class Programme(BaseModel):
-    """A support programme's settings (SPEC sections 4, 5, 6, 7)."""
+    """A support programme's settings (docs/programmes.md §4, §5, §6, §7)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -1,4 +1,4 @@
-"""Support cases under /api/v1/cases (SPEC §6)."""
+"""Support cases under /api/v1/cases (docs/programmes.md §6)."""
 
 # Route order matters: fixed paths (/escalations, /cloud-partners, /authorisations) are
 # registered before the cases module's /{case_id}, which would otherwise take them.

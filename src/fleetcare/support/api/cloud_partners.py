@@ -1,13 +1,12 @@
 """Cloud partners, signed authorisations and partner incidents (R-SUP-4)."""
 
-from datetime import date
-
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Status
 from ninja.files import UploadedFile
 
 from fleetcare.api.errors import ProblemError
+from fleetcare.api.types import ApiDate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 from fleetcare.support import services
@@ -115,9 +114,9 @@ def record_authorisation(
     request,
     account_id: Form[int],
     cloud_partner: Form[str],
-    valid_from: Form[date],
+    valid_from: Form[ApiDate],
     document: File[UploadedFile],
-    valid_to: Form[date | None] = None,
+    valid_to: Form[ApiDate | None] = None,
     signed_by: Form[str] = "",
 ):
     account = get_visible_or_404(Organisation, request.user, pk=account_id)

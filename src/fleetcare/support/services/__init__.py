@@ -1,4 +1,4 @@
-"""Support use cases (SPEC §6). Each function is one transaction, checks who may do
+"""Support use cases (docs/programmes.md §6). Each function is one transaction, checks who may do
 it, records the change (timeline + change log) and recomputes the service-level
 clock of the case (R-SUP-2)."""
 

@@ -43,6 +43,7 @@ from fleetcare.support.services.common import (
     _user_or_none,
     is_agent,
 )
+from fleetcare.webhooks import payloads as webhook_events
 
 
 @dataclass
@@ -162,6 +163,7 @@ def open_case(
     for upload in attachments or []:
         _store_attachment(case, upload, actor, event)
     log_change(case, "support.case_opened", actor=actor)
+    webhook_events.case("case.created", case)
     notify("created", case, [case.requester, *_staff_recipients(case)])
     return case
 
@@ -241,6 +243,9 @@ def add_reply(
         clocks.recompute(case, now)
         case.save()
     if not internal:
+        webhook_events.case(
+            "case.solved" if new_status == CaseStatus.SOLVED else "case.updated", case
+        )
         if agent:
             notify("reply", case, [case.requester], event=event, author=_name(actor))
         else:
@@ -271,6 +276,7 @@ def change_status(
             _event(case, EventKind.REPLY, actor, now, body=note.strip())
         clocks.recompute(case, now)
         case.save()
+    webhook_events.case("case.solved" if status == CaseStatus.SOLVED else "case.updated", case)
     if status == CaseStatus.SOLVED:
         notify("solved", case, [case.requester], note=note.strip())
     return case
@@ -311,6 +317,7 @@ def change_severity(case: Case, *, actor: Any, severity: str, now: datetime | No
         case.severity = severity
         clocks.recompute(case, now)
         case.save()
+    webhook_events.case("case.updated", case)
     return case
 
 

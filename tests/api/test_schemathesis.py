@@ -1,0 +1,46 @@
+"""schemathesis on the OpenAPI (a subset, to stay fast): no server error and no
+undocumented status code, as the vendor administrator and as a customer IT admin.
+
+The whole OpenAPI was run by hand too (see docs/architecture.md, "API robustness"):
+``schemathesis run http://127.0.0.1:8000/api/v1/openapi.json -H "Authorization: Bearer …"
+-c not_a_server_error,status_code_conformance``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
+
+from fleetcare.config.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# The directory, tokens and webhooks: the endpoints this work added.
+SUBSET = r"^/api/v1/(me|organisations|sites|users|partner-links|webhooks/|billing/daas-invoices)"
+subset = schema.include(path_regex=SUBSET)
+
+CHECKS = [not_a_server_error, status_code_conformance]
+
+
+@pytest.fixture
+def tokens(db, vendor_user, customer_user, daas_customer, partner_user):
+    from fleetcare.organisations.models import ApiToken
+
+    return {
+        "admin": ApiToken.issue(vendor_user("vendor_admin"), "st")[1],
+        "customer": ApiToken.issue(customer_user, "st")[1],
+    }
+
+
+@pytest.mark.parametrize("who", ["admin", "customer"])
+@subset.parametrize()
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_error_nor_undocumented_status(case, who, tokens):
+    case.call_and_validate(headers={"Authorization": f"Bearer {tokens[who]}"}, checks=CHECKS)
