@@ -20,7 +20,6 @@ def test_r_ds_2_partner_onboards_a_daas_customer_end_to_end_through_the_api(
         sku="CCX-500",
         name="CCX 500",
         category=CategoryFactory(code="voice"),
-        currency="CAD",
         list_price=Decimal("599.00"),
         daas_monthly_price=Decimal("35.00"),
     )
