@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from fleetcare.contracts.models import EnterpriseContract
+from fleetcare.core.programmes import default_programme
 from fleetcare.daas import services as daas
 from fleetcare.fleet.models import Device
 from fleetcare.support.models import Case
@@ -94,10 +95,22 @@ def make_case(
         subject="Unit dead",
         description="Does not power on.",
         entitlement=entitlement,
+        programme_code=_programme_code(entitlement, contract, daas_device),
         enterprise_contract=contract,
         daas_device=daas_device,
         opened_at=timezone.now(),
     )
+
+
+def _programme_code(entitlement, contract, daas_device):
+    """The code a case resolved this way carries (R-PRG-1)."""
+    if contract is not None:
+        return contract.programme_code
+    if daas_device is not None:
+        return daas_device.subscription.programme_code
+    if entitlement == "none":
+        return ""
+    return default_programme(entitlement).code
 
 
 def pe_device(account, model, site=None):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
+from fleetcare.core.programmes import default_per_device_code
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
 
@@ -28,9 +30,12 @@ class Subscription(TimeStamped):
     """A certified partner's DaaS subscription for one of its customers."""
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
+    # Empty when the programme is sold by the vendor itself (its ``sold_by``).
     partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="daas_subscriptions_sold",
         verbose_name=_("certified partner"),
     )
@@ -62,7 +67,10 @@ class Subscription(TimeStamped):
         choices=SubscriptionStatus.choices,
         default=SubscriptionStatus.ACTIVE,
     )
-    programme_code = models.CharField(_("programme"), max_length=64, default="device_as_a_service")
+    # R-PRG-1: a per-device programme; default: the registry's default of that kind.
+    programme_code = models.CharField(
+        _("programme"), max_length=64, default=default_per_device_code
+    )
 
     tenant_field = "customer"
     objects = TenantManager.from_queryset(SubscriptionQuerySet)()
@@ -74,6 +82,11 @@ class Subscription(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.customer}"
+
+    @property
+    def programme(self):  # type: ignore[no-untyped-def]
+        """The programme's settings (``rules.programmes.Programme``)."""
+        return programmes.programme(self.programme_code)
 
 
 class SubscribedDeviceQuerySet(TenantQuerySet):

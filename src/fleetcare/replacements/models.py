@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
@@ -83,7 +84,7 @@ class ReplacementOrderQuerySet(TenantQuerySet):
     the subscriptions it sold; distributors and end users nothing."""
 
     def for_partner(self, scope: Scope) -> ReplacementOrderQuerySet:
-        return self.filter(programme="daas", partner_id=scope.organisation_id)
+        return self.filter(partner_id=scope.organisation_id)
 
     def for_distributor(self, scope: Scope) -> ReplacementOrderQuerySet:
         return self.none()
@@ -116,9 +117,8 @@ class ReplacementOrder(TimeStamped):
         related_name="replacement_orders",
         verbose_name=_("account"),
     )
-    programme = models.CharField(
-        _("programme"), max_length=8, choices=[("pe", "Poly+ Enterprise"), ("daas", "DaaS")]
-    )
+    # R-PRG-1: the code of the entitling programme (its contract's or subscription's).
+    programme = models.CharField(_("programme"), max_length=64)
     partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
@@ -276,6 +276,15 @@ class ReplacementOrder(TimeStamped):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def programme_settings(self):  # type: ignore[no-untyped-def]
+        """The programme's settings (``rules.programmes.Programme``)."""
+        return programmes.programme(self.programme)
+
+    @property
+    def programme_name(self) -> str:
+        return programmes.programme_name(self.programme)
 
     @property
     def is_extended_cover_cause(self) -> bool:
