@@ -9,6 +9,9 @@ each kind, from the registry) and the display name of a stored code.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core import checks
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +60,14 @@ def codes(kind: str | None = None, **features: object) -> list[str]:
         if (kind is None or p.kind == kind)
         and all(getattr(p, key) == value for key, value in features.items())
     ]
+
+
+@checks.register()
+def check_programme_files(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """``fleetcare check``: every programme file loads, each kind has a default."""
+    try:
+        for kind in ProgrammeKind.values:
+            default_programme(kind)
+    except ProgrammeError as exc:
+        return [checks.Error(str(exc), id="fleetcare.programmes.E001")]
+    return []
