@@ -23,8 +23,8 @@ from fleetcare.replacements.models import OrderStatus
 from fleetcare.rules.programmes import PROGRAMME_DIRS_ENV, load_programme
 from fleetcare.support import services as support
 from fleetcare.support.models import Entitlement
-from tests.factories import OrganisationFactory, SiteFactory, UserFactory
 from tests.daas.helpers import voice_model
+from tests.factories import OrganisationFactory, SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
