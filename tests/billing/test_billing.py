@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fleetcare.billing import services as billing
 from fleetcare.billing.models import Document
 from fleetcare.billing.services import LineSpec, create_document
+from fleetcare.contracts import options as contract_options
 from fleetcare.core.jobs import run_job
+from fleetcare.daas import invoicing as daas_invoicing
 from tests.daas.helpers import pe_contract, subscribe, voice_model
 from tests.factories import (
     OrganisationFactory,
@@ -84,19 +86,19 @@ def test_r_ds_7_full_month_and_one_invoice_per_partner(partner, partner_user, da
         1,
         delivered_on=date(2026, 1, 15),
     )
-    docs = billing.raise_daas_monthly_invoices(date(2026, 2, 1))
+    docs = daas_invoicing.raise_daas_monthly_invoices(date(2026, 2, 1))
     assert {(d.addressed_to.name, d.subtotal) for d in docs} == {
         (partner.name, Decimal("90.00")),
         ("Thames", Decimal("25.00")),
     }
-    assert billing.raise_daas_monthly_invoices(date(2026, 2, 1)) == []
+    assert daas_invoicing.raise_daas_monthly_invoices(date(2026, 2, 1)) == []
 
 
 def test_professional_services_at_the_contract_discount(customer, billing_user, distributor):
     contract = pe_contract(
         customer, professional_services_discount=Decimal("15"), distribution_partner=distributor
     )
-    quote = billing.raise_professional_services_quote(
+    quote = contract_options.raise_professional_services_quote(
         contract,
         billing_user,
         description="Room design workshop",
@@ -111,16 +113,16 @@ def test_options_order(customer, billing_user):
     contract = pe_contract(
         customer, extra_csm_blocks=2, technical_account_management=True, onsite_destruction=True
     )
-    order = billing.raise_options_order(contract, billing_user)
+    order = contract_options.raise_options_order(contract, billing_user)
     assert [(line.sku, line.amount) for line in order.lines.all()] == [
         ("OPT-CSM-BLOCK", Decimal("19200.00")),
         ("OPT-TAM", Decimal("30000.00")),
         ("OPT-DESTRUCTION", Decimal("1500.00")),
     ]
-    assert billing.raise_options_order(contract, billing_user) == order  # idempotent
+    assert contract_options.raise_options_order(contract, billing_user) == order  # idempotent
     bare = pe_contract(customer, start=date(2027, 1, 1), end=date(2027, 12, 31))
     with pytest.raises(ValidationError, match="no paid options"):
-        billing.raise_options_order(bare, billing_user)
+        contract_options.raise_options_order(bare, billing_user)
 
 
 def _draft(customer, title="Test"):
@@ -181,7 +183,7 @@ def test_r_ten_1_partner_sees_its_invoices_only(
     client, partner, partner_user, daas_customer, customer, customer_user
 ):
     subscribe(partner_user, daas_customer, voice_model(), 1, delivered_on=date(2026, 1, 1))
-    billing.raise_daas_monthly_invoices(date(2026, 2, 1))
+    daas_invoicing.raise_daas_monthly_invoices(date(2026, 2, 1))
     billing.issue_document(_draft(customer), None)
     rival = UserFactory(organisation=PartnerFactory(name="Rival"), role="partner")
     assert client.get("/api/v1/billing/documents", **_auth(partner_user)).json()["count"] == 1

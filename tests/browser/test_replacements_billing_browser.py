@@ -99,7 +99,7 @@ def test_partner_follows_replacement_and_billing_issues_invoice(
             expect(maple.locator("#order-status")).to_have_text("Returned")
 
             # Billing: the month-end DaaS invoice for the partner, issued and downloaded.
-            from fleetcare.billing.services import raise_daas_monthly_invoices
+            from fleetcare.daas.invoicing import raise_daas_monthly_invoices
 
             doc = raise_daas_monthly_invoices(date(2026, 2, 1), issue=False)[0]
             billing = _login(browser, live_server, "billing", problems)

@@ -184,7 +184,7 @@ def test_inventory_push_and_its_errors(models, admin_api, customer):
 def test_large_imports_run_in_the_background_with_progress(
     models, admin_api, customer, monkeypatch
 ):
-    monkeypatch.setattr(services, "ASYNC_THRESHOLD", 5)
+    monkeypatch.setattr(services.imports, "ASYNC_THRESHOLD", 5)
     r = upload(admin_api, fleet_csv({"STUDIO-X50": 12}), as_of="2026-05-31")
     # Tasks run eagerly without a broker: the snapshot is already done.
     assert r.status_code == 201, r.content

@@ -317,7 +317,7 @@ def test_api_queue_filters(agent, queue_cases):
 
 # --- 5. e-mail templates are translatable ----------------------------------------------
 
-EMAIL_DIR = Path(services.__file__).parent / "templates" / "support" / "email"
+EMAIL_DIR = Path(clocks.__file__).parent / "templates" / "support" / "email"
 
 
 @pytest.mark.parametrize("path", sorted(EMAIL_DIR.glob("*.txt")), ids=lambda p: p.name)

@@ -8,6 +8,7 @@ Errors are ``application/problem+json`` (RFC 9457) with a clear ``detail``.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from django.apps import apps
 from ninja import NinjaAPI
@@ -15,7 +16,19 @@ from ninja import NinjaAPI
 from fleetcare.api.auth import BearerOrSession
 from fleetcare.api.errors import install_error_handlers
 
-api = NinjaAPI(
+
+class FleetcareAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """``<app module>_api_<function>``: stable when an app's api module becomes a
+        package (``fleetcare.support.api.cases.assign`` → ``fleetcare_support_api_assign``)."""
+        module = operation.view_func.__module__
+        head, sep, _ = module.partition(".api.")
+        if sep:
+            module = head + ".api"
+        return (module + "_" + operation.view_func.__name__).replace(".", "_")
+
+
+api = FleetcareAPI(
     title="fleetcare API",
     version="1",
     description=(

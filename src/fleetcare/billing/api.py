@@ -8,7 +8,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.contracts import options as contract_options
 from fleetcare.core.tenancy import get_visible_or_404
+from fleetcare.daas import invoicing as daas_invoicing
 
 from . import services
 from .models import Document
@@ -164,7 +166,7 @@ def options_order(request, contract_id: int):
     from fleetcare.contracts.models import EnterpriseContract
 
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
-    doc = services.raise_options_order(contract, request.user)
+    doc = contract_options.raise_options_order(contract, request.user)
     return Status(201, _act_fetch(request, doc))
 
 
@@ -177,7 +179,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
     from fleetcare.contracts.models import EnterpriseContract
 
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
-    doc = services.raise_professional_services_quote(
+    doc = contract_options.raise_professional_services_quote(
         contract,
         request.user,
         description=payload.description,
@@ -194,7 +196,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
 )
 def daas_invoices(request, payload: MonthIn):
     services.require_billing(request.user)
-    docs = services.raise_daas_monthly_invoices(payload.month, request.user)
+    docs = daas_invoicing.raise_daas_monthly_invoices(payload.month, request.user)
     return _documents(request.user).filter(pk__in=[d.pk for d in docs])
 
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from fleetcare.contracts import options as contract_options
 from fleetcare.contracts.models import EnterpriseContract
+from fleetcare.daas import invoicing as daas_invoicing
 
-from . import services
 from .models import Document
 
 
@@ -20,7 +21,7 @@ def _say(out: Any, text: str) -> None:
 
 def load(ctx: Any, out: Any = None) -> None:
     last_month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    docs = services.raise_daas_monthly_invoices(last_month, ctx.users["billing"])
+    docs = daas_invoicing.raise_daas_monthly_invoices(last_month, ctx.users["billing"])
     for doc in docs:
         _say(out, f"  DaaS invoice {doc.number} for {doc.addressed_to}: {doc.currency} {doc.total}")
     contract = (
@@ -30,7 +31,7 @@ def load(ctx: Any, out: Any = None) -> None:
         .first()
     )
     if contract is not None:
-        services.raise_options_order(contract, ctx.users["billing"])
+        contract_options.raise_options_order(contract, ctx.users["billing"])
         # The title is in the recipient's language: find the quote by purpose instead.
         if not Document.objects.filter(
             purpose="professional_services",
@@ -42,7 +43,7 @@ def load(ctx: Any, out: Any = None) -> None:
                     professional_services_discount=Decimal("10")
                 )
                 contract.refresh_from_db()
-            services.raise_professional_services_quote(
+            contract_options.raise_professional_services_quote(
                 contract,
                 ctx.users["billing"],
                 description="Room acoustics workshop",

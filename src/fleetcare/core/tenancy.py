@@ -27,12 +27,19 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import Http404
 
+from fleetcare.core.roles import OrganisationKind, Role
+
 if TYPE_CHECKING:  # pragma: no cover
     from fleetcare.organisations.models import User
 
 
 class Scope:
-    """What a user is, for tenancy decisions. Cached on the user object."""
+    """What a user is, for tenancy decisions. Cached on the user object.
+
+    ``core`` imports nothing above it: the user object answers for its own
+    organisation (``organisation.kind``) and for the DaaS customers its partner
+    organisation sold to (``user.served_customer_ids()``).
+    """
 
     def __init__(self, user: Any) -> None:
         self.user = user
@@ -44,34 +51,29 @@ class Scope:
         self.kind = org.kind if org is not None else None
         self.role = getattr(user, "role", None)
         self.is_vendor = self.authenticated and (
-            self.kind == "vendor" or bool(getattr(user, "is_superuser", False))
+            self.kind == OrganisationKind.VENDOR or bool(getattr(user, "is_superuser", False))
         )
 
     @property
     def is_customer(self) -> bool:
-        return self.kind == "customer"
+        return self.kind == OrganisationKind.CUSTOMER
 
     @property
     def is_partner(self) -> bool:
-        return self.kind == "certified_partner"
+        return self.kind == OrganisationKind.CERTIFIED_PARTNER
 
     @property
     def is_distributor(self) -> bool:
-        return self.kind == "distribution_partner"
+        return self.kind == OrganisationKind.DISTRIBUTION_PARTNER
+
+    @property
+    def is_end_user(self) -> bool:
+        return self.role == Role.END_USER
 
     def served_customer_ids(self) -> list[int]:
-        """DaaS customers this partner sold to (cached per request via the user)."""
-        cache = getattr(self.user, "_fleetcare_served_ids", None)
-        if cache is None:
-            from fleetcare.organisations.models import PartnerCustomer
-
-            cache = list(
-                PartnerCustomer.objects.filter(partner_id=self.organisation_id).values_list(
-                    "customer_id", flat=True
-                )
-            )
-            self.user._fleetcare_served_ids = cache
-        return cache
+        """DaaS customers this partner sold to (the user caches them per request)."""
+        served = getattr(self.user, "served_customer_ids", None)
+        return list(served()) if callable(served) else []
 
 
 def scope_of(user: Any) -> Scope:
@@ -92,7 +94,7 @@ class TenantQuerySet(models.QuerySet):
             return self.none()
         if scope.is_vendor:
             return self.for_vendor(scope)
-        if scope.role == "end_user":
+        if scope.is_end_user:
             return self.for_end_user(scope)
         if scope.is_customer:
             return self.for_customer(scope)

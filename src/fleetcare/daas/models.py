@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +97,19 @@ class SubscribedDeviceQuerySet(TenantQuerySet):
 
     def for_distributor(self, scope: Scope) -> SubscribedDeviceQuerySet:
         return self.filter(subscription__distributor_id=scope.organisation_id)
+
+    def under_contract(self, customer_id: int, on: date) -> SubscribedDeviceQuerySet:
+        """R-DS-5: a customer's devices under contract at a date: enrolled, term not
+        ended, not replaced (the replacement counts in its place)."""
+        return (
+            self.filter(
+                subscription__customer_id=customer_id,
+                subscription__status=SubscriptionStatus.ACTIVE,
+                enrolled_on__lte=on,
+            )
+            .filter(models.Q(term_end__isnull=True) | models.Q(term_end__gte=on))
+            .filter(replaced_by__isnull=True)
+        )
 
 
 class SubscribedDevice(models.Model):

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -22,6 +21,7 @@ from fleetcare.core.models import log_change
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site
+from fleetcare.replacements.models import ReplacementOrder
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules.programmes import load_programme
 
@@ -389,16 +389,7 @@ def record_delivery(
 def devices_under_contract(customer_id: int, on: date) -> int:
     """R-DS-5: devices under contract for a customer at a date: enrolled, term not ended,
     not replaced (the replacement counts in its place)."""
-    return (
-        SubscribedDevice.objects.filter(
-            subscription__customer_id=customer_id,
-            subscription__status=SubscriptionStatus.ACTIVE,
-            enrolled_on__lte=on,
-        )
-        .filter(Q(term_end__isnull=True) | Q(term_end__gte=on))
-        .filter(replaced_by__isnull=True)
-        .count()
-    )
+    return SubscribedDevice.objects.under_contract(customer_id, on).count()
 
 
 @dataclass(frozen=True)
@@ -414,10 +405,8 @@ class ThresholdView:
 
 def threshold_overview(customer_id: int, on: date) -> ThresholdView:
     """Where a customer stands against the yearly threshold (R-DS-5) on a date."""
-    from fleetcare.replacements.services import extended_cover_replacements_in_year
-
     devices = devices_under_contract(customer_id, on)
-    count = extended_cover_replacements_in_year(customer_id, on.year)
+    count = ReplacementOrder.objects.extended_cover_in_year(customer_id, on.year).count()
     t = programme().daas_threshold
     if devices:
         current = daas_rules.threshold_status(count, devices, t)

@@ -1,13 +1,11 @@
-"""Background work of the fleet app (Celery; in-process when no broker is configured)."""
+"""Background work of the fleet app (Celery; in-process when no broker is configured).
+
+The task lives beside the import it runs (``fleet.services.imports``) so that the
+services never import this module; Celery finds it here.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+from fleetcare.fleet.services.imports import import_snapshot
 
-
-@shared_task(name="fleet.import_snapshot")
-def import_snapshot(snapshot_id: int) -> dict:
-    from .services import run_snapshot_import
-
-    snapshot = run_snapshot_import(snapshot_id)
-    return {"snapshot": snapshot.pk, "status": snapshot.status, "errors": len(snapshot.errors)}
+__all__ = ["import_snapshot"]

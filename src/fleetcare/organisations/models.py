@@ -285,6 +285,19 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
+    def served_customer_ids(self) -> list[int]:
+        """The DaaS customers this user's partner organisation sold to (cached on the user,
+        so once per request); asked by ``core.tenancy`` for a partner's scope."""
+        cache = getattr(self, "_fleetcare_served_ids", None)
+        if cache is None:
+            cache = list(
+                PartnerCustomer.objects.filter(partner_id=self.organisation_id).values_list(
+                    "customer_id", flat=True
+                )
+            )
+            self._fleetcare_served_ids = cache
+        return cache
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

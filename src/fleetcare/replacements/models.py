@@ -43,6 +43,10 @@ class Cause(models.TextChoices):
     LOSS = "loss", _("Loss")
 
 
+# Causes that only DaaS extended cover pays for (R-DS-4).
+EXTENDED_COVER_CAUSES = (Cause.SPILL, Cause.DROP)
+
+
 class ThresholdDecision(models.TextChoices):
     NONE = "", _("Not flagged")
     PENDING = "pending", _("Awaiting billing's decision")
@@ -88,6 +92,19 @@ class ReplacementOrderQuerySet(TenantQuerySet):
 
     def for_distributor(self, scope: Scope) -> ReplacementOrderQuerySet:
         return self.none()
+
+    def extended_cover_in_year(
+        self, customer_id: int, year: int, exclude_pk: int | None = None
+    ) -> ReplacementOrderQuerySet:
+        """R-DS-5: a customer's replacements authorised for extended cover in a calendar
+        year (every state but rejected)."""
+        qs = self.filter(
+            account_id=customer_id,
+            programme="daas",
+            cause__in=EXTENDED_COVER_CAUSES,
+            requested_at__year=year,
+        ).exclude(status=OrderStatus.REJECTED)
+        return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
     def shipping_queue(self) -> ReplacementOrderQuerySet:
         return self.filter(status__in=SHIPPING_QUEUE)

@@ -1,4 +1,4 @@
-"""Billing's periodic job: the month-end DaaS partner invoices (R-DS-7)."""
+"""DaaS's periodic job: the month-end partner invoices (R-DS-7). The job keeps its name."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from fleetcare.core.jobs import periodic_job
-
-from .services import daas_invoices_catch_up
+from fleetcare.daas.invoicing import daas_invoices_catch_up
 
 
 @periodic_job("billing.daas_monthly_invoices")

@@ -1,89 +1,36 @@
-"""Fleet use cases: inventory imports and pushes, registering a device, coverage, counts.
-
-Every import is an :class:`InventorySnapshot` (R-FLT-2) and is all or nothing
-(R-FLT-4). Sending the same file or batch twice returns the first snapshot and
-changes nothing. Imports of more than ``ASYNC_THRESHOLD`` rows run as a Celery task
-(in-process when no broker is configured) with progress on the snapshot.
-"""
+"""Inventory imports and pushes (R-FLT-2, R-FLT-4): all or nothing, one snapshot per account."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import uuid
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetcare.core.models import log_change
-from fleetcare.core.tenancy import scope_of
-from fleetcare.rules.programmes import load_programme
-
-from . import importing
-from .importing import ImportRejected
-from .models import (
-    Device,
-    DeviceStatus,
+from fleetcare.fleet import importing
+from fleetcare.fleet.importing import ImportRejected
+from fleetcare.fleet.models import (
     InventorySnapshot,
     SnapshotCount,
     SnapshotSource,
     SnapshotStatus,
 )
+from fleetcare.fleet.services.access import require_fleet_manager
+from fleetcare.fleet.services.counts import latest_model_counts
+from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file
 
 ASYNC_THRESHOLD = 5000
-FLEET_VENDOR_ROLES = {"vendor_admin", "csm", "service_operations"}
-PE = "poly_plus_enterprise"
-DAAS = "device_as_a_service"
-
-__all__ = [
-    "ASYNC_THRESHOLD",
-    "Coverage",
-    "ImportOutcome",
-    "ImportRejected",
-    "category_counts_at",
-    "coverage_for",
-    "coverage_for_many",
-    "import_file",
-    "monthly_category_history",
-    "preview_file",
-    "push_inventory",
-    "register_device",
-    "run_snapshot_import",
-]
-
-
-# --------------------------------------------------------------------------- permissions
-
-
-def may_manage_fleet(user: Any, account: Any) -> bool:
-    scope = scope_of(user)
-    if scope.is_vendor:
-        return bool(getattr(user, "is_superuser", False)) or user.role in FLEET_VENDOR_ROLES
-    return (
-        scope.is_customer and user.role == "customer_admin" and account.pk == user.organisation_id
-    )
-
-
-def require_fleet_manager(user: Any, account: Any) -> None:
-    if account is None:
-        if not scope_of(user).is_vendor:
-            raise PermissionDenied(_("Only vendor staff may import several accounts at once."))
-        return
-    if not may_manage_fleet(user, account):
-        raise PermissionDenied(
-            _("Only the account's IT administrator or vendor fleet staff may change its fleet.")
-        )
 
 
 def _check_as_of(as_of: date | None) -> date:
@@ -92,17 +39,6 @@ def _check_as_of(as_of: date | None) -> date:
     if as_of > today:
         raise ValidationError({"as_of": _("The inventory date cannot be in the future.")})
     return as_of
-
-
-# --------------------------------------------------------------------------- snapshots
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write_counts(snapshots: dict[int, InventorySnapshot], analysis: importing.Analysis) -> None:
@@ -411,33 +347,6 @@ def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
     )
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def store_upload(uploaded: Any) -> Path:
-    """Keep an uploaded file (Django UploadedFile or a path) on disk for the import."""
-    suffix = (
-        ".xlsx" if str(getattr(uploaded, "name", uploaded)).lower().endswith(".xlsx") else ".csv"
-    )
-    target = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    if isinstance(uploaded, str | Path):
-        shutil.copyfile(uploaded, target)
-    else:
-        with open(target, "wb") as out:
-            for chunk in uploaded.chunks():
-                out.write(chunk)
-    return target
-
-
-def _check_file_name(name: str) -> None:
-    lower = name.lower()
-    if not (lower.endswith(".csv") or lower.endswith(".xlsx") or lower.endswith(".txt")):
-        raise ValidationError({"file": _("Send a CSV or XLSX file.")})
-
-
 def import_file(
     *,
     user: Any,
@@ -503,8 +412,6 @@ def import_file(
         created_by=user,
     )
     log_change(snapshot, "fleet.import_queued", user)
-    from .tasks import import_snapshot
-
     if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
         import_snapshot.delay(snapshot.pk)
     else:  # a worker must see the snapshot: queue it once it is committed
@@ -635,279 +542,8 @@ def push_inventory(
     return ImportOutcome(snaps)
 
 
-def latest_snapshot(account_id: int, on: date) -> InventorySnapshot | None:
-    return (
-        InventorySnapshot.objects.filter(
-            account_id=account_id, status=SnapshotStatus.DONE, as_of__lte=on
-        )
-        .order_by("-as_of", "-id")
-        .first()
-    )
-
-
-def latest_model_counts(account_id: int, on: date) -> dict[int, int]:
-    snap = latest_snapshot(account_id, on)
-    if snap is None:
-        return {}
-    return dict(snap.counts.values_list("product_model_id", "count"))
-
-
-@transaction.atomic
-def register_device(
-    *,
-    user: Any,
-    account: Any,
-    product_model: Any,
-    serial_number: str = "",
-    site: Any = None,
-    firmware_version: str = "",
-    first_seen_on: date | None = None,
-) -> Device:
-    """R-FLT-2: one device registered in the portal. Adds it to a new snapshot (today):
-    the previous inventory plus this device."""
-    require_fleet_manager(user, account)
-    today = timezone.localdate()
-    first_seen_on = first_seen_on or today
-    errors: dict[str, str] = {}
-    serial = (serial_number or "").strip() or None
-    if site is not None and site.organisation_id != account.pk:
-        errors["site"] = _("That site does not belong to the account.")
-    if first_seen_on > today:
-        errors["first_seen_on"] = _("The first-seen date cannot be in the future.")
-    if serial and Device.objects.filter(product_model=product_model, serial_number=serial).exists():
-        errors["serial_number"] = _(
-            "A device of this model with this serial number already exists."
-        )
-    if errors:
-        raise ValidationError(errors)
-    device = Device.objects.create(
-        account=account,
-        product_model=product_model,
-        serial_number=serial,
-        site=site,
-        firmware_version=(firmware_version or "").strip(),
-        first_seen_on=first_seen_on,
-        last_seen_on=today,
-    )
-    counts = Counter(latest_model_counts(account.pk, today))
-    counts[product_model.pk] += 1
-    snap = InventorySnapshot.objects.create(
-        account=account,
-        as_of=today,
-        source=SnapshotSource.PORTAL,
-        status=SnapshotStatus.DONE,
-        rows_total=1,
-        rows_done=1,
-        device_count=sum(counts.values()),
-        created_devices=1,
-        created_by=user,
-        finished_at=timezone.now(),
-    )
-    from fleetcare.catalog.models import ProductModel
-
-    cats = dict(ProductModel.objects.filter(pk__in=counts).values_list("id", "category_id"))
-    SnapshotCount.objects.bulk_create(
-        SnapshotCount(
-            snapshot=snap, account=account, product_model_id=m, category_id=cats[m], count=n
-        )
-        for m, n in counts.items()
-    )
-    log_change(device, "fleet.device_registered", user)
-    return device
-
-
-# --------------------------------------------------------------------------- counts
-
-
-@dataclass
-class CategoryCount:
-    """R-PE-4 input: covered count of a category at a date, and what was left out and why."""
-
-    count: int = 0
-    quote_only: int = 0
-    end_of_support: int = 0
-    not_counted: list[tuple[str, str, int, str]] = field(default_factory=list)  # sku, name, n, why
-
-
-def latest_snapshot_ids(on: date, account_ids: Iterable[int] | None = None):
-    """A subquery: the last done snapshot on or before ``on`` of each account."""
-    from fleetcare.organisations.models import Organisation
-
-    last = (
-        InventorySnapshot.objects.filter(
-            account_id=OuterRef("pk"), status=SnapshotStatus.DONE, as_of__lte=on
-        )
-        .order_by("-as_of", "-id")
-        .values("id")[:1]
-    )
-    accounts = Organisation.objects.filter(kind="customer")
-    if account_ids is not None:
-        accounts = accounts.filter(pk__in=list(account_ids))
-    return accounts.annotate(snap=Subquery(last)).filter(snap__isnull=False).values("snap")
-
-
-def category_counts_at(
-    on: date, account_ids: Iterable[int] | None = None
-) -> dict[int, dict[str, CategoryCount]]:
-    """Counts per account and category code at ``on`` from the snapshot history (R-FLT-2):
-    one grouped query. Quote-only classes and models past end-of-support on ``on`` are
-    not counted, and are listed with the reason (R-CAT-2, R-CAT-3)."""
-    programme = load_programme(PE)
-    quote_only = set(programme.quote_only_classes)
-    rows = (
-        SnapshotCount.objects.filter(snapshot_id__in=latest_snapshot_ids(on, account_ids))
-        .values(
-            "account_id",
-            "product_model_id",
-            "product_model__sku",
-            "product_model__name",
-            "product_model__end_of_support_on",
-            code=F("category__code"),
-            category_quote_only=F("category__quote_only"),
-        )
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    out: dict[int, dict[str, CategoryCount]] = defaultdict(dict)
-    for r in rows:
-        cc = out[r["account_id"]].setdefault(r["code"], CategoryCount())
-        n = r["n"]
-        eos = r["product_model__end_of_support_on"]
-        if r["code"] in quote_only or r["category_quote_only"]:
-            cc.quote_only += n
-            cc.not_counted.append(
-                (r["product_model__sku"], r["product_model__name"], n, "quote_only")
-            )
-        elif eos is not None and eos <= on:
-            cc.end_of_support += n
-            cc.not_counted.append(
-                (r["product_model__sku"], r["product_model__name"], n, "end_of_support")
-            )
-        else:
-            cc.count += n
-    return dict(out)
-
-
-def monthly_category_history(account_id: int, ends: list[date]) -> dict[str, list[int]]:
-    """Covered count per category code at each date of ``ends`` (oldest first)."""
-    history: dict[str, list[int]] = defaultdict(lambda: [0] * len(ends))
-    for i, end in enumerate(ends):
-        for code, cc in category_counts_at(end, [account_id]).get(account_id, {}).items():
-            history[code][i] = cc.count
-    return dict(history)
-
-
-# --------------------------------------------------------------------------- coverage
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """R-FLT-3 / R-CAT-3 / R-DS-3: whether a device is covered on a date, and why."""
-
-    covered: bool
-    on: date
-    programme: str | None = None
-    programme_name: str | None = None
-    contract_id: int | None = None
-    contract_reference: str | None = None
-    subscription_reference: str | None = None
-    covered_from: date | None = None
-    covered_to: date | None = None
-    reason: str | None = None  # code when not covered
-    explanation: str = ""
-
-
-REASONS = {
-    "no_contract": "The account has no Poly+ Enterprise contract in force on that date.",
-    "category_not_chosen": "The device's category is not one the contract covers.",
-    "quote_only": "Quote-only class: never covered automatically, it needs its own quote line.",
-    "end_of_support": "The model is past its end-of-support date.",
-    "not_in_fleet": "The device was not yet in the fleet on that date.",
-    "not_active": "The device is retired or replaced.",
-}
-
-
-def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
-    """Coverage of several devices on ``on`` in a constant number of queries."""
-    from fleetcare.contracts.models import ContractCategory, EnterpriseContract
-    from fleetcare.daas.models import SubscribedDevice
-
-    pe = load_programme(PE)
-    daas_name = load_programme(DAAS).name
-    device_ids = [d.pk for d in devices]
-    enrolments = {
-        e.device_id: e
-        for e in SubscribedDevice.objects.filter(
-            device_id__in=device_ids,
-            term_start__lte=on,
-            term_end__gte=on,
-            subscription__status="active",
-        ).select_related("subscription")
-    }
-    contracts = {
-        c.account_id: c
-        for c in EnterpriseContract.objects.in_force(on)
-        .filter(account_id__in={d.account_id for d in devices})
-        .order_by("start_date")
-    }
-    chosen: dict[int, set[int]] = defaultdict(set)
-    for contract_id, cat in ContractCategory.objects.filter(
-        contract_id__in=[c.pk for c in contracts.values()]
-    ).values_list("contract_id", "category_id"):
-        chosen[contract_id].add(cat)
-    out: dict[int, Coverage] = {}
-    for d in devices:
-        model = d.product_model
-        cat = model.category
-        enrolment = enrolments.get(d.pk)
-        if enrolment is not None:
-            out[d.pk] = Coverage(
-                True,
-                on,
-                DAAS,
-                daas_name,
-                subscription_reference=enrolment.subscription.reference,
-                covered_from=enrolment.term_start,
-                covered_to=enrolment.term_end,
-            )
-            continue
-
-        def no(reason: str, d: Device = d) -> Coverage:
-            return Coverage(False, on, reason=reason, explanation=REASONS[reason])
-
-        contract = contracts.get(d.account_id)
-        if d.status != DeviceStatus.ACTIVE:
-            out[d.pk] = no("not_active")
-        elif cat.quote_only or cat.code in pe.quote_only_classes:
-            out[d.pk] = no("quote_only")
-        elif contract is None:
-            out[d.pk] = no("no_contract")
-        elif cat.pk not in chosen[contract.pk] or cat.code not in pe.covered_categories:
-            out[d.pk] = no("category_not_chosen")
-        elif model.is_past_end_of_support(on):
-            out[d.pk] = no("end_of_support")
-        elif d.first_seen_on > on:
-            out[d.pk] = no("not_in_fleet")
-        else:
-            until = contract.end_date
-            if model.end_of_support_on is not None:
-                until = min(until, model.end_of_support_on - timedelta(days=1))
-            out[d.pk] = Coverage(
-                True,
-                on,
-                PE,
-                pe.name,
-                contract_id=contract.pk,
-                contract_reference=contract.reference,
-                covered_from=max(contract.start_date, d.first_seen_on),
-                covered_to=until,
-            )
-    return out
-
-
-def coverage_for(device: Device, on: date | None = None) -> Coverage:
-    """R-FLT-3: covered from the day a device appears in an account with a P+E contract in
-    force, in a chosen category, unless quote-only (R-CAT-2) or past end-of-support
-    (R-CAT-3); a DaaS device is covered for its term even past end-of-support (R-DS-3)."""
-    on = on or timezone.localdate()
-    return coverage_for_many([device], on)[device.pk]
+@shared_task(name="fleet.import_snapshot")
+def import_snapshot(snapshot_id: int) -> dict:
+    """Background import of a queued snapshot (Celery; in-process without a broker)."""
+    snapshot = run_snapshot_import(snapshot_id)
+    return {"snapshot": snapshot.pk, "status": snapshot.status, "errors": len(snapshot.errors)}

@@ -1,0 +1,52 @@
+"""What every P+E contract use case shares: the programme, the band, who may act, term ends."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from fleetcare.contracts.models import (
+    EnterpriseContract,
+)
+from fleetcare.rules import enterprise as pe
+from fleetcare.rules.programmes import Programme, load_programme
+
+CONTRACT_ROLES = {"csm", "vendor_admin"}
+
+
+PO_ROLES = {"csm", "vendor_admin", "billing"}
+
+
+HISTORY_MONTHS = 24
+
+
+FORECAST_HORIZON_MONTHS = 12
+
+
+def programme_of(contract: EnterpriseContract | None = None) -> Programme:
+    return load_programme(contract.programme_code if contract else "poly_plus_enterprise")
+
+
+def band_of(contract: EnterpriseContract | None = None) -> Decimal:
+    band = programme_of(contract).band
+    return band if band is not None else pe.DEFAULT_BAND
+
+
+def basis_of(contract: EnterpriseContract) -> str:
+    return contract.proration_basis or programme_of(contract).proration_basis
+
+
+def require_csm(user: Any, roles: set[str] = CONTRACT_ROLES) -> None:
+    if not (
+        getattr(user, "is_superuser", False)
+        or (getattr(user, "is_vendor_staff", False) and user.role in roles)
+    ):
+        raise PermissionDenied(_("Only a customer success manager may do this."))
+
+
+def default_end(start: date, months: int) -> date:
+    return pe.term_end(start, months)

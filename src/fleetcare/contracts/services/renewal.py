@@ -1,0 +1,197 @@
+"""Yearly renewal (R-PE-6): the next term's proposal, its quote, acceptance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fleetcare.billing.services import create_document, in_language_of, issue_document
+from fleetcare.contracts.models import (
+    ContractStatus,
+    EnterpriseContract,
+)
+from fleetcare.contracts.services.common import (
+    FORECAST_HORIZON_MONTHS,
+    HISTORY_MONTHS,
+    band_of,
+    default_end,
+    programme_of,
+    require_csm,
+)
+from fleetcare.contracts.services.creation import (
+    CategoryInput,
+    _issue_upfront_order,
+    _upfront_lines,
+    create_contract,
+)
+from fleetcare.contracts.services.proposal import forecast_explanation
+from fleetcare.core.models import log_change, snapshot
+from fleetcare.fleet.services import (
+    category_counts_at,
+    monthly_category_history,
+)
+from fleetcare.rules import enterprise as pe
+from fleetcare.rules.calendars import month_ends, month_start, previous_month_end
+
+
+@dataclass
+class RenewalLine:
+    code: str
+    name: str
+    count: int
+    growth: int
+    growth_low: int
+    growth_high: int
+    explanation: str
+    ordered: int
+    baseline: Decimal
+    unit_price: Decimal
+    method: str = ""
+    history_months: int = 0  # monthly points the forecast was computed from
+
+    @property
+    def explanation_display(self) -> str:
+        return forecast_explanation(
+            self.method, self.history_months, self.growth, self.growth_low, self.growth_high
+        )
+
+
+def propose_renewal(
+    *, user: Any, contract: EnterpriseContract, on: date | None = None
+) -> list[RenewalLine]:
+    """R-PE-6 / R-PE-7: next term's installed = the count now (adjusted devices included),
+    growth from the forecast."""
+    require_csm(user)
+    on = min(on or timezone.localdate(), contract.end_date)
+    counts = category_counts_at(on, [contract.account_id]).get(contract.account_id, {})
+    last_month = previous_month_end(on)
+    ends = month_ends(pe.add_months(month_start(last_month), 1 - HISTORY_MONTHS), last_month)
+    history = monthly_category_history(contract.account_id, ends)
+    band = band_of(contract)
+    out = []
+    for cc in contract.categories.select_related("category"):
+        count = counts[cc.category.code].count if cc.category.code in counts else 0
+        series = list(history.get(cc.category.code, []))
+        while series and series[0] == 0:
+            series = series[1:]
+        points = series + [count]
+        fc = pe.forecast_growth(points, FORECAST_HORIZON_MONTHS)
+        r = pe.renewal(count, fc.growth, band)
+        out.append(
+            RenewalLine(
+                cc.category.code,
+                str(cc.category),
+                count,
+                fc.growth,
+                fc.low,
+                fc.high,
+                fc.explanation,
+                r.ordered,
+                r.baseline,
+                cc.unit_price,
+                fc.method,
+                len(points),
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def create_renewal_quote(
+    *,
+    user: Any,
+    contract: EnterpriseContract,
+    categories: list[CategoryInput] | None = None,
+    on: date | None = None,
+) -> EnterpriseContract:
+    """A draft next term (``previous`` = this one) and its numbered renewal quote."""
+    require_csm(user)
+    contract = EnterpriseContract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status != ContractStatus.ACTIVE:
+        raise ValidationError(_("Only an active contract can be renewed."))
+    if (
+        EnterpriseContract.objects.filter(previous=contract)
+        .exclude(status=ContractStatus.CANCELLED)
+        .exists()
+    ):
+        raise ValidationError(_("A renewal of this contract already exists."))
+    if categories is None:
+        categories = [
+            CategoryInput(r.code, r.count, r.growth, r.unit_price)
+            for r in propose_renewal(user=user, contract=contract, on=on)
+        ]
+    start = contract.end_date + timedelta(days=1)
+    months = round((contract.end_date - contract.start_date).days / 30.44)
+    nxt = create_contract(
+        user=user,
+        account=contract.account,
+        start_date=start,
+        end_date=default_end(start, months or programme_of(contract).default_term_months),
+        currency=contract.currency,
+        categories=categories,
+        distribution_partner=contract.distribution_partner,
+        professional_services_discount=contract.professional_services_discount,
+        extra_csm_blocks=contract.extra_csm_blocks,
+        technical_account_management=contract.technical_account_management,
+        onsite_destruction=contract.onsite_destruction,
+        proration_basis=contract.proration_basis,
+        previous=contract,
+        status=ContractStatus.DRAFT,
+    )
+    prog = programme_of(nxt)
+    with in_language_of(nxt.distribution_partner or nxt.account):
+        title = _("Poly+ Enterprise renewal %(reference)s (%(start)s – %(end)s)") % {
+            "reference": nxt.reference,
+            "start": nxt.start_date,
+            "end": nxt.end_date,
+        }
+    lines = _upfront_lines(nxt, prog, nxt.distribution_partner or nxt.account)
+    doc = create_document(
+        kind="quote",
+        purpose="pe_renewal_quote",
+        programme="pe",
+        account=nxt.account,
+        addressed_to=nxt.distribution_partner,
+        currency=nxt.currency,
+        title=title,
+        lines=lines,
+        actor=user,
+        source_key=f"pe-renewal:{nxt.pk}",
+        period=(nxt.start_date, nxt.end_date),
+    )
+    issue_document(doc, user)
+    nxt.renewal_quote = doc
+    nxt.save(update_fields=["renewal_quote", "updated_at"])
+    log_change(nxt, "contract.renewal_quoted", user)
+    return nxt
+
+
+@transaction.atomic
+def accept_renewal(*, user: Any, contract: EnterpriseContract) -> EnterpriseContract:
+    """Accepting the renewal quote starts the new term: it becomes active (with its upfront
+    order, billed before it starts) and the previous term is marked renewed."""
+    require_csm(user)
+    nxt = EnterpriseContract.objects.select_for_update().get(pk=contract.pk)
+    if (
+        nxt.status != ContractStatus.DRAFT
+        or nxt.previous_id is None
+        or nxt.renewal_quote_id is None
+    ):
+        raise ValidationError(_("Only a quoted renewal (a draft next term) can be accepted."))
+    prev = EnterpriseContract.objects.select_for_update().get(pk=nxt.previous_id)
+    before_prev, before = snapshot(prev), snapshot(nxt)
+    prev.status = ContractStatus.RENEWED
+    prev.save(update_fields=["status", "updated_at"])
+    nxt.status = ContractStatus.ACTIVE
+    nxt.save(update_fields=["status", "updated_at"])
+    _issue_upfront_order(nxt, user)
+    log_change(prev, "contract.renewed", user, before=before_prev)
+    log_change(nxt, "contract.renewal_accepted", user, before=before)
+    return nxt

@@ -1,0 +1,152 @@
+"""Unreturned-unit charges, the overdue job and threshold decisions (R-RMA-4, R-DS-5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from fleetcare.billing.models import Document, DocumentKind, DocumentPurpose
+from fleetcare.billing.services import (
+    LineSpec,
+    create_document,
+    in_language_of,
+    require_billing,
+)
+from fleetcare.replacements.models import (
+    OrderStatus,
+    ReplacementOrder,
+    ThresholdDecision,
+)
+from fleetcare.replacements.services.common import _locked, log_change, snapshot
+from fleetcare.rules import replacement as rma_rules
+from fleetcare.rules.money import Money
+
+
+def _local_today(order: ReplacementOrder, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
+
+
+def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Document:
+    """R-RMA-4: a draft invoice at the model's list price, linked to the order (idempotent)."""
+    model = order.product_model
+    amount = rma_rules.unreturned_charge(Money(model.list_price, model.currency))
+    addressed_to = order.partner if order.programme == "daas" and order.partner_id else None
+    with in_language_of(addressed_to or order.account):
+        title = _("Unreturned unit — %(reference)s") % {"reference": order.reference}
+        description = _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)") % {
+            "model": model.name,
+            "reference": order.reference,
+            "due": order.return_due,
+        }
+        notes = _("A return before this charge is invoiced cancels it.")
+    return create_document(
+        kind=DocumentKind.INVOICE,
+        purpose=DocumentPurpose.UNRETURNED_UNIT_CHARGE,
+        programme=order.programme,
+        account=order.account,
+        addressed_to=addressed_to,
+        currency=amount.currency,
+        title=title,
+        lines=[LineSpec(description, 1, amount.amount, sku=model.sku)],
+        actor=actor,
+        source_key=f"rma-unreturned:{order.pk}",
+        notes=notes,
+    )
+
+
+def mark_overdue_returns(now: datetime) -> dict[str, int]:
+    """Job: orders past their return due date → overdue + a draft charge (R-RMA-4).
+
+    Idempotent: an order moves once; the charge has a source key; an overdue order
+    whose charge is missing gets it on the next run.
+    """
+    moved = charged = 0
+    candidates = ReplacementOrder.objects.filter(
+        Q(status=OrderStatus.AWAITING_RETURN, return_due__lt=now.date() + timedelta(days=1))
+        | Q(status=OrderStatus.OVERDUE, charge_document__isnull=True)
+    ).select_related("delivery_site", "product_model", "account", "partner")
+    for candidate in candidates:
+        not_yet = not (candidate.return_due and _local_today(candidate, now) > candidate.return_due)
+        if candidate.status == OrderStatus.AWAITING_RETURN and not_yet:
+            continue
+        with transaction.atomic():
+            order = _locked(candidate)
+            if order.status == OrderStatus.AWAITING_RETURN:
+                before = snapshot(order)
+                order.status = OrderStatus.OVERDUE
+                order.overdue_since = _local_today(candidate, now)
+                order.save()
+                log_change(order, "replacement.overdue", None, before=before)
+                moved += 1
+            if order.status == OrderStatus.OVERDUE and order.charge_document_id is None:
+                order.charge_document = raise_unreturned_charge(candidate)
+                order.save(update_fields=["charge_document", "updated_at"])
+                charged += 1
+    return {"overdue": moved, "charges_raised": charged}
+
+
+def on_document_issued(sender: Any, document: Document, actor: Any = None, **kw: Any) -> None:
+    """When billing issues an unreturned-unit charge, its order becomes *charged*."""
+    if document.purpose != DocumentPurpose.UNRETURNED_UNIT_CHARGE:
+        return
+    for order in ReplacementOrder.objects.select_for_update().filter(
+        charge_document=document, status=OrderStatus.OVERDUE
+    ):
+        before = snapshot(order)
+        order.status = OrderStatus.CHARGED
+        order.save()
+        log_change(order, "replacement.charged", actor, before=before)
+
+
+@transaction.atomic
+def decide_threshold(
+    order: ReplacementOrder, actor: Any, decision: str, note: str = ""
+) -> ReplacementOrder:
+    """Billing decides on a replacement flagged over the yearly threshold (R-DS-5):
+    ``charge`` raises a draft over-threshold charge at list price; ``waive`` records it."""
+    require_billing(actor)
+    order = _locked(order)
+    if not order.threshold_flag or order.threshold_decision != ThresholdDecision.PENDING:
+        raise ValidationError(
+            _("%(reference)s is not awaiting a threshold decision (%(decision)s).")
+            % {
+                "reference": order.reference,
+                "decision": order.get_threshold_decision_display().lower(),
+            }
+        )
+    if decision not in ("charge", "waive"):
+        raise ValidationError({"decision": [_("Choose charge or waive.")]})
+    before = snapshot(order)
+    if decision == "charge":
+        model = order.product_model
+        price = Money(model.list_price, model.currency).rounded()
+        with in_language_of(order.partner or order.account):
+            title = _("Over-threshold replacement — %(reference)s") % {"reference": order.reference}
+            description = _(
+                "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
+            ) % {"model": model.name, "reference": order.reference, "rate": order.threshold_rate}
+        order.threshold_document = create_document(
+            kind=DocumentKind.INVOICE,
+            purpose=DocumentPurpose.THRESHOLD_CHARGE,
+            programme="daas",
+            account=order.account,
+            addressed_to=order.partner,
+            currency=price.currency,
+            title=title,
+            lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
+            actor=actor,
+            source_key=f"rma-threshold:{order.pk}",
+            notes=note,
+        )
+        order.threshold_decision = ThresholdDecision.CHARGED
+    else:
+        order.threshold_decision = ThresholdDecision.WAIVED
+    order.save()
+    log_change(order, f"replacement.threshold_{decision}", actor, before=before)
+    return order

@@ -1,0 +1,174 @@
+"""What every replacement use case shares: who may act, refusals, the lock, calendars, service centres, references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fleetcare.core.models import log_change as _core_log_change
+from fleetcare.core.models import snapshot as _core_snapshot
+from fleetcare.core.tenancy import scope_of
+from fleetcare.organisations.models import Site
+from fleetcare.replacements.models import (
+    SERVICE_CENTRES,
+    OrderStatus,
+    ReplacementOrder,
+)
+from fleetcare.rules import daas as daas_rules
+from fleetcare.rules.calendars import UnknownRegion, calendar_for
+from fleetcare.rules.programmes import load_programme
+
+REQUEST_ROLES = {"support_agent", "escalation_manager", "vendor_admin", "partner"}
+
+
+APPROVE_ROLES = {"support_agent", "escalation_manager", "vendor_admin"}
+
+
+OPERATIONS_ROLES = {"service_operations", "vendor_admin"}
+
+
+PROGRAMME_CODES = {"pe": "poly_plus_enterprise", "daas": "device_as_a_service"}
+
+
+def snapshot(order: ReplacementOrder) -> dict[str, Any]:
+    """core.snapshot, with file fields as their stored name (JSON-able)."""
+    data = _core_snapshot(order)
+    data["destruction_certificate"] = order.destruction_certificate.name or ""
+    return data
+
+
+def log_change(
+    order: ReplacementOrder, action: str, actor: Any, before: dict[str, Any] | None = None
+) -> None:
+    _core_log_change(order, action, actor, before=before, after=snapshot(order))
+
+
+# Who may not do what: (wrong role, not vendor staff), complete sentences per action.
+FORBIDDEN = {
+    "request": (
+        gettext_lazy("Your role may not raise a replacement order."),
+        gettext_lazy("Only vendor staff may raise a replacement order."),
+    ),
+    "approve": (
+        gettext_lazy("Your role may not approve replacements."),
+        gettext_lazy("Only vendor staff may approve replacements."),
+    ),
+    "reject": (
+        gettext_lazy("Your role may not reject replacements."),
+        gettext_lazy("Only vendor staff may reject replacements."),
+    ),
+    "ship": (
+        gettext_lazy("Your role may not ship replacements."),
+        gettext_lazy("Only vendor staff may ship replacements."),
+    ),
+    "deliver": (
+        gettext_lazy("Your role may not record deliveries."),
+        gettext_lazy("Only vendor staff may record deliveries."),
+    ),
+    "return": (
+        gettext_lazy("Your role may not receive returns."),
+        gettext_lazy("Only vendor staff may receive returns."),
+    ),
+    "close": (
+        gettext_lazy("Your role may not close replacement orders."),
+        gettext_lazy("Only vendor staff may close replacement orders."),
+    ),
+    "destroy": (
+        gettext_lazy("Your role may not record destruction certificates."),
+        gettext_lazy("Only vendor staff may record destruction certificates."),
+    ),
+}
+
+
+# An out-of-order transition: complete sentences per action (R-RMA-1).
+OUT_OF_ORDER = {
+    "approve": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be approved when %(expected)s."
+    ),
+    "reject": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be rejected when %(expected)s."
+    ),
+    "ship": gettext_lazy("%(reference)s is %(status)s: it can only be shipped when %(expected)s."),
+    "deliver": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be delivered when %(expected)s."
+    ),
+    "return": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be returned when %(expected)s."
+    ),
+    "close": gettext_lazy("%(reference)s is %(status)s: it can only be closed when %(expected)s."),
+    "destroy": gettext_lazy(
+        "%(reference)s is %(status)s: it can only be destroyed on site when %(expected)s."
+    ),
+}
+
+
+def _require(actor: Any, roles: set[str], action: str) -> None:
+    if getattr(actor, "is_superuser", False):
+        return
+    role = getattr(actor, "role", None)
+    wrong_role, not_vendor = FORBIDDEN[action]
+    if role not in roles:
+        raise PermissionDenied(str(wrong_role))
+    if role != "partner" and not scope_of(actor).is_vendor:
+        raise PermissionDenied(str(not_vendor))
+
+
+def _or_list(items: list[str]) -> str:
+    """``a``, ``a or b``, ``a or b or c`` in the active language."""
+    out = items[0]
+    for item in items[1:]:
+        out = _("%(first)s or %(second)s") % {"first": out, "second": item}
+    return out
+
+
+def _refuse(order: ReplacementOrder, action: str, allowed: tuple[str, ...]) -> None:
+    if order.status not in allowed:
+        expected = _or_list([str(OrderStatus(s).label).lower() for s in allowed])
+        raise ValidationError(
+            str(OUT_OF_ORDER[action])
+            % {
+                "reference": order.reference,
+                "status": order.get_status_display().lower(),
+                "expected": expected,
+            }
+        )
+
+
+def _locked(order: ReplacementOrder) -> ReplacementOrder:
+    return ReplacementOrder.objects.select_for_update().get(pk=order.pk)
+
+
+def site_calendar(site: Site):  # type: ignore[no-untyped-def]
+    """The delivery site's business calendar (R-CAL-1)."""
+    return calendar_for(site.country, site.subdivision_code, site.time_zone)
+
+
+def programme_of(order: ReplacementOrder):  # type: ignore[no-untyped-def]
+    return load_programme(PROGRAMME_CODES[order.programme])
+
+
+def service_centre_for(site: Site) -> str:
+    """The code of the local service centre the defective unit goes back to (R-RMA-3)."""
+    try:
+        region = daas_rules.region_of(site.country)
+    except UnknownRegion:
+        region = None
+    return SERVICE_CENTRES.get(region, SERVICE_CENTRES[None]).value
+
+
+def _next_reference() -> str:
+    last = ReplacementOrder.objects.order_by("-id").values_list("reference", flat=True).first()
+    n = int(last.split("-", 1)[1]) + 1 if last and last.startswith("RMA-") else 1
+    while ReplacementOrder.objects.filter(reference=f"RMA-{n:06d}").exists():
+        n += 1
+    return f"RMA-{n:06d}"
+
+
+def extended_cover_replacements_in_year(
+    customer_id: int, year: int, exclude_pk: int | None = None
+) -> int:
+    """R-DS-5: replacements authorised for extended cover this calendar year (not rejected)."""
+    return ReplacementOrder.objects.extended_cover_in_year(customer_id, year, exclude_pk).count()

@@ -1,0 +1,264 @@
+"""Raising, approving and rejecting a replacement (R-RMA-1, R-DS-4, R-DS-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fleetcare.billing.services import (
+    in_language_of,
+)
+from fleetcare.catalog.models import ProductModel
+from fleetcare.daas.models import SubscribedDevice
+from fleetcare.fleet.models import Device, DeviceStatus
+from fleetcare.organisations.models import Site
+from fleetcare.replacements.models import (
+    EXTENDED_COVER_CAUSES,
+    OPEN_STATUSES,
+    Cause,
+    OrderStatus,
+    ReplacementOrder,
+    ThresholdDecision,
+)
+from fleetcare.replacements.services.common import (
+    APPROVE_ROLES,
+    PROGRAMME_CODES,
+    REQUEST_ROLES,
+    _locked,
+    _next_reference,
+    _refuse,
+    _require,
+    extended_cover_replacements_in_year,
+    log_change,
+    programme_of,
+    service_centre_for,
+    site_calendar,
+    snapshot,
+)
+from fleetcare.rules import daas as daas_rules
+from fleetcare.rules import replacement as rma_rules
+from fleetcare.rules.programmes import load_programme
+
+
+def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
+    reasons = []
+    label = Cause(cause).label
+    if case.entitlement == "none":
+        reasons.append(
+            _(
+                "The case is not entitled (no Poly+ Enterprise contract or DaaS term covers "
+                "it): no replacement can be raised; paid support is offered instead."
+            )
+        )
+    if daas_rules.is_excluded_cause(cause):
+        reasons.append(
+            _(
+                "%(cause)s is never covered (fire, intentional damage, normal wear, "
+                "cosmetic change, theft and loss are excluded)."
+            )
+            % {"cause": label}
+        )
+    elif daas_rules.is_extended_cover_cause(cause):
+        if case.entitlement == "pe":
+            reasons.append(
+                _("%(cause)s is accidental damage: Poly+ Enterprise covers hardware faults only.")
+                % {"cause": label}
+            )
+        elif case.entitlement == "daas" and not (subscribed and subscribed.extended_cover):
+            reasons.append(
+                _(
+                    "%(cause)s is covered only by extended cover, which this device "
+                    "was not enrolled with."
+                )
+                % {"cause": label}
+            )
+    return reasons
+
+
+@transaction.atomic
+def request_replacement(
+    *,
+    actor: Any,
+    case: Any,
+    cause: str,
+    delivery_site: Site,
+    faulty_device: Device | None = None,
+    product_model: ProductModel | None = None,
+    fault_description: str = "",
+    onsite_destruction: bool = False,
+    now: datetime | None = None,
+) -> ReplacementOrder:
+    """Raise a replacement order from a case once a hardware fault is found (R-RMA-1).
+
+    Bad input (a site or device of another account, destruction without the option)
+    is a ValidationError and nothing is saved. A case that is not entitled, or an
+    excluded cause, gives an order in the *rejected* state with the reason. For a
+    DaaS extended-cover cause the yearly threshold is computed (R-DS-5) and the order
+    flagged for billing when it is exceeded.
+    """
+    from fleetcare.support.models import Case
+
+    _require(actor, REQUEST_ROLES, "request")
+    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("You cannot see this case."))
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if cause not in Cause.values:
+        errors["cause"] = [
+            _("Unknown cause %(cause)s; one of %(causes)s.")
+            % {"cause": repr(cause), "causes": ", ".join(Cause.values)}
+        ]
+    if delivery_site.organisation_id != case.account_id:
+        errors["delivery_site"] = [
+            _("%(site)s is not a site of %(account)s.")
+            % {"site": delivery_site, "account": case.account}
+        ]
+    device = faulty_device or case.device
+    if device is not None and device.account_id != case.account_id:
+        errors["faulty_device"] = [
+            _("Device %(device)s is not in %(account)s's fleet.")
+            % {"device": device.pk, "account": case.account}
+        ]
+    if device is not None and device.status != DeviceStatus.ACTIVE:
+        errors.setdefault("faulty_device", []).append(
+            _("Device %(device)s is %(status)s, not in service.")
+            % {"device": device.pk, "status": device.get_status_display().lower()}
+        )
+    model = device.product_model if device is not None else (product_model or case.product_model)
+    if (
+        device is not None
+        and ReplacementOrder.objects.filter(faulty_device=device, status__in=OPEN_STATUSES).exists()
+    ):
+        errors.setdefault("faulty_device", []).append(
+            _("Device %(device)s already has an open replacement order.") % {"device": device.pk}
+        )
+    subscribed = case.daas_device
+    if case.entitlement == "daas" and subscribed is None and device is not None:
+        subscribed = (
+            SubscribedDevice.objects.filter(device=device, replaced_by__isnull=True)
+            .select_related("subscription")
+            .first()
+        )
+    contract = case.enterprise_contract
+    if contract is None and case.entitlement == "pe":
+        from fleetcare.contracts.models import EnterpriseContract
+
+        contract = (
+            EnterpriseContract.objects.filter(account_id=case.account_id)
+            .in_force(now.date())
+            .first()
+        )
+    if onsite_destruction and not (contract is not None and contract.onsite_destruction):
+        errors["onsite_destruction"] = [
+            _(
+                "On-site destruction needs the option on the account's Poly+ Enterprise "
+                "contract; this account does not have it."
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+    # Stored on the order: written in the account's language, like its documents.
+    with in_language_of(case.account):
+        reasons = _rejection_reasons(case, cause, subscribed)
+    programme = case.entitlement if case.entitlement in PROGRAMME_CODES else "pe"
+    partner_id = None
+    if programme == "daas":
+        partner_id = (
+            subscribed.subscription.partner_id
+            if subscribed is not None
+            else case.opened_by_partner_id
+        )
+    order = ReplacementOrder(
+        reference=_next_reference(),
+        case=case,
+        account_id=case.account_id,
+        programme=programme,
+        partner_id=partner_id,
+        enterprise_contract=contract if programme == "pe" else None,
+        subscribed_device=subscribed if programme == "daas" else None,
+        faulty_device=device,
+        product_model=model,
+        cause=cause,
+        fault_description=fault_description,
+        delivery_site=delivery_site,
+        service_centre=service_centre_for(delivery_site),
+        onsite_destruction=onsite_destruction,
+        requested_at=now,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if reasons:
+        order.status = OrderStatus.REJECTED
+        order.rejection_reason = "\n".join(reasons)
+    elif programme == "daas" and cause in EXTENDED_COVER_CAUSES:
+        _apply_threshold(order, now)
+    order.save()
+    log_change(order, "replacement.requested", actor)
+    if order.status == OrderStatus.REJECTED:
+        log_change(order, "replacement.rejected", actor)
+    return order
+
+
+def _apply_threshold(order: ReplacementOrder, now: datetime) -> None:
+    """R-DS-5 on the request date: replacements this calendar year (this one included) ÷
+    devices under contract; strictly above the threshold → flagged for billing."""
+    on = now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
+    devices = SubscribedDevice.objects.under_contract(order.account_id, on).count()
+    count = extended_cover_replacements_in_year(order.account_id, on.year) + 1
+    if devices <= 0:
+        return
+    threshold = load_programme(daas_rules.DAAS).daas_threshold
+    status = daas_rules.threshold_status(count, devices, threshold)
+    order.threshold_rate = status.rate_pct
+    if status.chargeable:
+        order.threshold_flag = True
+        order.threshold_decision = ThresholdDecision.PENDING
+
+
+@transaction.atomic
+def approve(
+    order: ReplacementOrder,
+    actor: Any,
+    now: datetime | None = None,
+    replacement_model: ProductModel | None = None,
+) -> ReplacementOrder:
+    """R-RMA-2: delivery target = next business day after the (effective) approval day on
+    the delivery site's calendar; after the cut-off hour it counts from the next one."""
+    _require(actor, APPROVE_ROLES, "approve")
+    order = _locked(order)
+    _refuse(order, "approve", (OrderStatus.REQUESTED,))
+    before = snapshot(order)
+    now = now or timezone.now()
+    cutoff = programme_of(order).replacement_cutoff_hour
+    order.delivery_target = rma_rules.delivery_target(
+        now, site_calendar(order.delivery_site), cutoff
+    )
+    order.approved_at = now
+    order.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    if replacement_model is not None:
+        order.replacement_model = replacement_model
+    order.status = OrderStatus.APPROVED
+    order.save()
+    log_change(order, "replacement.approved", actor, before=before)
+    return order
+
+
+@transaction.atomic
+def reject(order: ReplacementOrder, actor: Any, reason: str) -> ReplacementOrder:
+    _require(actor, APPROVE_ROLES, "reject")
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the replacement is rejected.")]})
+    order = _locked(order)
+    _refuse(order, "reject", (OrderStatus.REQUESTED,))
+    before = snapshot(order)
+    order.status = OrderStatus.REJECTED
+    order.rejection_reason = reason.strip()
+    order.save()
+    log_change(order, "replacement.rejected", actor, before=before)
+    return order
