@@ -214,7 +214,7 @@ def test_r_prg_1_no_extended_cover_so_a_spill_is_refused(subscription, direct_cu
         now=at("2026-05-26T13:00:00-04:00"),
     )
     assert order.status == OrderStatus.REJECTED
-    assert "extended cover" in order.rejection_reason
+    assert "Direct Device Care covers hardware faults only" in order.rejection_reason
 
 
 def test_r_prg_1_the_founding_programmes_are_unchanged(third_programme):

@@ -64,7 +64,7 @@ class DocumentFilters(Schema):
     kind: str | None = Field(None, description="quote, order, invoice or credit_note")
     status: str | None = Field(None, description="draft, issued, paid or void")
     purpose: str | None = Field(None, description="e.g. daas_monthly_invoice")
-    programme: str | None = Field(None, description="pe or daas")
+    programme: str | None = Field(None, description="a programme code")
     account_id: int | None = None
 
 

@@ -98,11 +98,19 @@ class SubscribedDeviceQuerySet(TenantQuerySet):
     def for_distributor(self, scope: Scope) -> SubscribedDeviceQuerySet:
         return self.filter(subscription__distributor_id=scope.organisation_id)
 
-    def under_contract(self, customer_id: int, on: date) -> SubscribedDeviceQuerySet:
+    def under_contract(
+        self, customer_id: int, on: date, programme_code: str | None = None
+    ) -> SubscribedDeviceQuerySet:
         """R-DS-5: a customer's devices under contract at a date: enrolled, term not
-        ended, not replaced (the replacement counts in its place)."""
+        ended, not replaced (the replacement counts in its place); of one programme
+        when ``programme_code`` is given."""
+        qs = (
+            self
+            if programme_code is None
+            else self.filter(subscription__programme_code=programme_code)
+        )
         return (
-            self.filter(
+            qs.filter(
                 subscription__customer_id=customer_id,
                 subscription__status=SubscriptionStatus.ACTIVE,
                 enrolled_on__lte=on,

@@ -70,7 +70,9 @@ def subscription_detail(request, pk: int):
         .order_by("id")
     )
     page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
-    threshold = services.threshold_overview(sub.customer_id, timezone.localdate())
+    threshold = services.threshold_overview(
+        sub.customer_id, timezone.localdate(), sub.programme_code
+    )
     role = getattr(request.user, "role", "")
     return render(
         request,

@@ -216,10 +216,3 @@ def monthly_fee(monthly_price: Decimal, month: date, term_start: date, term_end:
         return round_money(monthly_price)
     return round_money(monthly_price * share.active_days / share.days_in_month)
 
-
-def __getattr__(name: str) -> str:
-    # TEMPORARY (removed once daas.services reads the subscription's programme):
-    # ``DAAS`` was the default per-device programme's code.
-    if name == "DAAS":
-        return default_programme(PER_DEVICE).code
-    raise AttributeError(name)

@@ -230,6 +230,11 @@ class Case(TimeStamped):
     def programme_name(self) -> str:
         return programmes.programme_name(self.programme_code) if self.programme_code else ""
 
+    @property
+    def entitlement_label(self) -> str:
+        """The entitling programme's name, else the entitlement's label (not entitled)."""
+        return self.programme_name or str(self.get_entitlement_display())
+
 
 class CaseChildQuerySet(TenantQuerySet):
     """Rows that belong to a case are visible exactly when the case is."""

@@ -101,7 +101,7 @@ def case_list(request):
     qs = (
         Case.objects.visible_to(user)
         .select_related("account", "product_model", "opened_by_partner", "owner")
-        .prefetch_related("opened_by_partner__sites")
+        .prefetch_related(*clocks.calendar_prefetches())
     )
     status = form.data.get("status", "") if form.is_bound else ""
     if status == "":
@@ -241,7 +241,7 @@ def case_detail(request, pk: int):
             "owner",
             "enterprise_contract",
             "daas_device__subscription",
-        ).prefetch_related("opened_by_partner__sites"),
+        ).prefetch_related(*clocks.calendar_prefetches()),
         user,
         pk=pk,
     )

@@ -197,7 +197,7 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
     doc = create_document(
         kind="quote",
         purpose="pe_adjustment_quote",
-        programme="pe",
+        programme=contract.programme_code,
         account=contract.account,
         addressed_to=contract.distribution_partner,
         currency=contract.currency,

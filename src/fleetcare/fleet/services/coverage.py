@@ -8,12 +8,11 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from fleetcare.core.programmes import ProgrammeKind, default_programme, programme_name
 from fleetcare.fleet.models import (
     Device,
     DeviceStatus,
 )
-from fleetcare.fleet.services.counts import DAAS, PE
-from fleetcare.rules.programmes import load_programme
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
     from fleetcare.contracts.models import ContractCategory, EnterpriseContract
     from fleetcare.daas.models import SubscribedDevice
 
-    pe = load_programme(PE)
-    daas_name = load_programme(DAAS).name
+    default_account_wide = default_programme(ProgrammeKind.ACCOUNT_WIDE)
     device_ids = [d.pk for d in devices]
     enrolments = {
         e.device_id: e
@@ -77,11 +75,12 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
         cat = model.category
         enrolment = enrolments.get(d.pk)
         if enrolment is not None:
+            code = enrolment.subscription.programme_code
             out[d.pk] = Coverage(
                 True,
                 on,
-                DAAS,
-                daas_name,
+                code,
+                programme_name(code),
                 subscription_reference=enrolment.subscription.reference,
                 covered_from=enrolment.term_start,
                 covered_to=enrolment.term_end,
@@ -92,6 +91,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             return Coverage(False, on, reason=reason, explanation=REASONS[reason])
 
         contract = contracts.get(d.account_id)
+        pe = contract.programme if contract is not None else default_account_wide
         if d.status != DeviceStatus.ACTIVE:
             out[d.pk] = no("not_active")
         elif cat.quote_only or cat.code in pe.quote_only_classes:
@@ -111,7 +111,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             out[d.pk] = Coverage(
                 True,
                 on,
-                PE,
+                pe.code,
                 pe.name,
                 contract_id=contract.pk,
                 contract_reference=contract.reference,

@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="replacementorder",
             name="programme",
-            field=models.CharField(max_length=64, verbose_name="programme"),
+            field=models.CharField(blank=True, max_length=64, verbose_name="programme"),
         ),
         migrations.RunPython(forward, backward),
     ]

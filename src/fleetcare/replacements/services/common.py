@@ -19,7 +19,6 @@ from fleetcare.replacements.models import (
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules.calendars import UnknownRegion, calendar_for
-from fleetcare.rules.programmes import load_programme
 
 REQUEST_ROLES = {"support_agent", "escalation_manager", "vendor_admin", "partner"}
 
@@ -28,9 +27,6 @@ APPROVE_ROLES = {"support_agent", "escalation_manager", "vendor_admin"}
 
 
 OPERATIONS_ROLES = {"service_operations", "vendor_admin"}
-
-
-PROGRAMME_CODES = {"pe": "poly_plus_enterprise", "daas": "device_as_a_service"}
 
 
 def snapshot(order: ReplacementOrder) -> dict[str, Any]:
@@ -147,7 +143,8 @@ def site_calendar(site: Site):  # type: ignore[no-untyped-def]
 
 
 def programme_of(order: ReplacementOrder):  # type: ignore[no-untyped-def]
-    return load_programme(PROGRAMME_CODES[order.programme])
+    """The order's programme settings (cut-off hour, return window: R-RMA-2, R-RMA-3)."""
+    return order.programme_settings
 
 
 def service_centre_for(site: Site) -> str:
@@ -168,7 +165,10 @@ def _next_reference() -> str:
 
 
 def extended_cover_replacements_in_year(
-    customer_id: int, year: int, exclude_pk: int | None = None
+    customer_id: int, year: int, exclude_pk: int | None = None, programme: Any = None
 ) -> int:
-    """R-DS-5: replacements authorised for extended cover this calendar year (not rejected)."""
-    return ReplacementOrder.objects.extended_cover_in_year(customer_id, year, exclude_pk).count()
+    """R-DS-5: replacements authorised for extended cover this calendar year (not rejected),
+    under ``programme`` (default: the default per-device programme)."""
+    return ReplacementOrder.objects.extended_cover_in_year(
+        customer_id, year, exclude_pk, programme=programme
+    ).count()

@@ -248,11 +248,6 @@ class Programme(BaseModel):
         """Extended cover may be chosen at enrolment (R-DS-4)."""
         return bool(self.extended_cover_categories)
 
-    @property
-    def daas_threshold(self) -> Decimal | None:
-        """Former name of :attr:`replacement_threshold` (kept for callers being moved)."""
-        return self.replacement_threshold
-
     def region_of(self, country: str) -> str | None:
         """The region whose table lists ``country`` (R-DS-1), else None."""
         code = country.strip().upper()
