@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from fleetcare.daas import services as daas
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import OrderStatus
-from fleetcare.rules.programmes import PROGRAMME_DIRS_ENV, load_programme
+from fleetcare.rules.programmes import PROGRAMME_DIRS_ENV, all_programmes, load_programme
 from fleetcare.support import services as support
 from fleetcare.support.models import Entitlement
 from tests.daas.helpers import voice_model
@@ -219,3 +219,17 @@ def test_r_prg_1_no_extended_cover_so_a_spill_is_refused(subscription, direct_cu
 
 def test_r_prg_1_the_founding_programmes_are_unchanged(third_programme):
     assert load_programme("device_as_a_service").replacement_threshold == Decimal("0.02")
+
+
+def test_r_prg_1_no_code_names_a_programme():
+    """Code branches on kind and features: no programme code is written outside the
+    programme files (migrations keep the historical values)."""
+    src = Path(__file__).resolve().parents[1] / "src" / "fleetcare"
+    codes = [p.code for p in all_programmes()]
+    offenders = []
+    for path in src.rglob("*"):
+        if path.suffix not in {".py", ".html", ".txt"} or "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.relative_to(src)}: {c}" for c in codes if c in text]
+    assert offenders == []
