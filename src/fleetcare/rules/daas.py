@@ -215,4 +215,3 @@ def monthly_fee(monthly_price: Decimal, month: date, term_start: date, term_end:
     if share.full:
         return round_money(monthly_price)
     return round_money(monthly_price * share.active_days / share.days_in_month)
-
