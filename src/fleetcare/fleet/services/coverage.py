@@ -64,6 +64,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
         .filter(account_id__in={d.account_id for d in devices})
         .order_by("start_date")
     }
+    programmes_of = {c.pk: c.programme for c in contracts.values()}
     chosen: dict[int, set[int]] = defaultdict(set)
     for contract_id, cat in ContractCategory.objects.filter(
         contract_id__in=[c.pk for c in contracts.values()]
@@ -91,7 +92,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             return Coverage(False, on, reason=reason, explanation=REASONS[reason])
 
         contract = contracts.get(d.account_id)
-        pe = contract.programme if contract is not None else default_account_wide
+        pe = programmes_of[contract.pk] if contract is not None else default_account_wide
         if d.status != DeviceStatus.ACTIVE:
             out[d.pk] = no("not_active")
         elif cat.quote_only or cat.code in pe.quote_only_classes:
