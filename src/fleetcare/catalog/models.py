@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
+from fleetcare.rules import coverage as coverage_rules
 
 
 class CategoryCode(models.TextChoices):
@@ -139,7 +140,7 @@ class ProductModel(TimeStamped):
         return f"{self.name} ({self.sku})"
 
     def lifecycle_status(self, on: date) -> str:
-        if self.end_of_support_on and self.end_of_support_on <= on:
+        if self.is_past_end_of_support(on):
             return "end_of_support"
         if self.end_of_sale_effective_on and self.end_of_sale_effective_on <= on:
             return "end_of_sale"
@@ -149,7 +150,7 @@ class ProductModel(TimeStamped):
 
     def is_past_end_of_support(self, on: date) -> bool:
         """R-CAT-3: not covered by P+E from the end-of-support date."""
-        return bool(self.end_of_support_on and self.end_of_support_on <= on)
+        return coverage_rules.is_past_end_of_support(self.end_of_support_on, on)
 
     @property
     def latest_firmware(self) -> FirmwareRelease | None:

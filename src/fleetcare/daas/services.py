@@ -475,7 +475,7 @@ def threshold_overview(
     ).count()
     if devices:
         current = daas_rules.threshold_status(count, devices, t)
-        nxt = daas_rules.threshold_status(count + 1, devices, t)
+        nxt = daas_rules.next_replacement_status(count, devices, t)
         return ThresholdView(
             on.year, devices, count, current.rate_pct, t * 100, nxt.chargeable, current.chargeable
         )

@@ -46,11 +46,15 @@ class CoverageOut(Schema):
     programme_name: str | None
     contract_id: int | None
     contract_reference: str | None
+    subscription_id: int | None
     subscription_reference: str | None
     covered_from: date | None
     covered_to: date | None
-    reason: str | None
-    explanation: str
+    reason: str | None = Field(None, description="Why not covered: a stable code")
+    reason_params: dict[str, Any] = Field(
+        default_factory=dict, description="The reason's parameters (dates, category, contract)"
+    )
+    explanation: str = Field("", description="The reason as a sentence, in your language")
 
 
 class SnapshotOut(Schema):
@@ -204,7 +208,13 @@ def device_coverage(request, device_id: int, on: date | None = None):
         Device.objects.select_related("product_model__category"), request.user, pk=device_id
     )
     cov = services.coverage_for(device, on or timezone.localdate())
-    return {"device_id": device.pk, **cov.__dict__}
+    fields = {k: v for k, v in cov.__dict__.items() if k != "params"}
+    return {
+        "device_id": device.pk,
+        **fields,
+        "reason_params": dict(cov.params),
+        "explanation": cov.explanation,
+    }
 
 
 @router.get("/fleet/imports/template.csv", auth=None, include_in_schema=True)

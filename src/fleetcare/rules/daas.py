@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from .calendars import UnknownRegion, normalise_country
 from .enterprise import add_months
-from .money import round_money
+from .money import Money, round_money
 from .programmes import PER_DEVICE, Programme, default_programme
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "is_excluded_cause",
     "is_extended_cover_cause",
     "monthly_fee",
+    "next_replacement_status",
+    "over_threshold_charge",
     "region_of",
     "replacement_term",
     "threshold_status",
@@ -171,6 +173,30 @@ def threshold_status(
         raise ValueError("the programme has no replacement threshold")
     n = Decimal(replacements_authorised_including_this)
     return ThresholdStatus(n / devices_under_contract, n > t * devices_under_contract)
+
+
+def next_replacement_status(
+    replacements_so_far: int,
+    devices_under_contract: int,
+    threshold: Decimal | None = None,
+) -> ThresholdStatus:
+    """R-DS-5: the status the *next* replacement would have: this calendar year's
+    replacements so far, plus that one, over the devices under contract.
+
+    150 voice devices: with 0, 1 or 2 so far the next one is within; with 3 so far
+    (the next is the 4th) it is chargeable.
+    """
+    if replacements_so_far < 0:
+        raise ValueError("replacements must not be negative")
+    return threshold_status(replacements_so_far + 1, devices_under_contract, threshold)
+
+
+def over_threshold_charge(list_price: Money) -> Money:
+    """R-DS-5: a replacement over the yearly threshold is chargeable at the model's list
+    price (in its currency, rounded to the cent). Billing decides; this is the amount."""
+    if list_price.amount < 0:
+        raise ValueError("list price must not be negative")
+    return list_price.rounded()
 
 
 @dataclass(frozen=True, slots=True)

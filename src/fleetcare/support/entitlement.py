@@ -10,7 +10,7 @@ settings in ``fleetcare.rules``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,9 @@ from fleetcare.core import programmes
 from fleetcare.core.tenancy import scope_of
 from fleetcare.daas.models import SubscribedDevice, SubscriptionStatus
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Role
+from fleetcare.rules.coverage import Reason
 
+from .entitlement_messages import NO_COVER, explain_not_entitled
 from .models import Entitlement
 
 
@@ -33,8 +35,13 @@ class EntitlementResult:
     until: date | None = None
     contract: EnterpriseContract | None = None
     daas_device: SubscribedDevice | None = None  # the per-device term found
-    note: str = ""
     programme_code: str = ""
+    reason: str = ""  # when not entitled: a key of NOT_ENTITLED
+    params: dict[str, Any] = field(default_factory=dict)  # JSON-able, to fill its sentence
+
+    @property
+    def note(self) -> str:
+        return explain_not_entitled(self.reason, self.params)
 
     @property
     def partner(self) -> Organisation | None:
@@ -73,16 +80,14 @@ def _daas_device(account: Organisation, product_model: Any, device: Any, on: dat
 
 
 def _pe_contract(account: Organisation, product_model: Any, on: date):
+    """The P+E contract that entitles ``product_model`` on ``on``, else None with the
+    reason code and its parameters (R-CAT-2, R-CAT-3)."""
     category = product_model.category
     if category.quote_only:
-        return None, _("%(category)s is quote-only: not covered by Poly+ Enterprise.") % {
-            "category": category
-        }
+        return None, Reason.QUOTE_ONLY, {"category": category.code}
     if product_model.is_past_end_of_support(on):
-        return None, _("%(model)s is past its end of support (%(date)s).") % {
-            "model": product_model.name,
-            "date": product_model.end_of_support_on,
-        }
+        eos = product_model.end_of_support_on
+        return None, Reason.END_OF_SUPPORT, {"model": product_model.name, "date": eos.isoformat()}
     rows = (
         ContractCategory.objects.select_related("contract")
         .filter(
@@ -97,8 +102,8 @@ def _pe_contract(account: Organisation, product_model: Any, on: date):
             continue
         if category.code not in programme.covered_categories:
             continue
-        return row.contract, ""
-    return None, ""
+        return row.contract, "", {}
+    return None, NO_COVER, {}
 
 
 def resolve_entitlement(
@@ -118,7 +123,7 @@ def resolve_entitlement(
         sd = _daas_device(account, product_model, device, on)
         if sd is not None:
             return _per_device(sd)
-    contract, why_not = _pe_contract(account, product_model, on)
+    contract, why_not, params = _pe_contract(account, product_model, on)
     if contract is not None:
         return EntitlementResult(
             Entitlement.ACCOUNT_WIDE,
@@ -130,11 +135,7 @@ def resolve_entitlement(
         sd = _daas_device(account, product_model, None, on)
         if sd is not None:
             return _per_device(sd)
-    note = why_not or _(
-        "No Poly+ Enterprise contract or DaaS term covers this product today: "
-        "paid support is offered."
-    )
-    return EntitlementResult(Entitlement.NONE, None, note=note)
+    return EntitlementResult(Entitlement.NONE, None, reason=why_not, params=params)
 
 
 def is_daas_device(device: Any) -> bool:

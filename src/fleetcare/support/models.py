@@ -15,6 +15,8 @@ from fleetcare.core.models import TimeStamped
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
+from .entitlement_messages import explain_not_entitled
+
 
 def _random_name(folder: str, filename: str) -> str:
     """Stored under a random name: the original name is kept in the row only."""
@@ -175,7 +177,12 @@ class Case(TimeStamped):
         verbose_name=_("DaaS subscribed device"),
     )
     entitled_until = models.DateField(_("entitled until"), null=True, blank=True)
-    entitlement_note = models.CharField(_("entitlement note"), max_length=300, blank=True)
+    # Why not entitled: a code of support.entitlement.NOT_ENTITLED and its parameters;
+    # the sentence is written when shown (entitlement_note), in the reader's language.
+    entitlement_reason = models.CharField(_("entitlement reason"), max_length=32, blank=True)
+    entitlement_params = models.JSONField(
+        _("entitlement reason parameters"), default=dict, blank=True
+    )
     paid_support_offered = models.BooleanField(_("paid support offered"), default=False)
 
     # Clock facts (R-SUP-2)
@@ -216,6 +223,11 @@ class Case(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.subject}"
+
+    @property
+    def entitlement_note(self) -> str:
+        """Why the case is not entitled, in the active language ("" when entitled)."""
+        return explain_not_entitled(self.entitlement_reason, self.entitlement_params)
 
     @property
     def is_open(self) -> bool:

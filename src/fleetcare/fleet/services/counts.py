@@ -15,6 +15,7 @@ from fleetcare.fleet.models import (
     SnapshotCount,
     SnapshotStatus,
 )
+from fleetcare.rules import coverage as coverage_rules
 
 
 def latest_snapshot(account_id: int, on: date) -> InventorySnapshot | None:
@@ -87,19 +88,21 @@ def category_counts_at(
     for r in rows:
         cc = out[r["account_id"]].setdefault(r["code"], CategoryCount())
         n = r["n"]
-        eos = r["product_model__end_of_support_on"]
-        if r["code"] in quote_only or r["category_quote_only"]:
-            cc.quote_only += n
-            cc.not_counted.append(
-                (r["product_model__sku"], r["product_model__name"], n, "quote_only")
-            )
-        elif eos is not None and eos <= on:
-            cc.end_of_support += n
-            cc.not_counted.append(
-                (r["product_model__sku"], r["product_model__name"], n, "end_of_support")
-            )
-        else:
+        why = coverage_rules.count_exclusion(
+            r["code"],
+            r["category_quote_only"],
+            r["product_model__end_of_support_on"],
+            on,
+            quote_only,
+        )
+        if why is None:
             cc.count += n
+            continue
+        if why == coverage_rules.Reason.QUOTE_ONLY:
+            cc.quote_only += n
+        else:
+            cc.end_of_support += n
+        cc.not_counted.append((r["product_model__sku"], r["product_model__name"], n, why.value))
     return dict(out)
 
 

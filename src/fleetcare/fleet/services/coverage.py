@@ -1,18 +1,29 @@
-"""Automatic coverage of a device (R-FLT-3, R-CAT-3, R-DS-3)."""
+"""Automatic coverage of a device (R-FLT-3, R-CAT-2, R-CAT-3, R-DS-3).
+
+The decision is :func:`fleetcare.rules.coverage.decide`; this module gathers the facts
+from the database (in a constant number of queries) and keeps the reason as a code with
+its parameters. :attr:`Coverage.explanation` writes the sentence in the active language.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from django.utils import timezone
 
 from fleetcare.core.programmes import ProgrammeKind, default_programme, programme_name
+from fleetcare.fleet.coverage_messages import REASONS, explain
 from fleetcare.fleet.models import (
     Device,
     DeviceStatus,
 )
+from fleetcare.rules import coverage as rules
+
+__all__ = ["REASONS", "Coverage", "coverage_for", "coverage_for_many"]
 
 
 @dataclass(frozen=True)
@@ -25,21 +36,34 @@ class Coverage:
     programme_name: str | None = None
     contract_id: int | None = None
     contract_reference: str | None = None
+    subscription_id: int | None = None
     subscription_reference: str | None = None
     covered_from: date | None = None
     covered_to: date | None = None
-    reason: str | None = None  # code when not covered
-    explanation: str = ""
+    reason: str | None = None  # a rules.coverage.Reason code when not covered
+    params: Mapping[str, Any] = field(default_factory=dict)  # the reason's parameters
+
+    @property
+    def explanation(self) -> str:
+        """Why not covered, in the active language ("" when covered)."""
+        return explain(self.reason, self.params)
 
 
-REASONS = {
-    "no_contract": "The account has no Poly+ Enterprise contract in force on that date.",
-    "category_not_chosen": "The device's category is not one the contract covers.",
-    "quote_only": "Quote-only class: never covered automatically, it needs its own quote line.",
-    "end_of_support": "The model is past its end-of-support date.",
-    "not_in_fleet": "The device was not yet in the fleet on that date.",
-    "not_active": "The device is retired or replaced.",
-}
+def _coverage(decision: rules.CoverageDecision) -> Coverage:
+    return Coverage(
+        decision.covered,
+        decision.on,
+        decision.programme,
+        programme_name(decision.programme) if decision.programme else None,
+        contract_id=decision.contract_id,
+        contract_reference=decision.contract_reference,
+        subscription_id=decision.subscription_id,
+        subscription_reference=decision.subscription_reference,
+        covered_from=decision.covered_from,
+        covered_to=decision.covered_to,
+        reason=decision.reason,
+        params=dict(decision.params),
+    )
 
 
 def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
@@ -47,10 +71,17 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
     from fleetcare.contracts.models import ContractCategory, EnterpriseContract
     from fleetcare.daas.models import SubscribedDevice
 
+    # R-PRG-1: each contract's own programme; without a contract, the default one.
     default_account_wide = default_programme(ProgrammeKind.ACCOUNT_WIDE)
     device_ids = [d.pk for d in devices]
     enrolments = {
-        e.device_id: e
+        e.device_id: rules.Enrolment(
+            e.subscription.programme_code,
+            e.term_start,
+            e.term_end,
+            e.subscription_id,
+            e.subscription.reference,
+        )
         for e in SubscribedDevice.objects.filter(
             device_id__in=device_ids,
             term_start__lte=on,
@@ -58,67 +89,45 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             subscription__status="active",
         ).select_related("subscription")
     }
-    contracts = {
+    in_force = {
         c.account_id: c
         for c in EnterpriseContract.objects.in_force(on)
         .filter(account_id__in={d.account_id for d in devices})
         .order_by("start_date")
     }
-    programmes_of = {c.pk: c.programme for c in contracts.values()}
-    chosen: dict[int, set[int]] = defaultdict(set)
-    for contract_id, cat in ContractCategory.objects.filter(
-        contract_id__in=[c.pk for c in contracts.values()]
-    ).values_list("contract_id", "category_id"):
-        chosen[contract_id].add(cat)
+    chosen: dict[int, set[str]] = defaultdict(set)
+    for contract_id, code in ContractCategory.objects.filter(
+        contract_id__in=[c.pk for c in in_force.values()]
+    ).values_list("contract_id", "category__code"):
+        chosen[contract_id].add(code)
+    programme_of = {account_id: c.programme for account_id, c in in_force.items()}
+    contracts = {
+        account_id: rules.AccountContract(
+            c.programme_code, c.start_date, c.end_date, frozenset(chosen[c.pk]), c.pk, c.reference
+        )
+        for account_id, c in in_force.items()
+    }
     out: dict[int, Coverage] = {}
     for d in devices:
         model = d.product_model
-        cat = model.category
-        enrolment = enrolments.get(d.pk)
-        if enrolment is not None:
-            code = enrolment.subscription.programme_code
-            out[d.pk] = Coverage(
-                True,
-                on,
-                code,
-                programme_name(code),
-                subscription_reference=enrolment.subscription.reference,
-                covered_from=enrolment.term_start,
-                covered_to=enrolment.term_end,
-            )
-            continue
-
-        def no(reason: str, d: Device = d) -> Coverage:
-            return Coverage(False, on, reason=reason, explanation=REASONS[reason])
-
-        contract = contracts.get(d.account_id)
-        pe = programmes_of[contract.pk] if contract is not None else default_account_wide
-        if d.status != DeviceStatus.ACTIVE:
-            out[d.pk] = no("not_active")
-        elif cat.quote_only or cat.code in pe.quote_only_classes:
-            out[d.pk] = no("quote_only")
-        elif contract is None:
-            out[d.pk] = no("no_contract")
-        elif cat.pk not in chosen[contract.pk] or cat.code not in pe.covered_categories:
-            out[d.pk] = no("category_not_chosen")
-        elif model.is_past_end_of_support(on):
-            out[d.pk] = no("end_of_support")
-        elif d.first_seen_on > on:
-            out[d.pk] = no("not_in_fleet")
-        else:
-            until = contract.end_date
-            if model.end_of_support_on is not None:
-                until = min(until, model.end_of_support_on - timedelta(days=1))
-            out[d.pk] = Coverage(
-                True,
-                on,
-                pe.code,
-                pe.name,
-                contract_id=contract.pk,
-                contract_reference=contract.reference,
-                covered_from=max(contract.start_date, d.first_seen_on),
-                covered_to=until,
-            )
+        facts = rules.DeviceFacts(
+            model.category.code,
+            d.first_seen_on,
+            active=d.status == DeviceStatus.ACTIVE,
+            category_quote_only=model.category.quote_only,
+            end_of_support_on=model.end_of_support_on,
+        )
+        pe = programme_of.get(d.account_id, default_account_wide)
+        decision = rules.decide(
+            facts,
+            on,
+            enrolment=enrolments.get(d.pk),
+            contract=contracts.get(d.account_id),
+            covered_categories=pe.covered_categories,
+            quote_only_classes=pe.quote_only_classes,
+            account_programme=pe.code,
+        )
+        out[d.pk] = _coverage(decision)
     return out
 
 

@@ -23,7 +23,14 @@ from fleetcare.replacements.models import (
     ReplacementOrder,
     ThresholdDecision,
 )
-from fleetcare.replacements.services.common import _locked, log_change, snapshot
+from fleetcare.replacements.services.common import (
+    _locked,
+    log_change,
+    programme_of,
+    site_calendar,
+    snapshot,
+)
+from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
 
@@ -60,6 +67,18 @@ def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Docum
     )
 
 
+def _return_overdue(order: ReplacementOrder, now: datetime) -> bool:
+    """R-RMA-4: the unit is late on the delivery site's local date (R-RMA-3 window)."""
+    if order.delivered_on is None:
+        return False
+    return rma_rules.is_return_overdue(
+        order.delivered_on,
+        _local_today(order, now),
+        site_calendar(order.delivery_site),
+        programme_of(order).return_window_business_days,
+    )
+
+
 def mark_overdue_returns(now: datetime) -> dict[str, int]:
     """Job: orders past their return due date → overdue + a draft charge (R-RMA-4).
 
@@ -67,13 +86,13 @@ def mark_overdue_returns(now: datetime) -> dict[str, int]:
     whose charge is missing gets it on the next run.
     """
     moved = charged = 0
+    # The stored due date only narrows the query; rules.replacement decides (R-RMA-3/4).
     candidates = ReplacementOrder.objects.filter(
         Q(status=OrderStatus.AWAITING_RETURN, return_due__lt=now.date() + timedelta(days=1))
         | Q(status=OrderStatus.OVERDUE, charge_document__isnull=True)
     ).select_related("delivery_site", "product_model", "account", "partner")
     for candidate in candidates:
-        not_yet = not (candidate.return_due and _local_today(candidate, now) > candidate.return_due)
-        if candidate.status == OrderStatus.AWAITING_RETURN and not_yet:
+        if candidate.status == OrderStatus.AWAITING_RETURN and not _return_overdue(candidate, now):
             continue
         with transaction.atomic():
             order = _locked(candidate)
@@ -125,7 +144,7 @@ def decide_threshold(
     before = snapshot(order)
     if decision == "charge":
         model = order.product_model
-        price = Money(model.list_price, model.currency).rounded()
+        price = daas_rules.over_threshold_charge(Money(model.list_price, model.currency))
         with in_language_of(order.partner or order.account):
             title = _("Over-threshold replacement — %(reference)s") % {"reference": order.reference}
             description = _(

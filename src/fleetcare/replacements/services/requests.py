@@ -224,10 +224,10 @@ def _apply_threshold(order: ReplacementOrder, now: datetime, programme: Programm
     devices = SubscribedDevice.objects.under_contract(
         order.account_id, on, programme_code=programme.code
     ).count()
-    count = extended_cover_replacements_in_year(order.account_id, on.year, programme=programme) + 1
+    so_far = extended_cover_replacements_in_year(order.account_id, on.year, programme=programme)
     if devices <= 0:
         return
-    status = daas_rules.threshold_status(count, devices, programme.replacement_threshold)
+    status = daas_rules.next_replacement_status(so_far, devices, programme.replacement_threshold)
     order.threshold_rate = status.rate_pct
     if status.chargeable:
         order.threshold_flag = True

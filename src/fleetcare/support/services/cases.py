@@ -136,7 +136,8 @@ def open_case(
         enterprise_contract=result.contract,
         daas_device=result.daas_device,
         entitled_until=result.until,
-        entitlement_note=result.note[:300],
+        entitlement_reason=result.reason,
+        entitlement_params=result.params,
         paid_support_offered=result.kind == Entitlement.NONE,
         opened_at=now,
     )

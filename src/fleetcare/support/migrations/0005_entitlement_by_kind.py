@@ -41,7 +41,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0003_cloud_partner_contact"),
+        ("support", "0004_entitlement_reason_code"),
         ("contracts", "0004_programme_default_from_registry"),
         ("daas", "0004_vendor_sold_subscriptions"),
     ]
