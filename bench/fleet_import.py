@@ -185,7 +185,7 @@ def main() -> None:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     outcome = services.import_file(
-        user=admin, account=None, path=tmp, file_name="fleet.csv", background=False, keep_file=True
+        actor=admin, account=None, path=tmp, file_name="fleet.csv", background=False, keep_file=True
     )
     import_s = time.perf_counter() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

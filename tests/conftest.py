@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import (
+    CategoryFactory,
     DistributorFactory,
     OrganisationFactory,
     PartnerFactory,
+    ProductModelFactory,
     SiteFactory,
     UserFactory,
     VendorFactory,
+    api,
     link_partner,
+    video_model,
 )
 
 
@@ -26,6 +30,31 @@ def vendor_user(vendor):
         return UserFactory(organisation=vendor, role=role, **kw)
 
     return make
+
+
+@pytest.fixture
+def agent(vendor_user):
+    return vendor_user("support_agent", username="agent")
+
+
+@pytest.fixture
+def escalation_manager(vendor_user):
+    return vendor_user("escalation_manager", username="escalation")
+
+
+@pytest.fixture
+def ops(vendor_user):
+    return vendor_user("service_operations", username="ops")
+
+
+@pytest.fixture
+def billing_user(vendor_user):
+    return vendor_user("billing", username="billing")
+
+
+@pytest.fixture
+def csm(vendor_user):
+    return vendor_user("csm")
 
 
 @pytest.fixture
@@ -90,6 +119,36 @@ def distributor(db):
 @pytest.fixture
 def distributor_user(distributor):
     return UserFactory(organisation=distributor, role="distributor", username="dist")
+
+
+@pytest.fixture
+def admin_api(customer_user):
+    """The customer admin's integration (bearer token)."""
+    return api(customer_user)
+
+
+@pytest.fixture
+def models(db):
+    """The fleet tests' catalogue: video, voice, a quote-only class, an end-of-support model."""
+    from datetime import date
+
+    return {
+        "video": video_model(sku="STUDIO-X50", name="Studio X50"),
+        "voice": ProductModelFactory(
+            sku="CCX-500", name="CCX 500", category=CategoryFactory(code="voice")
+        ),
+        "immersive": ProductModelFactory(
+            sku="ITP-1",
+            name="Immersive Room",
+            category=CategoryFactory(code="immersive_telepresence"),
+        ),
+        "old": ProductModelFactory(
+            sku="VVX-300",
+            name="VVX 300",
+            category=CategoryFactory(code="voice"),
+            end_of_support_on=date(2025, 6, 1),
+        ),
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,30 @@
-"""factory_boy factories shared by the whole suite."""
+"""Factories and plain helpers shared by the whole suite (factory_boy; real rows, no mocks).
+
+Fixtures built on them (the organisations, staff of each role, the fleet's models) are in
+``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+import itertools
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from fleetcare.catalog.models import Category, ProductModel
-from fleetcare.organisations.models import Organisation, PartnerCustomer, Site, User
+from fleetcare.contracts.models import ContractCategory, EnterpriseContract
+from fleetcare.core.programmes import default_programme
+from fleetcare.fleet.models import Device
+from fleetcare.organisations.models import ApiToken, Organisation, PartnerCustomer, Site, User
+from fleetcare.support.models import Case
 
 PASSWORD = "pass"
 
@@ -105,5 +120,205 @@ class ProductModelFactory(DjangoModelFactory):
     daas_monthly_price = Decimal("25.00")
 
 
+_seq = itertools.count(1)
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def at(text: str, tz: str = "Europe/Paris") -> datetime:
+    """An aware datetime: ISO text with its offset, or local wall-clock text in ``tz``."""
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(tz))
+
+
+# --- catalogue -----------------------------------------------------------------------
+
+
+def video_model(**kw):
+    """A video model priced in EUR (the P+E tests' default)."""
+    return ProductModelFactory(
+        category=CategoryFactory(code="video"), pe_yearly_price=Decimal("60.00"), **kw
+    )
+
+
+def daas_video_model(**kw):
+    """A video model priced in USD with a DaaS monthly price (the DaaS tests')."""
+    kw.setdefault("category", CategoryFactory(code="video"))
+    kw.setdefault("currency", "USD")
+    kw.setdefault("daas_monthly_price", Decimal("90.00"))
+    return ProductModelFactory(**kw)
+
+
+def voice_model(**kw):
+    """A voice model priced in USD (DaaS extended cover is for voice devices)."""
+    kw.setdefault("category", CategoryFactory(code="voice"))
+    kw.setdefault("currency", "USD")
+    kw.setdefault("list_price", Decimal("499.00"))
+    kw.setdefault("daas_monthly_price", Decimal("30.00"))
+    return ProductModelFactory(**kw)
+
+
+# --- API and imports -----------------------------------------------------------------
+
+
+def api(user) -> Client:
+    """A client authenticated with a bearer token, as an integration would be."""
+    _, raw = ApiToken.issue(user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def csv_bytes(
+    rows: list[dict], columns=("sku", "serial_number", "site", "firmware_version", "first_seen")
+) -> bytes:
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+    w.writeheader()
+    for r in rows:
+        w.writerow(r)
+    return out.getvalue().encode()
+
+
+def fleet_csv(counts: dict[str, int]) -> bytes:
+    """A file with ``counts[sku]`` devices without serial numbers per SKU."""
+    return csv_bytes([{"sku": sku} for sku, n in counts.items() for _ in range(n)])
+
+
+def upload(client: Client, content: bytes, name: str = "fleet.csv", **fields):
+    data = {"file": SimpleUploadedFile(name, content, content_type="text/csv")}
+    data.update({k: str(v) for k, v in fields.items() if v is not None})
+    return client.post("/api/v1/fleet/imports", data)
+
+
+# --- contracts, devices, subscriptions, cases ------------------------------------------
+
+
+def pe_contract(
+    account, *, onsite_destruction=False, start=date(2026, 1, 1), end=date(2026, 12, 31), **kw
+):
+    """An active P+E contract without categories (a unique reference each time)."""
+    return EnterpriseContract.objects.create(
+        account=account,
+        reference=f"PE-T{next(_seq):05d}",
+        start_date=start,
+        end_date=end,
+        status="active",
+        onsite_destruction=onsite_destruction,
+        **kw,
+    )
+
+
+def active_pe_contract(
+    account,
+    category,
+    *,
+    reference: str,
+    start: date,
+    end: date,
+    installed: int = 1,
+    growth: int = 0,
+    baseline: Decimal = Decimal("1"),
+    currency: str = "EUR",
+) -> EnterpriseContract:
+    """An active Poly+ Enterprise contract covering one category of ``account``."""
+    contract = EnterpriseContract.objects.create(
+        account=account,
+        reference=reference,
+        start_date=start,
+        end_date=end,
+        status="active",
+        currency=currency,
+    )
+    ContractCategory.objects.create(
+        contract=contract,
+        category=category,
+        installed=installed,
+        growth=growth,
+        ordered=installed + growth,
+        baseline=baseline,
+        unit_price=Decimal("60.00"),
+    )
+    return contract
+
+
+def pe_device(account, model, site=None):
+    return Device.objects.create(
+        account=account,
+        site=site or account.sites.first(),
+        product_model=model,
+        first_seen_on=date(2026, 1, 1),
+        last_seen_on=date(2026, 1, 1),
+    )
+
+
+def subscribe(
+    partner_user,
+    customer,
+    model,
+    quantity,
+    *,
+    extended_cover=False,
+    delivered_on=None,
+    on=None,
+    term_months=36,
+):
+    """A DaaS subscription raised through the service (optionally delivered)."""
+    from fleetcare.daas import services as daas
+
+    site = customer.sites.first()
+    sub = daas.create_subscription(
+        actor=partner_user,
+        customer=customer,
+        site=site,
+        items=[daas.EnrolmentItem(model, quantity, extended_cover)],
+        term_months=term_months,
+        on=on or delivered_on or timezone.localdate(),
+    )
+    if delivered_on is not None:
+        daas.record_delivery(actor=partner_user, subscription=sub, delivered_on=delivered_on)
+    return sub
+
+
+def make_case(
+    account,
+    requester,
+    *,
+    entitlement,
+    product_model,
+    device=None,
+    daas_device=None,
+    contract=None,
+    partner=None,
+):
+    """A case row as the service leaves it, without going through ``open_case``."""
+    return Case.objects.create(
+        reference=f"C-T{next(_seq):06d}",
+        account=account,
+        requester=requester,
+        opened_by_partner=partner,
+        product_model=product_model,
+        device=device,
+        severity="S2",
+        subject="Unit dead",
+        description="Does not power on.",
+        entitlement=entitlement,
+        programme_code=_programme_code(entitlement, contract, daas_device),
+        enterprise_contract=contract,
+        daas_device=daas_device,
+        opened_at=timezone.now(),
+    )
+
+
+def _programme_code(entitlement, contract, daas_device):
+    """The code a case resolved this way carries (R-PRG-1)."""
+    if contract is not None:
+        return contract.programme_code
+    if daas_device is not None:
+        return daas_device.subscription.programme_code
+    if entitlement == "none":
+        return ""
+    return default_programme(entitlement).code

@@ -23,8 +23,7 @@ from fleetcare.replacements.models import OrderStatus
 from fleetcare.rules.programmes import PROGRAMME_DIRS_ENV, all_programmes, load_programme
 from fleetcare.support import services as support
 from fleetcare.support.models import Entitlement
-from tests.daas.helpers import voice_model
-from tests.factories import OrganisationFactory, SiteFactory, UserFactory
+from tests.factories import OrganisationFactory, SiteFactory, UserFactory, voice_model
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +115,8 @@ def subscription(third_programme, direct_customer, staff):
 
 def _open(actor, device, now):
     return support.open_case(
-        actor,
-        support.OpenCaseInput(
+        actor=actor,
+        data=support.OpenCaseInput(
             product_model=device.product_model,
             severity="S2",
             subject="Handset dead",
@@ -191,12 +190,16 @@ def test_r_prg_1_replacement_order_with_the_programmes_dates(subscription, direc
     assert not order.threshold_flag  # the programme has no threshold
     # Approved Tuesday 14:30 local, after the programme's 14:00 cut-off: it counts on
     # Wednesday, so the target is Thursday.
-    order = rma.approve(order, agent, now=at("2026-05-26T14:30:00-04:00"))
+    order = rma.approve(order, actor=agent, now=at("2026-05-26T14:30:00-04:00"))
     assert order.delivery_target == date(2026, 5, 28)
     order = rma.ship(
-        order, ops, carrier="UPS", tracking_number="1Z999", now=at("2026-05-26T17:00:00-04:00")
+        order,
+        actor=ops,
+        carrier="UPS",
+        tracking_number="1Z999",
+        now=at("2026-05-26T17:00:00-04:00"),
     )
-    order = rma.deliver(order, ops, date(2026, 5, 28))
+    order = rma.deliver(order, actor=ops, delivered_on=date(2026, 5, 28))
     # Due back 5 business days after receipt (the programme's window): Thursday 4 June.
     assert order.status == OrderStatus.AWAITING_RETURN
     assert order.return_due == date(2026, 6, 4)

@@ -14,13 +14,15 @@ from fleetcare.billing.services import LineSpec, create_document
 from fleetcare.contracts import options as contract_options
 from fleetcare.core.jobs import run_job
 from fleetcare.daas import invoicing as daas_invoicing
-from tests.daas.helpers import pe_contract, subscribe, voice_model
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
     SiteFactory,
     UserFactory,
     link_partner,
+    pe_contract,
+    subscribe,
+    voice_model,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +33,6 @@ def _auth(user):
 
     _, raw = ApiToken.issue(user)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
 
 
 def test_r_ds_7_monthly_invoices_partial_first_and_last_month(partner, partner_user, daas_customer):
@@ -100,7 +97,7 @@ def test_professional_services_at_the_contract_discount(customer, billing_user, 
     )
     quote = contract_options.raise_professional_services_quote(
         contract,
-        billing_user,
+        actor=billing_user,
         description="Room design workshop",
         hours=10,
         hourly_rate=Decimal("180.00"),
@@ -113,16 +110,16 @@ def test_options_order(customer, billing_user):
     contract = pe_contract(
         customer, extra_csm_blocks=2, technical_account_management=True, onsite_destruction=True
     )
-    order = contract_options.raise_options_order(contract, billing_user)
+    order = contract_options.raise_options_order(contract, actor=billing_user)
     assert [(line.sku, line.amount) for line in order.lines.all()] == [
         ("OPT-CSM-BLOCK", Decimal("19200.00")),
         ("OPT-TAM", Decimal("30000.00")),
         ("OPT-DESTRUCTION", Decimal("1500.00")),
     ]
-    assert contract_options.raise_options_order(contract, billing_user) == order  # idempotent
+    assert contract_options.raise_options_order(contract, actor=billing_user) == order  # idempotent
     bare = pe_contract(customer, start=date(2027, 1, 1), end=date(2027, 12, 31))
     with pytest.raises(ValidationError, match="no paid options"):
-        contract_options.raise_options_order(bare, billing_user)
+        contract_options.raise_options_order(bare, actor=billing_user)
 
 
 def _draft(customer, title="Test"):
@@ -142,7 +139,7 @@ def test_only_billing_acts_and_invoices_are_credited_not_edited(
     doc = _draft(customer)
     agent = vendor_user("support_agent")
     with pytest.raises(PermissionDenied):
-        billing.billing_action(doc, agent, "issue")
+        billing.billing_action(doc, actor=agent, action="issue")
     response = client.post(f"/api/v1/billing/documents/{doc.pk}/issue", **_auth(billing_user))
     assert response.status_code == 200
     assert response.json()["number"].startswith("INV-")
@@ -169,7 +166,7 @@ def test_only_billing_acts_and_invoices_are_credited_not_edited(
 
 
 def test_pdf_download(client, customer, billing_user):
-    doc = billing.issue_document(_draft(customer), billing_user)
+    doc = billing.issue_document(_draft(customer), actor=billing_user)
     response = client.get(f"/api/v1/billing/documents/{doc.pk}/pdf", **_auth(billing_user))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -184,7 +181,7 @@ def test_r_ten_1_partner_sees_its_invoices_only(
 ):
     subscribe(partner_user, daas_customer, voice_model(), 1, delivered_on=date(2026, 1, 1))
     daas_invoicing.raise_daas_monthly_invoices(date(2026, 2, 1))
-    billing.issue_document(_draft(customer), None)
+    billing.issue_document(_draft(customer), actor=None)
     rival = UserFactory(organisation=PartnerFactory(name="Rival"), role="partner")
     assert client.get("/api/v1/billing/documents", **_auth(partner_user)).json()["count"] == 1
     assert client.get("/api/v1/billing/documents", **_auth(rival)).json()["count"] == 0

@@ -14,14 +14,9 @@ from fleetcare.billing import services as billing
 from fleetcare.billing.models import Document
 from fleetcare.billing.services import LineSpec, create_document
 from fleetcare.core.jobs import run_job
-from tests.daas.helpers import subscribe, voice_model
+from tests.factories import subscribe, voice_model
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def billing_user(vendor_user):
-    return vendor_user("billing", username="billing")
 
 
 def test_daas_invoice_is_written_in_the_partners_language(partner, partner_user, daas_customer):
@@ -48,8 +43,8 @@ def test_credit_note_in_the_recipients_language(customer, billing_user):
         title="Test",
         lines=[LineSpec("Thing", 1, Decimal("10.00"))],
     )
-    doc = billing.issue_document(doc, billing_user)
-    note = billing.credit_invoice(doc, billing_user)
+    doc = billing.issue_document(doc, actor=billing_user)
+    note = billing.credit_invoice(doc, actor=billing_user)
     assert note.title == f"Avoir sur {doc.number}"
 
 
@@ -63,6 +58,6 @@ def test_errors_follow_the_active_language(customer, billing_user):
         lines=[LineSpec("Thing", 1, Decimal("10.00"))],
     )
     with pytest.raises(ValidationError, match="Unknown action 'x'"):
-        billing.billing_action(doc, billing_user, "x")
+        billing.billing_action(doc, actor=billing_user, action="x")
     with translation.override("fr"), pytest.raises(ValidationError, match="Action inconnue"):
-        billing.billing_action(doc, billing_user, "x")
+        billing.billing_action(doc, actor=billing_user, action="x")

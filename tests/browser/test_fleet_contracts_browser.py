@@ -12,8 +12,14 @@ from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.contracts import services as contract_services
 from tests.browser.chromium import launch
-from tests.factories import PASSWORD, DistributorFactory, UserFactory, VendorFactory
-from tests.fleet.helpers import fleet_csv, video_model
+from tests.factories import (
+    PASSWORD,
+    DistributorFactory,
+    UserFactory,
+    VendorFactory,
+    fleet_csv,
+    video_model,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -34,7 +40,7 @@ def test_import_preview_report_chart_and_adjustment_quote(
     video_model(sku="STUDIO-X50", name="Studio X50")
     csm = UserFactory(organisation=VendorFactory(name="Poly"), role="csm", username="csm-b")
     contract = contract_services.create_contract(
-        user=csm,
+        actor=csm,
         account=customer,
         start_date=date(2026, 1, 1),
         distribution_partner=DistributorFactory(),

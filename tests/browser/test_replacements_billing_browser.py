@@ -12,8 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import ReplacementOrder
 from tests.browser.chromium import launch
-from tests.daas.helpers import make_case, subscribe, voice_model
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, make_case, subscribe, voice_model
 
 
 def _login(browser, live_server, username, problems):
@@ -62,7 +61,7 @@ def test_partner_follows_replacement_and_billing_issues_invoice(
         cause="hardware_fault",
         delivery_site=daas_customer.sites.first(),
     )
-    rma.approve(order, agent)
+    rma.approve(order, actor=agent)
     order.refresh_from_db()
     today = date.today().isoformat()
 

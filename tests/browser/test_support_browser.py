@@ -25,9 +25,9 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
     VendorFactory,
+    active_pe_contract,
     link_partner,
 )
-from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -101,8 +101,8 @@ def test_partner_opens_daas_case_and_agent_sees_it_first_in_queue(live_server):
         end=date(today.year + 2, 12, 31),
     )
     later = services.open_case(
-        acme_admin,
-        services.OpenCaseInput(
+        actor=acme_admin,
+        data=services.OpenCaseInput(
             product_model=model, severity="S4", subject="Question on menus", description="How do I…"
         ),
         now=timezone.now() + timedelta(days=6),

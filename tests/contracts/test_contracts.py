@@ -12,7 +12,7 @@ from django.utils import timezone
 from fleetcare.contracts import services
 from fleetcare.contracts.models import Adjustment, EnterpriseContract
 from fleetcare.core.jobs import autodiscover, run_job
-from tests.fleet.helpers import api, d, fleet_csv, upload
+from tests.factories import api, d, fleet_csv, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.management.base import SystemCheckError
 
 from fleetcare.contracts.models import EnterpriseContract
 from fleetcare.rules.programmes import PROGRAMME_DIR, PROGRAMME_DIRS_ENV
-from tests.fleet.helpers import api
+from tests.factories import api
 
 from .test_contracts import _create
 

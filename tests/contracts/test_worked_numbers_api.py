@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fleetcare.fleet.models import Device
-from tests.fleet.helpers import api, fleet_csv, upload, video_model
+from tests.factories import api, fleet_csv, upload, video_model
 
 pytestmark = pytest.mark.django_db
 

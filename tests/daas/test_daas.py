@@ -10,13 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fleetcare.daas import services as daas
 from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device
-from tests.daas.helpers import subscribe, video_model, voice_model
 from tests.factories import (
     OrganisationFactory,
     PartnerFactory,
     SiteFactory,
     UserFactory,
+    daas_video_model,
     link_partner,
+    subscribe,
+    voice_model,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def test_r_ds_1_3_4_enrolment_refusal_lists_every_reason_at_once(client, partner
     tokyo = OrganisationFactory(name="Tokyo KK", country="JP")
     site = SiteFactory(organisation=tokyo, name="Tokyo", country="JP", time_zone="Asia/Tokyo")
     link_partner(partner, tokyo)
-    old_video = video_model(sku="OLD-VID", end_of_sale_announced_on=date(2025, 6, 1))
+    old_video = daas_video_model(sku="OLD-VID", end_of_sale_announced_on=date(2025, 6, 1))
     response = client.post(
         "/api/v1/daas/subscriptions",
         {
@@ -55,7 +57,7 @@ def test_r_ds_1_3_4_enrolment_refusal_lists_every_reason_at_once(client, partner
 
 
 def test_r_ds_4_extended_cover_after_enrolment_refused(partner_user, daas_customer):
-    sub = subscribe(partner_user, daas_customer, video_model(), 1)
+    sub = subscribe(partner_user, daas_customer, daas_video_model(), 1)
     with pytest.raises(ValidationError) as exc:
         daas.request_extended_cover(actor=partner_user, device=sub.devices.get())
     assert len(exc.value.messages) == 2  # not voice, and not at enrolment

@@ -10,7 +10,7 @@ import pytest
 from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.fleet.models import Device
 from fleetcare.fleet.services import coverage_for
-from tests.fleet.helpers import api
+from tests.factories import api
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from fleetcare.fleet.models import Device
-from tests.fleet.helpers import api
+from tests.factories import api
 
 pytestmark = pytest.mark.django_db
 

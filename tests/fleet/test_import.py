@@ -11,8 +11,7 @@ from openpyxl import Workbook
 
 from fleetcare.fleet import services
 from fleetcare.fleet.models import Device, InventorySnapshot, SnapshotCount
-from tests.factories import SiteFactory
-from tests.fleet.helpers import api, csv_bytes, fleet_csv, upload
+from tests.factories import SiteFactory, api, csv_bytes, fleet_csv, upload
 
 pytestmark = pytest.mark.django_db
 

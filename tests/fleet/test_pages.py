@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from fleetcare.fleet.models import Device, InventorySnapshot
-from tests.fleet.helpers import fleet_csv
+from tests.factories import fleet_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from fleetcare.catalog.models import (
     ProductModel,
     SparePart,
 )
+from fleetcare.core.changelog import log_change
 from fleetcare.core.jobs import run_job
-from fleetcare.core.models import ChangeLogEntry, JobRun, log_change
+from fleetcare.core.models import ChangeLogEntry, JobRun
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import ApiToken, Organisation, PartnerCustomer, Site, User
 from tests.factories import (
@@ -83,13 +84,13 @@ CASES = [
 
 
 @pytest.mark.parametrize(("user_key", "expected"), CASES)
-def test_R_TEN_1_organisations_visible(world, user_key, expected):
+def test_r_ten_1_organisations_visible(world, user_key, expected):
     user = world[user_key]
     assert ids(Organisation.objects.visible_to(user)) == {world[k].pk for k in expected}
 
 
 @pytest.mark.parametrize("role", VENDOR_ROLES)
-def test_R_TEN_1_vendor_roles_see_every_organisation_site_and_link(world, role):
+def test_r_ten_1_vendor_roles_see_every_organisation_site_and_link(world, role):
     user = world[f"u_{role}"]
     assert ids(Organisation.objects.visible_to(user)) == ids(Organisation.objects.all())
     assert ids(Site.objects.visible_to(user)) == ids(Site.objects.all())
@@ -107,7 +108,7 @@ def test_R_TEN_1_vendor_roles_see_every_organisation_site_and_link(world, role):
         ("u_dist", {"dist"}),
     ],
 )
-def test_R_TEN_1_sites_visible(world, user_key, expected):
+def test_r_ten_1_sites_visible(world, user_key, expected):
     assert ids(Site.objects.visible_to(world[user_key])) == {
         world[f"site_{k}"].pk for k in expected
     }
@@ -123,14 +124,14 @@ def test_R_TEN_1_sites_visible(world, user_key, expected):
         ("u_dist", set()),
     ],
 )
-def test_R_TEN_1_partner_customer_links_visible(world, user_key, expected):
+def test_r_ten_1_partner_customer_links_visible(world, user_key, expected):
     assert ids(PartnerCustomer.objects.visible_to(world[user_key])) == {
         world[k].pk for k in expected
     }
 
 
 @pytest.mark.parametrize("user_key", [c[0] for c in CASES])
-def test_R_TEN_1_users_see_only_their_organisation_members(world, user_key):
+def test_r_ten_1_users_see_only_their_organisation_members(world, user_key):
     user = world[user_key]
     visible = User.objects.visible_to(user)
     if user.role == "end_user":
@@ -140,7 +141,7 @@ def test_R_TEN_1_users_see_only_their_organisation_members(world, user_key):
 
 
 @pytest.mark.parametrize("user_key", [c[0] for c in CASES] + [f"u_{r}" for r in VENDOR_ROLES])
-def test_R_TEN_1_api_tokens_only_their_owner(world, user_key):
+def test_r_ten_1_api_tokens_only_their_owner(world, user_key):
     user = world[user_key]
     mine, _ = ApiToken.issue(user)
     ApiToken.issue(world["u_globex"] if user != world["u_globex"] else world["u_acme"])
@@ -148,7 +149,7 @@ def test_R_TEN_1_api_tokens_only_their_owner(world, user_key):
 
 
 @pytest.mark.parametrize("user_key", [c[0] for c in CASES] + [f"u_{r}" for r in VENDOR_ROLES])
-def test_R_TEN_1_catalogue_visible_to_every_signed_in_user(world, user_key):
+def test_r_ten_1_catalogue_visible_to_every_signed_in_user(world, user_key):
     user = world[user_key]
     model = world["model"]
     FirmwareRelease.objects.create(product_model=model, version="1.0", released_on="2026-01-01")
@@ -160,8 +161,8 @@ def test_R_TEN_1_catalogue_visible_to_every_signed_in_user(world, user_key):
 
 
 @pytest.mark.parametrize("user_key", [c[0] for c in CASES])
-def test_R_TEN_1_change_log_and_job_runs_are_vendor_only(world, user_key):
-    log_change(world["acme"], "test", world["u_acme"])
+def test_r_ten_1_change_log_and_job_runs_are_vendor_only(world, user_key):
+    log_change(world["acme"], "test", actor=world["u_acme"])
     run_job("core.heartbeat")
     assert ChangeLogEntry.objects.visible_to(world[user_key]).count() == 0
     assert JobRun.objects.visible_to(world[user_key]).count() == 0
@@ -169,7 +170,7 @@ def test_R_TEN_1_change_log_and_job_runs_are_vendor_only(world, user_key):
     assert JobRun.objects.visible_to(world["u_vendor_admin"]).count() == 1
 
 
-def test_R_TEN_1_another_tenants_record_is_404(world):
+def test_r_ten_1_another_tenants_record_is_404(world):
     with pytest.raises(Http404):
         get_visible_or_404(Organisation, world["u_acme"], pk=world["globex"].pk)
     with pytest.raises(Http404):

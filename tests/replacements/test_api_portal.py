@@ -8,8 +8,16 @@ import pytest
 
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import ReplacementOrder
-from tests.daas.helpers import at, make_case, pe_contract, pe_device, subscribe, voice_model
-from tests.factories import PartnerFactory, UserFactory
+from tests.factories import (
+    PartnerFactory,
+    UserFactory,
+    at,
+    make_case,
+    pe_contract,
+    pe_device,
+    subscribe,
+    voice_model,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,7 +190,7 @@ def test_queues_and_list_cost_constant_queries(
             actor=agent, case=case, cause="hardware_fault", delivery_site=customer.sites.first()
         )
         if i % 2:
-            rma.approve(order, agent, now=at("2026-11-02 10:00"))
+            rma.approve(order, actor=agent, now=at("2026-11-02 10:00"))
     headers = _auth(ops)
     with django_assert_max_num_queries(6):
         body = client.get("/api/v1/replacements?queue=shipping", **headers).json()
@@ -213,7 +221,7 @@ def test_portal_ship_and_destruction_forms(client, customer, customer_user, agen
         delivery_site=customer.sites.first(),
         onsite_destruction=True,
     )
-    rma.approve(order, agent)
+    rma.approve(order, actor=agent)
     client.force_login(ops)
     bad = client.post(f"/replacements/{order.pk}/ship/", {"carrier": "DHL"})
     assert bad.status_code == 422 and b"This field is required" in bad.content
@@ -245,9 +253,9 @@ def test_customer_sees_what_happens_if_late(client, pe_case, customer, customer_
     order = rma.request_replacement(
         actor=agent, case=pe_case, cause="hardware_fault", delivery_site=customer.sites.first()
     )
-    rma.approve(order, agent)
-    rma.ship(order, ops, carrier="DHL", tracking_number="JD1")
-    rma.deliver(order, ops, date.today())
+    rma.approve(order, actor=agent)
+    rma.ship(order, actor=ops, carrier="DHL", tracking_number="JD1")
+    rma.deliver(order, actor=ops, delivered_on=date.today())
     client.force_login(customer_user)
     page = client.get(f"/replacements/{order.pk}/").content.decode()
     assert "JD1" in page and "Service centre EMEA" in page and "list price" in page
@@ -279,9 +287,9 @@ def test_api_destruction_certificate_multipart_and_threshold_decision(
         delivery_site=customer.sites.first(),
         onsite_destruction=True,
     )
-    rma.approve(order, agent)
-    rma.ship(order, ops, carrier="DHL", tracking_number="T9")
-    rma.deliver(order, ops, date.today())
+    rma.approve(order, actor=agent)
+    rma.ship(order, actor=ops, carrier="DHL", tracking_number="T9")
+    rma.deliver(order, actor=ops, delivered_on=date.today())
     headers = _auth(ops)
     missing = client.post(
         f"/api/v1/replacements/{order.pk}/destruction",

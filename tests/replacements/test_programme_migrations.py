@@ -15,7 +15,7 @@ from fleetcare.billing.models import Document
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import ReplacementOrder
 from fleetcare.support.models import Case
-from tests.daas.helpers import make_case, pe_contract, pe_device, subscribe, voice_model
+from tests.factories import make_case, pe_contract, pe_device, subscribe, voice_model
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device
 from fleetcare.replacements import services as rma
 from fleetcare.replacements.models import OrderStatus, ReplacementOrder
-from tests.daas.helpers import at, make_case, pe_contract, pe_device, subscribe, voice_model
+from tests.factories import at, make_case, pe_contract, pe_device, subscribe, voice_model
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +45,9 @@ def pe_order(customer, customer_user, agent):
 
 
 def _to_awaiting_return(order, agent, ops, delivered_on=date(2026, 4, 30)):
-    rma.approve(order, agent, now=at("2026-04-28 10:00"))
-    rma.ship(order, ops, carrier="DHL", tracking_number="JD0001", now=at("2026-04-28 17:00"))
-    return rma.deliver(order, ops, delivered_on)
+    rma.approve(order, actor=agent, now=at("2026-04-28 10:00"))
+    rma.ship(order, actor=ops, carrier="DHL", tracking_number="JD0001", now=at("2026-04-28 17:00"))
+    return rma.deliver(order, actor=ops, delivered_on=delivered_on)
 
 
 def test_r_rma_1_full_lifecycle_in_order(pe_order, agent, ops):
@@ -56,9 +56,9 @@ def test_r_rma_1_full_lifecycle_in_order(pe_order, agent, ops):
     assert pe_order.get_service_centre_display() == "Service centre EMEA"
     order = _to_awaiting_return(pe_order, agent, ops)
     assert order.status == OrderStatus.AWAITING_RETURN
-    order = rma.receive_return(order, ops, date(2026, 5, 6))
+    order = rma.receive_return(order, actor=ops, returned_on=date(2026, 5, 6))
     assert order.status == OrderStatus.RETURNED
-    order = rma.close(order, ops)
+    order = rma.close(order, actor=ops)
     assert order.status == OrderStatus.CLOSED
     actions = list(
         ChangeLogEntry.objects.filter(object_id=str(order.pk), action__startswith="replacement.")
@@ -78,27 +78,27 @@ def test_r_rma_1_full_lifecycle_in_order(pe_order, agent, ops):
 
 def test_r_rma_1_out_of_order_transitions_refused_with_reason(pe_order, agent, ops):
     with pytest.raises(ValidationError, match="is requested: it can only be shipped when approved"):
-        rma.ship(pe_order, ops, carrier="DHL", tracking_number="X")
+        rma.ship(pe_order, actor=ops, carrier="DHL", tracking_number="X")
     with pytest.raises(ValidationError, match="only be returned"):
-        rma.receive_return(pe_order, ops, date(2026, 5, 1))
-    rma.approve(pe_order, agent, now=at("2026-04-28 10:00"))
+        rma.receive_return(pe_order, actor=ops, returned_on=date(2026, 5, 1))
+    rma.approve(pe_order, actor=agent, now=at("2026-04-28 10:00"))
     with pytest.raises(ValidationError, match="is approved"):
-        rma.approve(pe_order, agent)
+        rma.approve(pe_order, actor=agent)
 
 
 def test_only_the_right_roles_move_an_order(pe_order, customer_user, agent, ops):
     with pytest.raises(PermissionDenied):
-        rma.approve(pe_order, customer_user)
+        rma.approve(pe_order, actor=customer_user)
     with pytest.raises(PermissionDenied):
-        rma.approve(pe_order, ops)
-    rma.approve(pe_order, agent, now=at("2026-04-28 10:00"))
+        rma.approve(pe_order, actor=ops)
+    rma.approve(pe_order, actor=agent, now=at("2026-04-28 10:00"))
     with pytest.raises(PermissionDenied):
-        rma.ship(pe_order, agent, carrier="DHL", tracking_number="X")
+        rma.ship(pe_order, actor=agent, carrier="DHL", tracking_number="X")
 
 
 def test_r_rma_2_delivery_target_next_business_day_and_cutoff(pe_order, agent):
     # Friday 2026-03-06 10:00 Paris → Monday; a second order after the 15:00 cut-off → Tuesday.
-    order = rma.approve(pe_order, agent, now=at("2026-03-06 10:00"))
+    order = rma.approve(pe_order, actor=agent, now=at("2026-03-06 10:00"))
     assert order.delivery_target == date(2026, 3, 9)
     other = ReplacementOrder.objects.get(pk=order.pk)
     other.pk = None
@@ -106,7 +106,7 @@ def test_r_rma_2_delivery_target_next_business_day_and_cutoff(pe_order, agent):
     other.status = OrderStatus.REQUESTED
     other.faulty_device = None
     other.save()
-    late = rma.approve(other, agent, now=at("2026-03-06 16:00"))
+    late = rma.approve(other, actor=agent, now=at("2026-03-06 16:00"))
     assert late.delivery_target == date(2026, 3, 10)
 
 
@@ -144,7 +144,7 @@ def test_r_rma_4_overdue_job_is_idempotent_and_charge_issued_marks_charged(
     assert charge.status == DocumentStatus.DRAFT
     assert charge.purpose == "unreturned_unit_charge"
     assert charge.subtotal == Decimal("499.00")
-    issue_document(charge, billing_user)
+    issue_document(charge, actor=billing_user)
     order.refresh_from_db()
     assert order.status == OrderStatus.CHARGED
 
@@ -153,7 +153,7 @@ def test_r_rma_4_late_return_before_invoicing_cancels_the_charge(pe_order, agent
     order = _to_awaiting_return(pe_order, agent, ops)
     rma.mark_overdue_returns(at("2026-05-20 09:00"))
     order.refresh_from_db()
-    order = rma.receive_return(order, ops, date(2026, 5, 22))
+    order = rma.receive_return(order, actor=ops, returned_on=date(2026, 5, 22))
     assert order.status == OrderStatus.RETURNED
     order.charge_document.refresh_from_db()
     assert order.charge_document.status == DocumentStatus.VOID
@@ -199,14 +199,14 @@ def test_r_rma_6_destruction_only_with_the_contract_option(customer, customer_us
         onsite_destruction=True,
         now=at("2026-04-27 09:00"),
     )
-    rma.approve(order, agent, now=at("2026-04-28 10:00"))
-    rma.ship(order, ops, carrier="UPS", tracking_number="1Z", now=at("2026-04-28 17:00"))
-    order = rma.deliver(order, ops, date(2026, 4, 30))
+    rma.approve(order, actor=agent, now=at("2026-04-28 10:00"))
+    rma.ship(order, actor=ops, carrier="UPS", tracking_number="1Z", now=at("2026-04-28 17:00"))
+    order = rma.deliver(order, actor=ops, delivered_on=date(2026, 4, 30))
     assert order.status == OrderStatus.DELIVERED and order.return_due is None
     with pytest.raises(ValidationError) as exc:
         rma.record_destruction(
             order,
-            ops,
+            actor=ops,
             certificate=None,
             certificate_number="",
             destroyed_on=date(2026, 5, 2),
@@ -215,7 +215,7 @@ def test_r_rma_6_destruction_only_with_the_contract_option(customer, customer_us
     assert set(exc.value.message_dict) == {"certificate", "certificate_number", "destroyed_by"}
     order = rma.record_destruction(
         order,
-        ops,
+        actor=ops,
         certificate=ContentFile(b"%PDF-1.4 cert", name="cert.pdf"),
         certificate_number="CD-2026-0042",
         destroyed_on=date(2026, 5, 2),
@@ -331,13 +331,13 @@ def test_r_ds_5_billing_decides_charge_or_waive(
     assert [o.threshold_flag for o in orders] == [False, True]  # 1/50 = 2 % within, 2/50 over
     flagged = orders[1]
     with pytest.raises(PermissionDenied):
-        rma.decide_threshold(flagged, agent, "charge")
-    flagged = rma.decide_threshold(flagged, billing_user, "charge")
+        rma.decide_threshold(flagged, actor=agent, decision="charge")
+    flagged = rma.decide_threshold(flagged, actor=billing_user, decision="charge")
     doc = flagged.threshold_document
     assert doc.purpose == "threshold_charge" and doc.addressed_to == partner
     assert doc.subtotal == Decimal("499.00")
     with pytest.raises(ValidationError, match="not awaiting"):
-        rma.decide_threshold(flagged, billing_user, "waive")
+        rma.decide_threshold(flagged, actor=billing_user, decision="waive")
 
 
 def test_r_ds_4_spill_without_extended_cover_rejected(daas_customer, partner, partner_user):
@@ -362,16 +362,16 @@ def test_r_rma_5_daas_replacement_keeps_the_original_term(
         delivery_site=daas_customer.sites.first(),
         now=at("2026-06-01 09:00", "America/Toronto"),
     )
-    rma.approve(order, agent, now=at("2026-06-01 10:00", "America/Toronto"))
+    rma.approve(order, actor=agent, now=at("2026-06-01 10:00", "America/Toronto"))
     rma.ship(
         order,
-        ops,
+        actor=ops,
         carrier="Purolator",
         tracking_number="P1",
         replacement_serial="SN-NEW-1",
         now=at("2026-06-01 16:00", "America/Toronto"),
     )
-    order = rma.deliver(order, ops, date(2026, 6, 2))
+    order = rma.deliver(order, actor=ops, delivered_on=date(2026, 6, 2))
     old = case.daas_device
     new = order.replacement_subscribed_device
     assert new.replaces == old
@@ -384,10 +384,10 @@ def test_r_rma_5_daas_replacement_keeps_the_original_term(
 
 
 def test_tomorrow_guard_on_deliveries(pe_order, agent, ops):
-    rma.approve(pe_order, agent, now=at("2026-04-28 10:00"))
-    rma.ship(pe_order, ops, carrier="DHL", tracking_number="X", now=at("2026-04-28 17:00"))
+    rma.approve(pe_order, actor=agent, now=at("2026-04-28 10:00"))
+    rma.ship(pe_order, actor=ops, carrier="DHL", tracking_number="X", now=at("2026-04-28 17:00"))
     with pytest.raises(ValidationError, match="future"):
-        rma.deliver(pe_order, ops, date.today() + timedelta(days=5))
+        rma.deliver(pe_order, actor=ops, delivered_on=date.today() + timedelta(days=5))
 
 
 def test_r_ds_5_threshold_overview_says_when_the_year_is_already_over(

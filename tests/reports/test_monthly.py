@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from fleetcare.contracts import services as contract_services
-from tests.factories import OrganisationFactory, UserFactory
-from tests.fleet.helpers import api, d, fleet_csv, upload
+from tests.factories import OrganisationFactory, UserFactory, api, d, fleet_csv, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def contract(models, admin_api, customer, csm):
         as_of="2026-06-30",
     )
     return contract_services.create_contract(
-        user=csm,
+        actor=csm,
         account=customer,
         start_date=d("2026-01-01"),
         categories=[contract_services.CategoryInput("video", 200, 20, Decimal("60"))],

@@ -31,7 +31,7 @@ calendars = st.sampled_from(
 # --- holidays ---------------------------------------------------------------------------
 
 
-def test_R_CAL_1_uk_christmas_and_boxing_day_on_a_weekend_are_observed() -> None:
+def test_r_cal_1_uk_christmas_and_boxing_day_on_a_weekend_are_observed() -> None:
     # 2021 and 2027: 25 Dec is a Saturday, 26 Dec a Sunday → Mon 27 and Tue 28 observed.
     for year in (2021, 2027):
         assert date(year, 12, 25).weekday() == 5
@@ -44,7 +44,7 @@ def test_R_CAL_1_uk_christmas_and_boxing_day_on_a_weekend_are_observed() -> None
     assert "observed" in names[date(2027, 12, 27)].lower()
 
 
-def test_R_CAL_1_canada_day_and_a_quebec_only_holiday() -> None:
+def test_r_cal_1_canada_day_and_a_quebec_only_holiday() -> None:
     ca, qc, on = calendar_for("CA"), calendar_for("CA", "QC"), calendar_for("CA", "ON")
     for cal in (ca, qc, on):
         assert not cal.is_business_day(date(2026, 7, 1))  # Canada Day, a Wednesday
@@ -56,7 +56,7 @@ def test_R_CAL_1_canada_day_and_a_quebec_only_holiday() -> None:
     assert calendar_for("CA", "CA-QC") == qc
 
 
-def test_R_CAL_1_german_regional_holidays_bavaria_vs_berlin() -> None:
+def test_r_cal_1_german_regional_holidays_bavaria_vs_berlin() -> None:
     by, be = calendar_for("DE", "BY"), calendar_for("DE", "BE")
     # Epiphany (Tue 6 Jan 2026): Bavaria, not Berlin.
     assert not by.is_business_day(date(2026, 1, 6))
@@ -68,14 +68,14 @@ def test_R_CAL_1_german_regional_holidays_bavaria_vs_berlin() -> None:
     assert be.add_business_days(date(2026, 1, 5), 1) == date(2026, 1, 6)
 
 
-def test_R_CAL_1_us_independence_day_observed_on_friday() -> None:
+def test_r_cal_1_us_independence_day_observed_on_friday() -> None:
     assert date(2026, 7, 4).weekday() == 5
     assert not US.is_business_day(date(2026, 7, 3))
     assert US.next_business_day(date(2026, 7, 2)) == date(2026, 7, 6)
     assert US.add_business_days(date(2026, 12, 28), 10) == date(2027, 1, 12)
 
 
-def test_R_CAL_1_french_may_holidays() -> None:
+def test_r_cal_1_french_may_holidays() -> None:
     may = [d for d, _ in FR.holidays_between(date(2026, 5, 1), date(2026, 5, 31))]
     assert may == [date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 14), date(2026, 5, 25)]
     assert FR.next_business_day(date(2026, 4, 30)) == date(2026, 5, 4)  # 1 May a Friday
@@ -84,7 +84,7 @@ def test_R_CAL_1_french_may_holidays() -> None:
     assert FR.add_business_days(date(2026, 4, 30), 10) == date(2026, 5, 19)
 
 
-def test_R_CAL_1_unknown_country_or_subdivision_names_the_value() -> None:
+def test_r_cal_1_unknown_country_or_subdivision_names_the_value() -> None:
     with pytest.raises(UnknownRegion, match="'XX'"):
         calendar_for("XX")
     with pytest.raises(UnknownRegion, match="'ZZ'"):
@@ -105,7 +105,7 @@ def test_R_CAL_1_unknown_country_or_subdivision_names_the_value() -> None:
     assert calendar_for("GB", "ENG").is_business_day(date(2026, 1, 2))
 
 
-def test_R_CAL_1_zero_and_negative_business_days() -> None:
+def test_r_cal_1_zero_and_negative_business_days() -> None:
     sat = date(2026, 6, 6)
     assert GB.add_business_days(sat, 0) == date(2026, 6, 8)
     assert GB.add_business_days(date(2026, 6, 5), 0) == date(2026, 6, 5)
@@ -117,7 +117,7 @@ def test_R_CAL_1_zero_and_negative_business_days() -> None:
 
 
 @given(calendars, days, st.integers(min_value=1, max_value=400))
-def test_R_CAL_1_n_business_days_after_is_a_later_business_day(
+def test_r_cal_1_n_business_days_after_is_a_later_business_day(
     cal: BusinessCalendar, d: date, n: int
 ) -> None:
     result = cal.add_business_days(d, n)
@@ -129,7 +129,7 @@ def test_R_CAL_1_n_business_days_after_is_a_later_business_day(
 
 
 @given(calendars, days, days, st.integers(min_value=0, max_value=60))
-def test_R_CAL_1_adding_business_days_is_monotonic(
+def test_r_cal_1_adding_business_days_is_monotonic(
     cal: BusinessCalendar, a: date, b: date, n: int
 ) -> None:
     a, b = min(a, b), max(a, b)
@@ -143,7 +143,7 @@ def test_R_CAL_1_adding_business_days_is_monotonic(
     st.lists(days, min_size=1, max_size=30),
     st.lists(st.integers(min_value=-300, max_value=300), min_size=30, max_size=30),
 )
-def test_R_CAL_1_bulk_agrees_with_scalar(
+def test_r_cal_1_bulk_agrees_with_scalar(
     cal: BusinessCalendar, ds: list[date], ns: list[int]
 ) -> None:
     arr = np.array(ds, dtype="datetime64[D]")
@@ -157,7 +157,7 @@ def test_R_CAL_1_bulk_agrees_with_scalar(
     assert [x.item() for x in got1] == [cal.add_business_days(d, 10) for d in ds]
 
 
-def test_R_CAL_1_bulk_on_24x7_and_empty() -> None:
+def test_r_cal_1_bulk_on_24x7_and_empty() -> None:
     arr = np.array(["2026-12-24"], dtype="datetime64[D]")
     assert add_business_days_bulk(arr, 2, Calendar24x7())[0] == np.datetime64("2026-12-26")
     assert add_business_days_bulk(arr[:0], 2, GB).size == 0
@@ -166,7 +166,7 @@ def test_R_CAL_1_bulk_on_24x7_and_empty() -> None:
 # --- clocks -------------------------------------------------------------------------------
 
 
-def test_R_CAL_1_business_hours_across_european_dst_change() -> None:
+def test_r_cal_1_business_hours_across_european_dst_change() -> None:
     # Clocks go forward in Paris on Sunday 29 March 2026 (UTC+1 → UTC+2).
     friday_16 = datetime(2026, 3, 27, 16, 0, tzinfo=ZoneInfo("Europe/Paris"))
     due = PARIS.add_business_minutes(friday_16, 120)
@@ -181,7 +181,7 @@ def test_R_CAL_1_business_hours_across_european_dst_change() -> None:
     assert due == datetime(2026, 10, 26, 8, 30, tzinfo=UTC)
 
 
-def test_R_CAL_1_business_hours_across_north_american_dst_change() -> None:
+def test_r_cal_1_business_hours_across_north_american_dst_change() -> None:
     # Clocks go forward in New York on Sunday 8 March 2026 (UTC-5 → UTC-4).
     friday_16 = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)  # 16:00 EST
     due = NEW_YORK.add_business_minutes(friday_16, 120)
@@ -196,7 +196,7 @@ def test_R_CAL_1_business_hours_across_north_american_dst_change() -> None:
     assert NEW_YORK.add_business_minutes(friday, 60) == datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
 
 
-def test_R_CAL_1_business_minutes_skip_holidays_and_pauses() -> None:
+def test_r_cal_1_business_minutes_skip_holidays_and_pauses() -> None:
     london = calendar_for("GB")
     start = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)  # Thu 16:00 GMT
     # Christmas Fri 25, weekend, Boxing Day observed Mon 28 → Tue 29
@@ -212,7 +212,7 @@ def test_R_CAL_1_business_minutes_skip_holidays_and_pauses() -> None:
         london.add_business_minutes(datetime(2026, 1, 1), 10)
 
 
-def test_R_CAL_1_24x7_clock_has_no_gap_at_midnight() -> None:
+def test_r_cal_1_24x7_clock_has_no_gap_at_midnight() -> None:
     clock = Calendar24x7()
     late = datetime(2026, 12, 31, 23, 50, tzinfo=UTC)
     assert clock.add_business_minutes(late, 30) == datetime(2027, 1, 1, 0, 20, tzinfo=UTC)
@@ -223,7 +223,7 @@ def test_R_CAL_1_24x7_clock_has_no_gap_at_midnight() -> None:
     assert clock.add_business_minutes(late, 30, [pause]) == datetime(2027, 1, 1, 1, 20, tzinfo=UTC)
 
 
-def test_R_CAL_1_custom_working_hours() -> None:
+def test_r_cal_1_custom_working_hours() -> None:
     cal = BusinessCalendar("AE", tz="Asia/Dubai", start=time(8), end=time(16))
     start = datetime(2026, 2, 2, 15, 0, tzinfo=ZoneInfo("Asia/Dubai"))  # Monday
     assert cal.add_business_minutes(start, 120) == datetime(
@@ -247,7 +247,7 @@ instants = st.datetimes(
     st.integers(min_value=0, max_value=60 * 8 * 30),
     st.lists(st.tuples(instants, st.integers(min_value=1, max_value=3000)), max_size=3),
 )
-def test_R_CAL_1_business_minutes_between_equals_what_adding_gives(
+def test_r_cal_1_business_minutes_between_equals_what_adding_gives(
     cal: BusinessCalendar | Calendar24x7,
     start: datetime,
     minutes: int,

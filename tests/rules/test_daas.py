@@ -13,7 +13,7 @@ from fleetcare.rules.calendars import UnknownRegion
 from fleetcare.rules.enterprise import add_months
 
 
-def test_R_DS_5_extended_cover_150_voice_devices_3_within_4th_chargeable() -> None:
+def test_r_ds_5_extended_cover_150_voice_devices_3_within_4th_chargeable() -> None:
     for n in (1, 2, 3):
         status = daas.threshold_status(n, 150)
         assert not status.chargeable, n
@@ -23,12 +23,12 @@ def test_R_DS_5_extended_cover_150_voice_devices_3_within_4th_chargeable() -> No
     assert fourth.rate_pct == Decimal("2.67")
 
 
-def test_R_DS_5_threshold_needs_devices() -> None:
+def test_r_ds_5_threshold_needs_devices() -> None:
     with pytest.raises(ValueError):
         daas.threshold_status(1, 0)
 
 
-def test_R_DS_1_regions() -> None:
+def test_r_ds_1_regions() -> None:
     assert daas.region_of("US") == "north_america"
     assert daas.region_of("ca") == "north_america"
     assert daas.region_of("FR") == "emea"
@@ -40,7 +40,7 @@ def test_R_DS_1_regions() -> None:
         daas.region_of("XX")
 
 
-def test_R_DS_2_device_term_and_replacement_keeps_it() -> None:
+def test_r_ds_2_device_term_and_replacement_keeps_it() -> None:
     assert daas.device_term(date(2026, 3, 10), 36) == (date(2026, 3, 10), date(2029, 3, 9))
     assert daas.device_term(date(2026, 1, 1), 12) == (date(2026, 1, 1), date(2026, 12, 31))
     term = daas.device_term(date(2026, 3, 10), 36)
@@ -53,14 +53,14 @@ def codes(problems: list[daas.Refusal]) -> set[str]:
     return {p.code for p in problems}
 
 
-def test_R_DS_1_3_4_enrolment_accepts_a_good_one() -> None:
+def test_r_ds_1_3_4_enrolment_accepts_a_good_one() -> None:
     assert (
         daas.enrolment_problems("GB", "voice", date(2027, 1, 1), date(2026, 6, 1), True, True) == []
     )
     assert daas.enrolment_problems("US", "video", None, date(2026, 6, 1), False, True) == []
 
 
-def test_R_DS_1_3_4_enrolment_lists_every_reason() -> None:
+def test_r_ds_1_3_4_enrolment_lists_every_reason() -> None:
     problems = daas.enrolment_problems(
         "JP", "video", date(2026, 5, 1), date(2026, 6, 1), extended_cover=True, at_enrolment=True
     )
@@ -68,7 +68,7 @@ def test_R_DS_1_3_4_enrolment_lists_every_reason() -> None:
     assert all(p.message for p in problems)
 
 
-def test_R_DS_3_end_of_sale_announcement_blocks_from_its_date() -> None:
+def test_r_ds_3_end_of_sale_announcement_blocks_from_its_date() -> None:
     announced = date(2026, 6, 1)
     assert daas.enrolment_problems("DE", "voice", announced, date(2026, 5, 31), False, True) == []
     assert codes(daas.enrolment_problems("DE", "voice", announced, announced, False, True)) == {
@@ -76,7 +76,7 @@ def test_R_DS_3_end_of_sale_announcement_blocks_from_its_date() -> None:
     }
 
 
-def test_R_DS_4_extended_cover_only_at_enrolment_and_only_voice() -> None:
+def test_r_ds_4_extended_cover_only_at_enrolment_and_only_voice() -> None:
     later = daas.enrolment_problems("FR", "voice", None, date(2026, 6, 1), True, False)
     assert codes(later) == {"extended_cover_not_at_enrolment"}
     both = daas.enrolment_problems("FR", "personal", None, date(2026, 6, 1), True, False)
@@ -89,7 +89,7 @@ def test_R_DS_4_extended_cover_only_at_enrolment_and_only_voice() -> None:
     }
 
 
-def test_R_DS_4_causes() -> None:
+def test_r_ds_4_causes() -> None:
     for cause in ("fire", "intentional_damage", "normal_wear", "cosmetic", "theft", "loss"):
         assert daas.is_excluded_cause(cause)
     assert not daas.is_excluded_cause("spill")
@@ -97,7 +97,7 @@ def test_R_DS_4_causes() -> None:
     assert not daas.is_extended_cover_cause("fire")
 
 
-def test_R_DS_7_partial_first_and_last_months_pro_rata_by_days() -> None:
+def test_r_ds_7_partial_first_and_last_months_pro_rata_by_days() -> None:
     price = Decimal("25.00")
     start, end = daas.device_term(date(2026, 3, 10), 12)  # 10 Mar 2026 .. 9 Mar 2027
     assert daas.monthly_fee(price, date(2026, 3, 1), start, end) == Decimal("17.74")  # 22/31
@@ -114,7 +114,7 @@ def test_R_DS_7_partial_first_and_last_months_pro_rata_by_days() -> None:
     st.integers(min_value=1, max_value=60),
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999.99"), places=2),
 )
-def test_R_DS_7_fees_of_a_month_aligned_term_add_up(
+def test_r_ds_7_fees_of_a_month_aligned_term_add_up(
     start: date, months: int, price: Decimal
 ) -> None:
     term_start, term_end = daas.device_term(start, months)
@@ -129,7 +129,7 @@ def test_R_DS_7_fees_of_a_month_aligned_term_add_up(
     assert daas.monthly_fee(price, term_end + timedelta(days=1), term_start, term_end) == 0
 
 
-def test_R_DS_7_month_share_of_a_partial_first_month():
+def test_r_ds_7_month_share_of_a_partial_first_month():
     from datetime import date
 
     from fleetcare.rules.daas import month_share

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from fleetcare.rules.money import CurrencyMismatch, Money, round_fraction, round_money
 
 
-def test_R_MON_1_half_up_to_the_cent() -> None:
+def test_r_mon_1_half_up_to_the_cent() -> None:
     assert round_money(Decimal("2.675")) == Decimal("2.68")
     assert round_money(Decimal("2.665")) == Decimal("2.67")
     assert round_money(Decimal("-2.675")) == Decimal("-2.68")
     assert round_money(Decimal("332.7123")) == Decimal("332.71")
 
 
-def test_R_MON_1_arithmetic_and_str() -> None:
+def test_r_mon_1_arithmetic_and_str() -> None:
     a = Money.of("12.5", "eur")
     assert a.currency == "EUR"
     assert a + Money.of("0.5", "EUR") == Money.of("13.0", "EUR")
@@ -31,7 +31,7 @@ def test_R_MON_1_arithmetic_and_str() -> None:
     assert Money.of("0.005", "EUR").rounded() == Money.of("0.01", "EUR")
 
 
-def test_R_MON_1_mixing_currencies_is_an_error() -> None:
+def test_r_mon_1_mixing_currencies_is_an_error() -> None:
     with pytest.raises(CurrencyMismatch):
         _ = Money.of("1", "EUR") + Money.of("1", "USD")
     with pytest.raises(CurrencyMismatch):
@@ -39,7 +39,7 @@ def test_R_MON_1_mixing_currencies_is_an_error() -> None:
     assert issubclass(CurrencyMismatch, ValueError)
 
 
-def test_R_MON_1_never_float() -> None:
+def test_r_mon_1_never_float() -> None:
     with pytest.raises(TypeError):
         Money.of(1.5, "EUR")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
@@ -51,7 +51,7 @@ def test_R_MON_1_never_float() -> None:
 
 
 @given(st.fractions(min_value=-10_000, max_value=10_000, max_denominator=1000))
-def test_R_MON_1_round_fraction_is_half_up(value: Fraction) -> None:
+def test_r_mon_1_round_fraction_is_half_up(value: Fraction) -> None:
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     # half-up on the exact value: never further than half a cent away
     assert abs(round_fraction(value) - exact) <= Decimal("0.005")

@@ -20,19 +20,19 @@ LONDON = ZoneInfo("Europe/London")
 GB = calendar_for("GB")
 
 
-def test_R_RMA_2_before_cutoff_next_business_day() -> None:
+def test_r_rma_2_before_cutoff_next_business_day() -> None:
     approved = datetime(2026, 6, 5, 10, 0, tzinfo=LONDON)  # Friday
     assert delivery_target(approved, GB, 15) == date(2026, 6, 8)
 
 
-def test_R_RMA_2_after_cutoff_counts_as_next_business_day() -> None:
+def test_r_rma_2_after_cutoff_counts_as_next_business_day() -> None:
     approved = datetime(2026, 6, 5, 15, 0, tzinfo=LONDON)  # Friday at the cut-off
     assert effective_approval_day(approved, GB, 15) == date(2026, 6, 8)
     assert delivery_target(approved, GB, 15) == date(2026, 6, 9)
     assert delivery_target(datetime(2026, 6, 5, 14, 59, tzinfo=LONDON), GB, 15) == date(2026, 6, 8)
 
 
-def test_R_RMA_2_cutoff_is_local_time_of_the_delivery_country() -> None:
+def test_r_rma_2_cutoff_is_local_time_of_the_delivery_country() -> None:
     # 14:30 UTC on 3 June 2026 is 15:30 BST in London (after cut-off) ...
     approved = datetime(2026, 6, 3, 14, 30, tzinfo=UTC)
     assert delivery_target(approved, GB, 15) == date(2026, 6, 5)
@@ -40,7 +40,7 @@ def test_R_RMA_2_cutoff_is_local_time_of_the_delivery_country() -> None:
     assert delivery_target(approved, calendar_for("US"), 15) == date(2026, 6, 4)
 
 
-def test_R_RMA_2_weekend_and_holiday_approval() -> None:
+def test_r_rma_2_weekend_and_holiday_approval() -> None:
     saturday = datetime(2026, 6, 6, 9, 0, tzinfo=LONDON)
     assert delivery_target(saturday, GB, 15) == date(2026, 6, 9)
     christmas_eve_late = datetime(2026, 12, 24, 16, 0, tzinfo=LONDON)
@@ -49,7 +49,7 @@ def test_R_RMA_2_weekend_and_holiday_approval() -> None:
         delivery_target(datetime(2026, 6, 5, 10, 0), GB, 15)
 
 
-def test_R_RMA_3_return_due_10_business_days_after_receipt() -> None:
+def test_r_rma_3_return_due_10_business_days_after_receipt() -> None:
     assert return_due(date(2026, 12, 18), GB) == date(2027, 1, 6)
     assert return_due(date(2026, 6, 1), GB) == date(2026, 6, 15)
     assert return_due(date(2026, 6, 24), calendar_for("CA", "QC"), 10) == date(2026, 7, 9)
@@ -57,6 +57,6 @@ def test_R_RMA_3_return_due_10_business_days_after_receipt() -> None:
     assert is_return_overdue(date(2026, 6, 1), date(2026, 6, 16), GB)
 
 
-def test_R_RMA_4_unreturned_unit_charged_at_list_price() -> None:
+def test_r_rma_4_unreturned_unit_charged_at_list_price() -> None:
     assert unreturned_charge(Money.of("349.995", "EUR")) == Money(Decimal("350.00"), "EUR")
     assert unreturned_charge(Money.of("199", "USD")).currency == "USD"

@@ -22,7 +22,7 @@ PARIS = ZoneInfo("Europe/Paris")
 FR = BusinessCalendar("FR", tz="Europe/Paris")
 
 
-def test_R_SUP_2_default_targets() -> None:
+def test_r_sup_2_default_targets() -> None:
     assert [targets(PE, s).first_response_minutes for s in ("S1", "S2", "S3", "S4")] == [
         30,
         60,
@@ -39,7 +39,7 @@ def test_R_SUP_2_default_targets() -> None:
     assert targets(DAAS, "S1").clock == "business_hours"
 
 
-def test_R_SUP_2_pe_runs_24x7_through_the_night_and_holidays() -> None:
+def test_r_sup_2_pe_runs_24x7_through_the_night_and_holidays() -> None:
     opened = datetime(2026, 12, 24, 23, 45, tzinfo=UTC)
     d = deadlines(opened, PE, "S1", FR)  # the calendar is ignored on a 24x7 clock
     assert d.first_response == datetime(2026, 12, 25, 0, 15, tzinfo=UTC)
@@ -47,7 +47,7 @@ def test_R_SUP_2_pe_runs_24x7_through_the_night_and_holidays() -> None:
     assert d.solution == opened + timedelta(hours=24)
 
 
-def test_R_SUP_2_daas_runs_on_partner_business_hours() -> None:
+def test_r_sup_2_daas_runs_on_partner_business_hours() -> None:
     opened = datetime(2026, 5, 7, 16, 0, tzinfo=PARIS)  # Thursday; 8 May is a holiday
     d = deadlines(opened, DAAS, "S1", FR)
     assert d.first_response == datetime(2026, 5, 11, 10, 0, tzinfo=PARIS)
@@ -55,7 +55,7 @@ def test_R_SUP_2_daas_runs_on_partner_business_hours() -> None:
         deadlines(opened, DAAS, "S1", None)
 
 
-def test_R_SUP_2_pauses_extend_deadlines() -> None:
+def test_r_sup_2_pauses_extend_deadlines() -> None:
     opened = datetime(2026, 6, 1, 9, 0, tzinfo=PARIS)
     waiting = [
         (datetime(2026, 6, 1, 9, 30, tzinfo=PARIS), datetime(2026, 6, 1, 10, 30, tzinfo=PARIS))
@@ -68,7 +68,7 @@ def test_R_SUP_2_pauses_extend_deadlines() -> None:
     assert pe_paused.first_response == datetime(2026, 6, 1, 11, 0, tzinfo=PARIS)
 
 
-def test_R_SUP_2_update_deadline_follows_last_update() -> None:
+def test_r_sup_2_update_deadline_follows_last_update() -> None:
     opened = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     responded = opened + timedelta(minutes=20)
     updated = opened + timedelta(hours=3)
@@ -78,7 +78,7 @@ def test_R_SUP_2_update_deadline_follows_last_update() -> None:
     assert d2.update == responded + timedelta(minutes=120)
 
 
-def test_R_SUP_2_earliest_open_deadline_and_breach() -> None:
+def test_r_sup_2_earliest_open_deadline_and_breach() -> None:
     t0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
     d = Deadlines(t0 + timedelta(minutes=30), t0 + timedelta(hours=2), t0 + timedelta(hours=24))
     assert earliest_open_deadline(d, set()) == ("first_response", d.first_response)
@@ -90,14 +90,14 @@ def test_R_SUP_2_earliest_open_deadline_and_breach() -> None:
     assert is_breached(d.first_response, d.first_response + timedelta(seconds=1))
 
 
-def test_R_SUP_2_time_left_in_the_clock() -> None:
+def test_r_sup_2_time_left_in_the_clock() -> None:
     deadline = datetime(2026, 6, 8, 10, 0, tzinfo=PARIS)  # Monday 10:00
     friday = datetime(2026, 6, 5, 16, 0, tzinfo=PARIS)
     assert time_left(deadline, friday, FR) == 120
     assert time_left(deadline, datetime(2026, 6, 8, 11, 0, tzinfo=PARIS), FR) == -60
 
 
-def test_R_SUP_2_breach_warning_when_a_quarter_of_the_target_is_left():
+def test_r_sup_2_breach_warning_when_a_quarter_of_the_target_is_left():
     from decimal import Decimal
 
     from fleetcare.rules.programmes import load_programme

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,16 +17,11 @@ from tests.factories import (
     ProductModelFactory,
     SiteFactory,
     UserFactory,
+    active_pe_contract,
     link_partner,
 )
-from tests.support.helpers import active_pe_contract
 
 UTC = ZoneInfo("UTC")
-
-
-def at(text: str) -> datetime:
-    """An aware instant from ISO text (with its offset)."""
-    return datetime.fromisoformat(text)
 
 
 @pytest.fixture
@@ -37,16 +32,6 @@ def video(db):
 @pytest.fixture
 def model(video):
     return ProductModelFactory(name="Studio X50", category=video)
-
-
-@pytest.fixture
-def agent(vendor_user):
-    return vendor_user("support_agent", username="agent")
-
-
-@pytest.fixture
-def escalation_manager(vendor_user):
-    return vendor_user("escalation_manager", username="escalation")
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from fleetcare.support import services
 from fleetcare.support.models import Case
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")
@@ -28,8 +27,8 @@ def _client(user) -> Client:
 def _open(actor, model, **kw):
     now = kw.pop("now", None)
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=kw.pop("severity", "S2"),
             subject="Audio drops",
@@ -44,8 +43,8 @@ def _open(actor, model, **kw):
 def cases(customer_user, partner_user, pe_contract, daas_device, model, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     pe = services.open_case(
-        customer_user,
-        services.OpenCaseInput(
+        actor=customer_user,
+        data=services.OpenCaseInput(
             product_model=model, severity="S2", subject="P+E case", description="d"
         ),
         attachments=[SimpleUploadedFile("log.txt", b"line 1\nline 2\n")],
@@ -150,8 +149,8 @@ def test_internal_note_attachment_hidden_from_customer(cases, customer_user, age
     pe, _ = cases
     services.add_reply(
         pe,
-        agent,
-        "internal",
+        actor=agent,
+        body="internal",
         internal=True,
         attachments=[SimpleUploadedFile("dump.log", b"secret")],
     )

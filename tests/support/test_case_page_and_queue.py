@@ -17,8 +17,7 @@ from fleetcare.replacements import services as rma
 from fleetcare.rules.calendars import calendar_for
 from fleetcare.support import clocks, services
 from fleetcare.support.models import Case
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")  # a Monday, 03:00 in Toronto (EST)
@@ -34,8 +33,8 @@ def _client(user) -> Client:
 
 def _open(actor, model, now=NOW, **kw) -> Case:
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=kw.pop("severity", "S2"),
             subject=kw.pop("subject", "Audio drops"),
@@ -58,11 +57,6 @@ def pe_case(customer_user, pe_contract, model):
     return _open(customer_user, model)
 
 
-@pytest.fixture
-def ops(vendor_user):
-    return vendor_user("service_operations", username="ops")
-
-
 def _order(agent, case, ops=None, tracking=""):
     order = rma.request_replacement(
         actor=agent,
@@ -72,9 +66,9 @@ def _order(agent, case, ops=None, tracking=""):
         fault_description="No video",
     )
     if ops is not None:
-        order = rma.approve(order, agent, now=NOW)
+        order = rma.approve(order, actor=agent, now=NOW)
         if tracking:
-            order = rma.ship(order, ops, carrier="DHL", tracking_number=tracking)
+            order = rma.ship(order, actor=ops, carrier="DHL", tracking_number=tracking)
     return order
 
 
@@ -130,7 +124,7 @@ def test_case_page_query_count_does_not_grow_with_orders(
         c.get(url)
     few = len(ctx.captured_queries)
     orders += [_order(agent, pe_case, ops, tracking=f"T-{i}") for i in range(1, 6)]
-    services.add_reply(pe_case, agent, "More", now=NOW)
+    services.add_reply(pe_case, actor=agent, body="More", now=NOW)
     with django_assert_max_num_queries(few):
         page = c.get(url).content.decode()
     assert all(f'<tr data-reference="{o.reference}">' in page for o in orders)
@@ -230,9 +224,9 @@ def test_api_queue_gives_the_clock_zone_and_local_deadline(
 def queue_cases(agent, customer_user, pe_contract, model):
     s1 = _open(customer_user, model, severity="S1", subject="Down")
     s3 = _open(customer_user, model, severity="S3", subject="Flaky")
-    services.assign(s3, agent, agent)
+    services.assign(s3, actor=agent, owner=agent)
     waiting = _open(customer_user, model, severity="S2", subject="Logs please")
-    services.change_status(waiting, agent, "waiting_on_customer", "Send logs")
+    services.change_status(waiting, actor=agent, status="waiting_on_customer", note="Send logs")
     return s1, s3, waiting
 
 

@@ -21,9 +21,7 @@ from fleetcare.support.models import (
     EventKind,
     PartnerIncidentStatus,
 )
-from tests.factories import CategoryFactory, ProductModelFactory, UserFactory
-
-from .conftest import at
+from tests.factories import CategoryFactory, ProductModelFactory, UserFactory, at
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-02T08:00:00+00:00")  # a Monday
@@ -31,8 +29,8 @@ NOW = at("2026-03-02T08:00:00+00:00")  # a Monday
 
 def _open(actor, model, *, now=NOW, severity="S2", device=None, account=None, attachments=None):
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=severity,
             subject="Camera freezes",
@@ -53,7 +51,7 @@ def test_r_sup_1_pe_contract_entitles_until_contract_end(customer_user, pe_contr
     assert case.entitlement == Entitlement.ACCOUNT_WIDE
     assert case.enterprise_contract == pe_contract
     assert case.entitled_until == date(2027, 12, 31)
-    assert case.reference == f"CASE-{case.pk:06d}"
+    assert case.reference == "CASE-000001"  # the first of the locked series (core.numbering)
     assert ChangeLogEntry.objects.filter(
         action="support.case_opened", object_id=str(case.pk)
     ).exists()
@@ -133,8 +131,8 @@ def test_pe_customer_opens_at_any_hour(customer_user, pe_contract, model):
 
 def test_agent_enters_phone_case_for_a_customer(agent, customer, customer_user, pe_contract, model):
     case = services.open_case(
-        agent,
-        services.OpenCaseInput(
+        actor=agent,
+        data=services.OpenCaseInput(
             product_model=model,
             severity="S1",
             subject="Down",
@@ -201,7 +199,7 @@ def test_emails_on_creation_and_reply_in_recipient_language(
     assert queue and case.reference in queue[0].subject
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.add_reply(case, agent, "Please reboot", now=NOW + timedelta(minutes=5))
+        services.add_reply(case, actor=agent, body="Please reboot", now=NOW + timedelta(minutes=5))
     assert [m.to for m in mail.outbox] == [[french.email]]
     assert "Please reboot" in mail.outbox[0].body
 
@@ -213,22 +211,26 @@ def test_r_sup_3_escalation_lifecycle_on_the_timeline(
     customer_user, agent, escalation_manager, pe_contract, model
 ):
     case = _open(customer_user, model)
-    esc = services.escalate(case, agent, 2, "Customer-wide outage", escalation_manager, now=NOW)
+    esc = services.escalate(
+        case, actor=agent, level=2, reason="Customer-wide outage", owner=escalation_manager, now=NOW
+    )
     case.refresh_from_db()
     assert case.escalation_level == 2
     services.update_escalation(
         esc,
-        escalation_manager,
+        actor=escalation_manager,
         specialist="Video codec team",
         actions="Captured traces",
         workaround="Disable H.265",
         now=NOW + timedelta(hours=1),
     )
-    services.add_engineering_reference(case, agent, "bug", "ENG-4521", "H.265 freeze")
+    services.add_engineering_reference(
+        case, actor=agent, kind="bug", reference="ENG-4521", title="H.265 freeze"
+    )
     with pytest.raises(ValidationError):
-        services.deescalate(case, escalation_manager)  # not solved yet
-    services.add_reply(case, agent, "Fixed in 10.2", new_status="solved")
-    services.deescalate(case, escalation_manager)
+        services.deescalate(case, actor=escalation_manager)  # not solved yet
+    services.add_reply(case, actor=agent, body="Fixed in 10.2", new_status="solved")
+    services.deescalate(case, actor=escalation_manager)
     case.refresh_from_db()
     assert case.escalation_level == 0
     kinds = list(case.events.values_list("kind", flat=True))
@@ -243,11 +245,11 @@ def test_r_sup_3_only_escalation_managers_record_the_escalation(
     customer_user, agent, pe_contract, model
 ):
     case = _open(customer_user, model)
-    esc = services.escalate(case, agent, 1, "Slow", now=NOW)
+    esc = services.escalate(case, actor=agent, level=1, reason="Slow", now=NOW)
     with pytest.raises(PermissionDenied):
-        services.update_escalation(esc, agent, specialist="x")
+        services.update_escalation(esc, actor=agent, specialist="x")
     with pytest.raises(PermissionDenied):
-        services.escalate(case, customer_user, 2, "please")
+        services.escalate(case, actor=customer_user, level=2, reason="please")
 
 
 # --- R-SUP-4 cloud-partner incidents ---------------------------------------------------
@@ -256,7 +258,14 @@ def test_r_sup_3_only_escalation_managers_record_the_escalation(
 def _authorise(agent, account, partner, settings, tmp_path, valid_to=None):
     settings.MEDIA_ROOT = tmp_path
     doc = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed")
-    return services.record_authorisation(agent, account, partner, doc, date(2026, 1, 1), valid_to)
+    return services.record_authorisation(
+        actor=agent,
+        account=account,
+        cloud_partner=partner,
+        document=doc,
+        valid_from=date(2026, 1, 1),
+        valid_to=valid_to,
+    )
 
 
 def test_r_sup_4_incident_refused_without_authorisation(
@@ -264,7 +273,9 @@ def test_r_sup_4_incident_refused_without_authorisation(
 ):
     case = _open(customer_user, model)
     with pytest.raises(PermissionDenied, match="No signed authorisation"):
-        services.open_partner_incident(case, agent, teams, "T-1", now=NOW)
+        services.open_partner_incident(
+            case, actor=agent, cloud_partner=teams, partner_ticket="T-1", now=NOW
+        )
 
 
 def test_r_sup_4_expired_authorisation_refused(
@@ -273,7 +284,9 @@ def test_r_sup_4_expired_authorisation_refused(
     _authorise(agent, customer_user.organisation, teams, settings, tmp_path, date(2026, 2, 1))
     case = _open(customer_user, model)
     with pytest.raises(PermissionDenied):
-        services.open_partner_incident(case, agent, teams, "T-1", now=NOW)
+        services.open_partner_incident(
+            case, actor=agent, cloud_partner=teams, partner_ticket="T-1", now=NOW
+        )
 
 
 def test_r_sup_4_incident_with_authorisation_and_updates(
@@ -282,12 +295,18 @@ def test_r_sup_4_incident_with_authorisation_and_updates(
     auth = _authorise(agent, customer_user.organisation, teams, settings, tmp_path)
     assert CloudPartnerAuthorisation.objects.visible_to(customer_user).get() == auth
     case = _open(customer_user, model)
-    incident = services.open_partner_incident(case, agent, teams, "MS-778", now=NOW)
+    incident = services.open_partner_incident(
+        case, actor=agent, cloud_partner=teams, partner_ticket="MS-778", now=NOW
+    )
     assert incident.authorisation == auth and incident.status == "open"
     case.refresh_from_db()
     assert case.status == CaseStatus.WAITING_ON_PARTNER
-    services.update_partner_incident(incident, agent, "joint_call", "Call with Teams engineers")
-    services.update_partner_incident(incident, agent, "result", "Tenant policy fixed by Microsoft")
+    services.update_partner_incident(
+        incident, actor=agent, kind="joint_call", body="Call with Teams engineers"
+    )
+    services.update_partner_incident(
+        incident, actor=agent, kind="result", body="Tenant policy fixed by Microsoft"
+    )
     incident.refresh_from_db()
     assert incident.status == PartnerIncidentStatus.RESOLVED
     assert incident.updates.count() == 2
@@ -302,8 +321,10 @@ def test_r_sup_4_partner_will_not_open_findings_point_customer_to_partner(
 ):
     _authorise(agent, customer_user.organisation, teams, settings, tmp_path)
     case = _open(customer_user, model)
-    incident = services.open_partner_incident(case, agent, teams, now=NOW)
-    services.update_partner_incident(incident, agent, "findings", "Packet loss inside Teams relay")
+    incident = services.open_partner_incident(case, actor=agent, cloud_partner=teams, now=NOW)
+    services.update_partner_incident(
+        incident, actor=agent, kind="findings", body="Packet loss inside Teams relay"
+    )
     incident.refresh_from_db()
     assert incident.status == PartnerIncidentStatus.REFUSED
     public = [e.body for e in services.timeline(case, customer_user)]
@@ -317,7 +338,7 @@ def test_r_sup_2_breach_job_warns_marks_and_is_idempotent(
     customer_user, agent, pe_contract, model, django_capture_on_commit_callbacks
 ):
     case = _open(customer_user, model, severity="S1")  # first response due 08:30
-    services.assign(case, agent, agent)
+    services.assign(case, actor=agent, owner=agent)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.mark_breaches(NOW + timedelta(minutes=5)) == {"breached": 0, "warned": 0}
         assert services.mark_breaches(NOW + timedelta(minutes=25)) == {"breached": 0, "warned": 1}

@@ -38,10 +38,13 @@ def zoom(db):
 def test_vendor_support_staff_create_and_edit(vendor_user, role):
     user = vendor_user(role, username=f"u-{role}")
     partner = services.create_cloud_partner(
-        user, " Webex by Cisco ", contact="TAC +1 800", escalation_procedure="P1 by phone"
+        actor=user,
+        name=" Webex by Cisco ",
+        contact="TAC +1 800",
+        escalation_procedure="P1 by phone",
     )
     assert partner.code == "webex-by-cisco" and partner.name == "Webex by Cisco"
-    partner = services.update_cloud_partner(partner, user, contact="TAC portal", name=None)
+    partner = services.update_cloud_partner(partner, actor=user, contact="TAC portal", name=None)
     assert partner.contact == "TAC portal" and partner.name == "Webex by Cisco"
     assert partner.escalation_procedure == "P1 by phone"
     actions = set(
@@ -54,36 +57,36 @@ def test_vendor_support_staff_create_and_edit(vendor_user, role):
 def test_other_vendor_roles_refused(vendor_user, role, zoom):
     user = vendor_user(role, username=f"u-{role}")
     with pytest.raises(PermissionDenied, match="Only support agents, escalation managers"):
-        services.create_cloud_partner(user, "Webex")
+        services.create_cloud_partner(actor=user, name="Webex")
     with pytest.raises(PermissionDenied):
-        services.update_cloud_partner(zoom, user, contact="x")
+        services.update_cloud_partner(zoom, actor=user, contact="x")
 
 
 def test_customers_and_partners_refused(customer_user, partner_user, zoom):
     for user in (customer_user, partner_user):
         with pytest.raises(PermissionDenied):
-            services.create_cloud_partner(user, "Webex")
+            services.create_cloud_partner(actor=user, name="Webex")
         with pytest.raises(PermissionDenied):
-            services.update_cloud_partner(zoom, user, name="Zoom!")
+            services.update_cloud_partner(zoom, actor=user, name="Zoom!")
     zoom.refresh_from_db()
     assert zoom.name == "Zoom"
 
 
 def test_refusals_name_every_bad_field(agent, zoom):
     with pytest.raises(ValidationError) as exc:
-        services.create_cloud_partner(agent, "zoom", contact="x" * 301, code="Bad Code!")
+        services.create_cloud_partner(actor=agent, name="zoom", contact="x" * 301, code="Bad Code!")
     errors = exc.value.message_dict
     assert "A cloud partner named zoom already exists." in errors["name"]
     assert "longer than 300" in errors["contact"][0]
     assert "lower-case letters" in errors["code"][0]
     with pytest.raises(ValidationError, match="already taken"):
-        services.create_cloud_partner(agent, "Zoom Video", code="zoom")
+        services.create_cloud_partner(actor=agent, name="Zoom Video", code="zoom")
     with pytest.raises(ValidationError, match="Give the cloud partner's name"):
-        services.update_cloud_partner(zoom, agent, name="  ")
+        services.update_cloud_partner(zoom, actor=agent, name="  ")
     with pytest.raises(ValidationError, match="cannot be changed"):
-        services.update_cloud_partner(zoom, agent, code="other")
+        services.update_cloud_partner(zoom, actor=agent, code="other")
     # a second partner with a name whose code is taken gets a numbered code
-    assert services.create_cloud_partner(agent, "Zoom.").code == "zoom-2"
+    assert services.create_cloud_partner(actor=agent, name="Zoom.").code == "zoom-2"
 
 
 # --- portal ----------------------------------------------------------------------------
@@ -132,10 +135,20 @@ def test_portal_refuses_others(customer_user, vendor_user, zoom):
 def test_customer_sees_which_partners_it_authorised(customer_user, agent, customer, teams, zoom):
     today = timezone.localdate()
     services.record_authorisation(
-        agent, customer, teams, _pdf(), today - timedelta(days=10), today + timedelta(days=30)
+        actor=agent,
+        account=customer,
+        cloud_partner=teams,
+        document=_pdf(),
+        valid_from=today - timedelta(days=10),
+        valid_to=today + timedelta(days=30),
     )
     services.record_authorisation(  # expired: does not count
-        agent, customer, zoom, _pdf(), date(2020, 1, 1), date(2020, 12, 31)
+        actor=agent,
+        account=customer,
+        cloud_partner=zoom,
+        document=_pdf(),
+        valid_from=date(2020, 1, 1),
+        valid_to=date(2020, 12, 31),
     )
     page = _client(customer_user).get(reverse("support:authorisations")).content.decode()
     until = (today + timedelta(days=30)).isoformat()
@@ -196,7 +209,13 @@ def test_api_customer_sees_its_authorisations_only(
     customer_user, other_customer_user, agent, customer, teams, zoom
 ):
     today = timezone.localdate()
-    services.record_authorisation(agent, customer, teams, _pdf(), today - timedelta(days=1))
+    services.record_authorisation(
+        actor=agent,
+        account=customer,
+        cloud_partner=teams,
+        document=_pdf(),
+        valid_from=today - timedelta(days=1),
+    )
     listed = {
         p["code"]: p for p in _client(customer_user).get("/api/v1/cases/cloud-partners").json()
     }
@@ -217,13 +236,23 @@ def test_api_customer_sees_its_authorisations_only(
 def test_new_partner_usable_for_an_incident_once_authorised(
     agent, customer_user, customer, model, pe_contract
 ):
-    partner = services.create_cloud_partner(agent, "RingCentral")
+    partner = services.create_cloud_partner(actor=agent, name="RingCentral")
     case = services.open_case(
-        customer_user,
-        services.OpenCaseInput(product_model=model, severity="S2", subject="s", description="d"),
+        actor=customer_user,
+        data=services.OpenCaseInput(
+            product_model=model, severity="S2", subject="s", description="d"
+        ),
     )
     with pytest.raises(PermissionDenied, match="No signed authorisation"):
-        services.open_partner_incident(case, agent, partner)
-    services.record_authorisation(agent, customer, partner, _pdf(), timezone.localdate())
-    incident = services.open_partner_incident(case, agent, partner, "RC-1")
+        services.open_partner_incident(case, actor=agent, cloud_partner=partner)
+    services.record_authorisation(
+        actor=agent,
+        account=customer,
+        cloud_partner=partner,
+        document=_pdf(),
+        valid_from=timezone.localdate(),
+    )
+    incident = services.open_partner_incident(
+        case, actor=agent, cloud_partner=partner, partner_ticket="RC-1"
+    )
     assert incident.cloud_partner == partner

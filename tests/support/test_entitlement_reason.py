@@ -12,8 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from fleetcare.support.models import Case, Entitlement
-from tests.factories import CategoryFactory, ProductModelFactory
-from tests.fleet.helpers import api
+from tests.factories import CategoryFactory, ProductModelFactory, api
 
 from .test_cases import _open
 

@@ -21,8 +21,8 @@ from tests.factories import (
     SiteFactory,
     UserFactory,
     VendorFactory,
+    active_pe_contract,
 )
-from tests.support.helpers import active_pe_contract
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -48,8 +48,8 @@ def test_queue_filters_swap_the_table_without_reload(live_server):
 
     def open_case(severity: str, subject: str):
         return services.open_case(
-            admin,
-            services.OpenCaseInput(
+            actor=admin,
+            data=services.OpenCaseInput(
                 product_model=model, severity=severity, subject=subject, description="d"
             ),
         )

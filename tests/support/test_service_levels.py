@@ -8,16 +8,15 @@ import pytest
 
 from fleetcare.support import services
 from fleetcare.support.models import CaseStatus, Entitlement
-
-from .conftest import at
+from tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
 
 def _open(actor, model, *, now, severity="S1", device=None, account=None):
     return services.open_case(
-        actor,
-        services.OpenCaseInput(
+        actor=actor,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=severity,
             subject="No video",
@@ -73,8 +72,8 @@ def test_r_sup_2_waiting_on_customer_pauses_the_clock(customer_user, agent, pe_c
     assert case.solution_due == opened + timedelta(days=3)
     services.add_reply(
         case,
-        agent,
-        "Please send logs",
+        actor=agent,
+        body="Please send logs",
         new_status=CaseStatus.WAITING_ON_CUSTOMER,
         now=opened + timedelta(minutes=30),
     )
@@ -84,7 +83,7 @@ def test_r_sup_2_waiting_on_customer_pauses_the_clock(customer_user, agent, pe_c
     assert case.clock_paused_since == opened + timedelta(minutes=30)
     # The customer answers two hours later: the clock resumes, deadlines move by 2 h.
     services.add_reply(
-        case, customer_user, "Logs attached", now=opened + timedelta(hours=2, minutes=30)
+        case, actor=customer_user, body="Logs attached", now=opened + timedelta(hours=2, minutes=30)
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
@@ -110,9 +109,14 @@ def test_r_sup_2_daas_pause_over_a_weekend_only_counts_business_time(
     # waiting on customer from Thursday 10:00 to Monday 10:00 local: 1 business day paused
     case.refresh_from_db()
     services.change_status(
-        case, agent, CaseStatus.WAITING_ON_CUSTOMER, now=at("2026-02-05T15:00:00+00:00")
+        case,
+        actor=agent,
+        status=CaseStatus.WAITING_ON_CUSTOMER,
+        now=at("2026-02-05T15:00:00+00:00"),
     )
-    services.change_status(case, agent, CaseStatus.IN_PROGRESS, now=at("2026-02-09T15:00:00+00:00"))
+    services.change_status(
+        case, actor=agent, status=CaseStatus.IN_PROGRESS, now=at("2026-02-09T15:00:00+00:00")
+    )
     case.refresh_from_db()
     # 1 h counted Thursday; 3 h left from Monday 10:00 → Monday 13:00 EST (18:00 UTC)
     assert case.first_response_due == at("2026-02-09T18:00:00+00:00")
@@ -120,7 +124,9 @@ def test_r_sup_2_daas_pause_over_a_weekend_only_counts_business_time(
 
 def test_r_sup_2_solved_case_has_no_open_deadline(customer_user, agent, pe_contract, model):
     case = _open(customer_user, model, now=at("2026-03-02T08:00:00+00:00"))
-    services.change_status(case, agent, CaseStatus.SOLVED, now=at("2026-03-02T09:00:00+00:00"))
+    services.change_status(
+        case, actor=agent, status=CaseStatus.SOLVED, now=at("2026-03-02T09:00:00+00:00")
+    )
     case.refresh_from_db()
     assert case.earliest_due is None
     assert case.solved_at == at("2026-03-02T09:00:00+00:00")

@@ -13,6 +13,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.daas import invoicing as daas_invoicing
 
 from . import services
+from .filters import DocumentFilter
 from .models import Document
 from .pdf import render_document_pdf
 
@@ -60,14 +61,6 @@ class DocumentDetail(DocumentOut):
     lines: list[LineOut]
 
 
-class DocumentFilters(Schema):
-    kind: str | None = Field(None, description="quote, order, invoice or credit_note")
-    status: str | None = Field(None, description="draft, issued, paid or void")
-    purpose: str | None = Field(None, description="e.g. daas_monthly_invoice")
-    programme: str | None = Field(None, description="a programme code")
-    account_id: int | None = None
-
-
 class ReasonIn(Schema):
     reason: str = ""
 
@@ -92,13 +85,8 @@ def _document(request, document_id: int) -> Document:
 
 @router.get("/documents", response=list[DocumentOut], summary="Money documents you may see")
 @paginate(PageNumber)
-def list_documents(request, filters: Query[DocumentFilters]):
-    qs = _documents(request.user)
-    for field in ("kind", "status", "purpose", "programme", "account_id"):
-        value = getattr(filters, field)
-        if value:
-            qs = qs.filter(**{field: value})
-    return qs.order_by("-created_at", "-id")
+def list_documents(request, filters: Query[DocumentFilter]):
+    return filters.filter(_documents(request.user)).order_by("-created_at", "-id")
 
 
 @router.get("/documents/{document_id}", response=DocumentDetail)
@@ -109,7 +97,9 @@ def get_document(request, document_id: int):
 
 
 def _act(request, document_id: int, action: str, reason: str = "") -> Document:
-    doc = services.billing_action(_document(request, document_id), request.user, action, reason)
+    doc = services.billing_action(
+        _document(request, document_id), actor=request.user, action=action, reason=reason
+    )
     return get_visible_or_404(
         _documents(request.user).prefetch_related("lines"), request.user, pk=doc.pk
     )
@@ -166,7 +156,7 @@ def options_order(request, contract_id: int):
     from fleetcare.contracts.models import EnterpriseContract
 
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
-    doc = contract_options.raise_options_order(contract, request.user)
+    doc = contract_options.raise_options_order(contract, actor=request.user)
     return Status(201, _act_fetch(request, doc))
 
 
@@ -181,7 +171,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     doc = contract_options.raise_professional_services_quote(
         contract,
-        request.user,
+        actor=request.user,
         description=payload.description,
         hours=payload.hours,
         hourly_rate=payload.hourly_rate,
@@ -196,7 +186,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
 )
 def daas_invoices(request, payload: MonthIn):
     services.require_billing(request.user)
-    docs = daas_invoicing.raise_daas_monthly_invoices(payload.month, request.user)
+    docs = daas_invoicing.raise_daas_monthly_invoices(payload.month, actor=request.user)
     return _documents(request.user).filter(pk__in=[d.pk for d in docs])
 
 

@@ -21,7 +21,7 @@ def _say(out: Any, text: str) -> None:
 
 def load(ctx: Any, out: Any = None) -> None:
     last_month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    docs = daas_invoicing.raise_daas_monthly_invoices(last_month, ctx.users["billing"])
+    docs = daas_invoicing.raise_daas_monthly_invoices(last_month, actor=ctx.users["billing"])
     for doc in docs:
         _say(out, f"  DaaS invoice {doc.number} for {doc.addressed_to}: {doc.currency} {doc.total}")
     contract = (
@@ -31,7 +31,7 @@ def load(ctx: Any, out: Any = None) -> None:
         .first()
     )
     if contract is not None:
-        contract_options.raise_options_order(contract, ctx.users["billing"])
+        contract_options.raise_options_order(contract, actor=ctx.users["billing"])
         # The title is in the recipient's language: find the quote by purpose instead.
         if not Document.objects.filter(
             purpose="professional_services",
@@ -45,7 +45,7 @@ def load(ctx: Any, out: Any = None) -> None:
                 contract.refresh_from_db()
             contract_options.raise_professional_services_quote(
                 contract,
-                ctx.users["billing"],
+                actor=ctx.users["billing"],
                 description="Room acoustics workshop",
                 hours=12,
             )

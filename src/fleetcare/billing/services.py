@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.rules.money import round_money
 
 from .models import (
@@ -119,7 +119,7 @@ def create_document(
     )
     doc.recompute_totals()
     doc.save(update_fields=["subtotal", "tax_amount", "total"])
-    log_change(doc, "document.created", actor)
+    log_change(doc, "document.created", actor=actor)
     return doc
 
 
@@ -135,27 +135,26 @@ def _take_number(kind: str) -> str:
 
 
 @transaction.atomic
-def issue_document(document: Document, actor: Any = None, on: date | None = None) -> Document:
+def issue_document(document: Document, *, actor: Any = None, on: date | None = None) -> Document:
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status != DocumentStatus.DRAFT:
         raise ValidationError(
             _("%(doc)s is %(status)s; only a draft can be issued.")
             % {"doc": doc, "status": doc.get_status_display().lower()}
         )
-    before = snapshot(doc)
-    doc.number = _take_number(doc.kind)
-    doc.status = DocumentStatus.ISSUED
-    doc.issued_on = on or timezone.localdate()
-    if doc.kind == DocumentKind.INVOICE and doc.due_on is None:
-        doc.due_on = doc.issued_on + timedelta(days=30)
-    doc.save()
-    log_change(doc, "document.issued", actor, before=before)
+    with changelog(doc, "document.issued", actor=actor):
+        doc.number = _take_number(doc.kind)
+        doc.status = DocumentStatus.ISSUED
+        doc.issued_on = on or timezone.localdate()
+        if doc.kind == DocumentKind.INVOICE and doc.due_on is None:
+            doc.due_on = doc.issued_on + timedelta(days=30)
+        doc.save()
     document_issued.send(sender=Document, document=doc, actor=actor)
     return doc
 
 
 @transaction.atomic
-def mark_paid(document: Document, actor: Any = None) -> Document:
+def mark_paid(document: Document, *, actor: Any = None) -> Document:
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if (
         doc.kind not in (DocumentKind.INVOICE, DocumentKind.ORDER)
@@ -164,15 +163,14 @@ def mark_paid(document: Document, actor: Any = None) -> Document:
         raise ValidationError(
             _("%(doc)s cannot be marked paid: only an issued invoice or order can.") % {"doc": doc}
         )
-    before = snapshot(doc)
-    doc.status = DocumentStatus.PAID
-    doc.save(update_fields=["status", "updated_at"])
-    log_change(doc, "document.paid", actor, before=before)
+    with changelog(doc, "document.paid", actor=actor):
+        doc.status = DocumentStatus.PAID
+        doc.save(update_fields=["status", "updated_at"])
     return doc
 
 
 @transaction.atomic
-def void_document(document: Document, actor: Any = None, reason: str = "") -> Document:
+def void_document(document: Document, *, actor: Any = None, reason: str = "") -> Document:
     """A draft, quote or order may be voided. An issued invoice never is: credit it instead."""
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.status == DocumentStatus.VOID:
@@ -185,19 +183,18 @@ def void_document(document: Document, actor: Any = None, reason: str = "") -> Do
             _("%(doc)s is issued: an issued invoice is never changed; raise a credit note instead.")
             % {"doc": doc}
         )
-    before = snapshot(doc)
-    doc.status = DocumentStatus.VOID
-    if reason:
-        with in_language_of(doc.addressed_to):
-            note = _("Void: %(reason)s") % {"reason": reason}
-        doc.notes = (doc.notes + "\n" if doc.notes else "") + note
-    doc.save(update_fields=["status", "notes", "updated_at"])
-    log_change(doc, "document.voided", actor, before=before)
+    with changelog(doc, "document.voided", actor=actor):
+        doc.status = DocumentStatus.VOID
+        if reason:
+            with in_language_of(doc.addressed_to):
+                note = _("Void: %(reason)s") % {"reason": reason}
+            doc.notes = (doc.notes + "\n" if doc.notes else "") + note
+        doc.save(update_fields=["status", "notes", "updated_at"])
     return doc
 
 
 @transaction.atomic
-def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Document:
+def credit_invoice(invoice: Document, *, actor: Any = None, reason: str = "") -> Document:
     """A credit note for the whole of an issued invoice, issued at once."""
     inv = Document.objects.select_for_update().get(pk=invoice.pk)
     if inv.kind != DocumentKind.INVOICE or inv.status not in (
@@ -229,7 +226,7 @@ def credit_invoice(invoice: Document, actor: Any = None, reason: str = "") -> Do
         notes=reason,
         credits=inv,
     )
-    return issue_document(note, actor)
+    return issue_document(note, actor=actor)
 
 
 def require_billing(user: Any) -> None:
@@ -242,19 +239,19 @@ def require_billing(user: Any) -> None:
 BILLING_ACTIONS = ("issue", "pay", "void", "credit")
 
 
-def billing_action(document: Document, actor: Any, action: str, reason: str = "") -> Document:
+def billing_action(document: Document, *, actor: Any, action: str, reason: str = "") -> Document:
     """What billing does to a document from the portal or the API: issue, mark paid, void
     (drafts, quotes, orders) or credit (issued invoices). Returns the document acted on
     (for ``credit``, the new credit note)."""
     require_billing(actor)
     if action == "issue":
-        return issue_document(document, actor)
+        return issue_document(document, actor=actor)
     if action == "pay":
-        return mark_paid(document, actor)
+        return mark_paid(document, actor=actor)
     if action == "void":
-        return void_document(document, actor, reason=reason)
+        return void_document(document, actor=actor, reason=reason)
     if action == "credit":
-        return credit_invoice(document, actor, reason=reason)
+        return credit_invoice(document, actor=actor, reason=reason)
     raise ValidationError(
         {
             "action": [

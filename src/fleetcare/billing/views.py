@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404
 
 from . import services
+from .filters import DocumentFilter
 from .models import Document, DocumentKind, DocumentPurpose, DocumentStatus
 from .pdf import render_document_pdf
 
-PAGE_SIZE = 50
 FILTERS = {
     "kind": DocumentKind.choices,
     "status": DocumentStatus.choices,
@@ -31,15 +31,14 @@ def _is_billing(user) -> bool:
 
 @login_required
 def document_list(request):
-    qs = Document.objects.visible_to(request.user).select_related("account", "addressed_to")
-    selected = {}
-    for name, choices in FILTERS.items():
-        value = request.GET.get(name, "")
-        if value in dict(choices):
-            qs = qs.filter(**{name: value})
-            selected[name] = value
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in selected.items())
+    filters, errors = DocumentFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
+        Document.objects.visible_to(request.user).select_related("account", "addressed_to")
+    )
+    page = paginate(request, qs.order_by("-created_at", "-id"))
+    selected = {name: getattr(filters, name) for name in FILTERS if getattr(filters, name)}
     flagged = None
     if _is_billing(request.user):
         from fleetcare.replacements.models import ReplacementOrder
@@ -57,7 +56,6 @@ def document_list(request):
             "page_obj": page,
             "filters": FILTERS,
             "selected": selected,
-            "query": query,
             "flagged": flagged,
         },
     )
@@ -85,7 +83,9 @@ def document_detail(request, pk: int):
 def document_action(request, pk: int, action: str):
     doc = get_visible_or_404(Document, request.user, pk=pk)
     try:
-        result = services.billing_action(doc, request.user, action, request.POST.get("reason", ""))
+        result = services.billing_action(
+            doc, actor=request.user, action=action, reason=request.POST.get("reason", "")
+        )
     except (ValidationError, PermissionDenied) as exc:
         for message in getattr(exc, "messages", None) or [str(exc)]:
             messages.error(request, message)

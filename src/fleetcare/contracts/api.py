@@ -1,7 +1,5 @@
 """Poly+ Enterprise API: contracts, proposals, upfront order, adjustments, renewal."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 
@@ -9,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
@@ -19,6 +17,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation
 
 from . import services
+from .filters import AdjustmentFilter, ContractFilter
 from .models import Adjustment, BaselineChange, ContractCategory, EnterpriseContract
 
 router = Router(tags=["contracts"])
@@ -223,13 +222,8 @@ def _pdf(doc: Document, request) -> HttpResponse:
 
 @router.get("/enterprise", response=list[ContractOut])
 @paginate(PageNumber)
-def list_contracts(request, account_id: int | None = None, status: str | None = None):
-    qs = _contracts().visible_to(request.user)
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-start_date", "id")
+def list_contracts(request, filters: Query[ContractFilter]):
+    return filters.filter(_contracts().visible_to(request.user)).order_by("-start_date", "id")
 
 
 @router.get("/enterprise/proposal", response=ProposalOut)
@@ -239,7 +233,7 @@ def proposal(request, account_id: int, start_date: date | None = None, months: i
         Organisation.objects.filter(kind="customer"), request.user, pk=account_id
     )
     p = services.propose_contract(
-        user=request.user, account=account, start_date=start_date, months=months
+        actor=request.user, account=account, start_date=start_date, months=months
     )
     return {
         **p.__dict__,
@@ -258,7 +252,7 @@ def create_contract(request, payload: ContractIn):
     if payload.distribution_partner_id is not None:
         partner = get_visible_or_404(Organisation, request.user, pk=payload.distribution_partner_id)
     contract = services.create_contract(
-        user=request.user,
+        actor=request.user,
         account=account,
         start_date=payload.start_date,
         end_date=payload.end_date,
@@ -294,7 +288,7 @@ def upfront_order_pdf(request, contract_id: int):
 def renewal_proposal(request, contract_id: int, on: date | None = None):
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     return [
-        r.__dict__ for r in services.propose_renewal(user=request.user, contract=contract, on=on)
+        r.__dict__ for r in services.propose_renewal(actor=request.user, contract=contract, on=on)
     ]
 
 
@@ -303,7 +297,7 @@ def renewal_quote(request, contract_id: int, payload: RenewalIn):
     """R-PE-6: a draft next term and its numbered renewal quote."""
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
     nxt = services.create_renewal_quote(
-        user=request.user,
+        actor=request.user,
         contract=contract,
         categories=_categories(payload.categories) if payload.categories else None,
     )
@@ -313,7 +307,7 @@ def renewal_quote(request, contract_id: int, payload: RenewalIn):
 @router.post("/enterprise/{contract_id}/accept-renewal", response=ContractOut)
 def accept_renewal(request, contract_id: int):
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=contract_id)
-    nxt = services.accept_renewal(user=request.user, contract=contract)
+    nxt = services.accept_renewal(actor=request.user, contract=contract)
     return _contracts().get(pk=nxt.pk)
 
 
@@ -329,20 +323,15 @@ def renewal_quote_pdf(request, contract_id: int):
 
 @router.get("/adjustments", response=list[AdjustmentOut])
 @paginate(PageNumber)
-def list_adjustments(request, status: str | None = None, contract_id: int | None = None):
-    qs = _adjustments().visible_to(request.user)
-    if status:
-        qs = qs.filter(status=status)
-    if contract_id:
-        qs = qs.filter(contract_id=contract_id)
-    return qs.order_by("-month", "id")
+def list_adjustments(request, filters: Query[AdjustmentFilter]):
+    return filters.filter(_adjustments().visible_to(request.user)).order_by("-month", "id")
 
 
 @router.post("/adjustments/detect", response=list[AdjustmentOut])
 def detect(request, payload: DetectIn):
     """Run the month-end check now (the same as the ``contracts.month_end_adjustments`` job)."""
     services.require_csm(request.user)
-    opened = services.detect_adjustments(payload.on or timezone.localdate(), request.user)
+    opened = services.detect_adjustments(payload.on or timezone.localdate(), actor=request.user)
     return list(_adjustments().filter(pk__in=[a.pk for a in opened]))
 
 
@@ -354,7 +343,7 @@ def get_adjustment(request, adjustment_id: int):
 @router.post("/adjustments/{adjustment_id}/quote", response=AdjustmentOut)
 def quote(request, adjustment_id: int):
     adj = get_visible_or_404(Adjustment, request.user, pk=adjustment_id)
-    services.quote_adjustment(user=request.user, adjustment=adj)
+    services.quote_adjustment(actor=request.user, adjustment=adj)
     return _adjustments().get(pk=adj.pk)
 
 
@@ -362,7 +351,7 @@ def quote(request, adjustment_id: int):
 def purchase_order(request, adjustment_id: int, payload: PurchaseOrderIn):
     adj = get_visible_or_404(Adjustment, request.user, pk=adjustment_id)
     services.record_purchase_order(
-        user=request.user, adjustment=adj, number=payload.purchase_order_number
+        actor=request.user, adjustment=adj, number=payload.purchase_order_number
     )
     return _adjustments().get(pk=adj.pk)
 
@@ -370,14 +359,14 @@ def purchase_order(request, adjustment_id: int, payload: PurchaseOrderIn):
 @router.post("/adjustments/{adjustment_id}/apply", response=AdjustmentOut)
 def apply(request, adjustment_id: int):
     adj = get_visible_or_404(Adjustment, request.user, pk=adjustment_id)
-    services.apply_adjustment(user=request.user, adjustment=adj)
+    services.apply_adjustment(actor=request.user, adjustment=adj)
     return _adjustments().get(pk=adj.pk)
 
 
 @router.post("/adjustments/{adjustment_id}/cancel", response=AdjustmentOut)
 def cancel(request, adjustment_id: int, payload: CancelIn):
     adj = get_visible_or_404(Adjustment, request.user, pk=adjustment_id)
-    services.cancel_adjustment(user=request.user, adjustment=adj, reason=payload.reason)
+    services.cancel_adjustment(actor=request.user, adjustment=adj, reason=payload.reason)
     return _adjustments().get(pk=adj.pk)
 
 

@@ -30,14 +30,14 @@ def load(ctx: Any, out: Any = None) -> None:
         account = ctx.customers.get(key)
         if account is None or EnterpriseContract.objects.filter(account=account).exists():
             continue
-        proposal = services.propose_contract(user=csm, account=account, start_date=start)
+        proposal = services.propose_contract(actor=csm, account=account, start_date=start)
         categories = [
             services.CategoryInput(c.code, c.installed, growth.get(c.code, c.growth), c.unit_price)
             for c in proposal.categories
             if c.installed
         ]
         contract = services.create_contract(
-            user=csm,
+            actor=csm,
             account=account,
             start_date=start,
             categories=categories,

@@ -42,7 +42,7 @@ def _recipient(contract: Any) -> Any:
 
 
 @transaction.atomic
-def raise_options_order(contract: Any, actor: Any = None) -> Document:
+def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
     """A draft order for the paid options of a P+E contract's term (extra CSM blocks,
     technical account management, on-site destruction). Idempotent per contract."""
     require_billing(actor)
@@ -104,8 +104,8 @@ def raise_options_order(contract: Any, actor: Any = None) -> Document:
 @transaction.atomic
 def raise_professional_services_quote(
     contract: Any,
-    actor: Any,
     *,
+    actor: Any,
     description: str,
     hours: Decimal | int,
     hourly_rate: Decimal | None = None,

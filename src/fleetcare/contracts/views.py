@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,15 +16,15 @@ from django.views.decorators.http import require_POST
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
 from fleetcare.core import programmes
+from fleetcare.core.lists import paginate
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
 from . import services
+from .filters import ContractFilter
 from .forms import CategoryFormSet, ContractForm
 from .models import Adjustment, ContractCategory, EnterpriseContract
-
-PAGE_SIZE = 50
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -39,8 +38,13 @@ def _is_csm(user) -> bool:
 
 @login_required
 def contract_list(request):
-    qs = EnterpriseContract.objects.visible_to(request.user).select_related("account")
-    page = Paginator(qs.order_by("-start_date", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = ContractFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
+        EnterpriseContract.objects.visible_to(request.user).select_related("account")
+    )
+    page = paginate(request, qs.order_by("-start_date", "id"))
     adjustments = (
         Adjustment.objects.visible_to(request.user)
         .open()
@@ -78,7 +82,7 @@ def contract_new(request):
             cd = form.cleaned_data
             try:
                 contract = services.create_contract(
-                    user=request.user,
+                    actor=request.user,
                     account=cd["account"],
                     start_date=cd["start_date"],
                     end_date=cd["end_date"],
@@ -102,7 +106,7 @@ def contract_new(request):
         account = form.cleaned_data.get("account") if hasattr(form, "cleaned_data") else None
         if account is not None and form.cleaned_data.get("start_date"):
             proposal = services.propose_contract(
-                user=request.user, account=account, start_date=form.cleaned_data["start_date"]
+                actor=request.user, account=account, start_date=form.cleaned_data["start_date"]
             )
     else:
         initial = {"start_date": request.GET.get("start_date") or None}
@@ -123,7 +127,7 @@ def contract_new(request):
                 start = None
             if start is not None:
                 proposal = services.propose_contract(
-                    user=request.user, account=account, start_date=start
+                    actor=request.user, account=account, start_date=start
                 )
                 formset = CategoryFormSet(
                     prefix="cat",
@@ -194,21 +198,21 @@ def adjustment_action(request, pk: int, action: str):
     adj = get_visible_or_404(Adjustment, request.user, pk=pk)
     try:
         if action == "quote":
-            services.quote_adjustment(user=request.user, adjustment=adj)
+            services.quote_adjustment(actor=request.user, adjustment=adj)
             messages.success(request, _("The quote is issued."))
         elif action == "purchase-order":
             services.record_purchase_order(
-                user=request.user,
+                actor=request.user,
                 adjustment=adj,
                 number=request.POST.get("purchase_order_number", ""),
             )
             messages.success(request, _("The purchase order is recorded."))
         elif action == "apply":
-            services.apply_adjustment(user=request.user, adjustment=adj)
+            services.apply_adjustment(actor=request.user, adjustment=adj)
             messages.success(request, _("The adjustment is applied."))
         elif action == "cancel":
             services.cancel_adjustment(
-                user=request.user, adjustment=adj, reason=request.POST.get("reason", "")
+                actor=request.user, adjustment=adj, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("The adjustment is cancelled."))
         else:
@@ -221,13 +225,13 @@ def adjustment_action(request, pk: int, action: str):
 @login_required
 def renewal(request, pk: int):
     contract = _contract(request, pk)
-    lines = services.propose_renewal(user=request.user, contract=contract)
+    lines = services.propose_renewal(actor=request.user, contract=contract)
     if request.method == "POST":
         formset = CategoryFormSet(request.POST, prefix="cat")
         if formset.is_valid():
             try:
                 nxt = services.create_renewal_quote(
-                    user=request.user, contract=contract, categories=_category_inputs(formset)
+                    actor=request.user, contract=contract, categories=_category_inputs(formset)
                 )
             except ValidationError as exc:
                 _errors_to_messages(request, exc)
@@ -263,7 +267,7 @@ def renewal(request, pk: int):
 def accept_renewal(request, pk: int):
     contract = get_visible_or_404(EnterpriseContract, request.user, pk=pk)
     try:
-        services.accept_renewal(user=request.user, contract=contract)
+        services.accept_renewal(actor=request.user, contract=contract)
         messages.success(request, _("The renewal is accepted: the new term is active."))
     except ValidationError as exc:
         _errors_to_messages(request, exc)

@@ -1,14 +1,12 @@
-"""What every app shares: timestamps and the change log."""
+"""What every app shares: timestamps, the change log (written by core.changelog) and
+reference series (taken by core.numbering)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
@@ -60,6 +58,23 @@ class ChangeLogEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
+class ReferenceSeries(models.Model):
+    """The last reference number taken in a series (replacement orders, DaaS subscriptions,
+    cases). Locked (SELECT … FOR UPDATE) while the next one is taken: see core.numbering."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    last_value = models.PositiveBigIntegerField(_("last value"), default=0)
+
+    objects = TenantManager.from_queryset(VendorOnlyQuerySet)()
+
+    class Meta:
+        verbose_name = _("reference series")
+        verbose_name_plural = _("reference series")
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.last_value}"
+
+
 class JobRun(models.Model):
     """Last run of each periodic job, for operators (jobs are idempotent anyway)."""
 
@@ -73,36 +88,3 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """A JSON-able dict of an instance's concrete fields (for before/after)."""
-    data: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        if fields is not None and field.name not in fields:
-            continue
-        value = field.value_from_object(instance)
-        if isinstance(value, FieldFile):
-            value = value.name or None
-        data[field.attname] = value
-    return data
-
-
-def log_change(
-    instance: models.Model,
-    action: str,
-    actor: Any = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> ChangeLogEntry:
-    if after is None:
-        after = snapshot(instance)
-    return ChangeLogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        before=before,
-        after=after,
-    )

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -17,6 +17,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, Site
 
 from . import services
+from .filters import SubscribedDeviceFilter, SubscriptionFilter
 from .models import SubscribedDevice, Subscription
 
 router = Router(tags=["device-as-a-service"])
@@ -111,13 +112,8 @@ def _subscriptions(user):
 
 @router.get("/subscriptions", response=list[SubscriptionOut])
 @paginate(PageNumber)
-def list_subscriptions(request, customer_id: int | None = None, status: str | None = None):
-    qs = _subscriptions(request.user)
-    if customer_id:
-        qs = qs.filter(customer_id=customer_id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+def list_subscriptions(request, filters: Query[SubscriptionFilter]):
+    return filters.filter(_subscriptions(request.user)).order_by("-created_at", "-id")
 
 
 @router.get("/subscriptions/{subscription_id}", response=SubscriptionOut)
@@ -190,15 +186,11 @@ def record_delivery(request, subscription_id: int, payload: DeliveryIn):
 
 @router.get("/devices", response=list[SubscribedDeviceOut])
 @paginate(PageNumber)
-def list_devices(request, subscription_id: int | None = None, customer_id: int | None = None):
+def list_devices(request, filters: Query[SubscribedDeviceFilter]):
     qs = SubscribedDevice.objects.visible_to(request.user).select_related(
         "subscription", "product_model"
     )
-    if subscription_id:
-        qs = qs.filter(subscription_id=subscription_id)
-    if customer_id:
-        qs = qs.filter(subscription__customer_id=customer_id)
-    return qs.order_by("subscription_id", "id")
+    return filters.filter(qs).order_by("subscription_id", "id")
 
 
 @router.post("/devices/{device_id}/extended-cover", summary="Always refused after enrolment")

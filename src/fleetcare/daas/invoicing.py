@@ -82,7 +82,7 @@ def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]
 
 
 def raise_daas_monthly_invoices(
-    month: date, actor: Any = None, issue: bool = True, partner_ids: list[int] | None = None
+    month: date, *, actor: Any = None, issue: bool = True, partner_ids: list[int] | None = None
 ) -> list[Document]:
     """One invoice per partner for ``month`` (R-DS-7), key ``daas-invoice:<partner>:<YYYY-MM>``.
 
@@ -131,7 +131,7 @@ def raise_daas_monthly_invoices(
                     period=(first, month_end(first)),
                 )
                 if issue:
-                    doc = issue_document(doc, actor)
+                    doc = issue_document(doc, actor=actor)
             made.append(doc)
     return made
 

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from fleetcare.catalog.models import ProductModel
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
+from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.core.roles import Role
 from fleetcare.core.tenancy import scope_of
@@ -54,16 +55,8 @@ VENDOR_SELLER_ROLES = {Role.CSM, Role.VENDOR_ADMIN}
 
 
 def _next_reference() -> str:
-    last = Subscription.objects.filter(reference__startswith="DAAS-").order_by("-id").first()
-    n = 1
-    if last is not None:
-        try:
-            n = int(last.reference.split("-", 1)[1]) + 1
-        except ValueError:
-            n = Subscription.objects.count() + 1
-    while Subscription.objects.filter(reference=f"DAAS-{n:06d}").exists():
-        n += 1
-    return f"DAAS-{n:06d}"
+    """The next DAAS- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(DAAS_SUBSCRIPTION)
 
 
 # Region names for the refusal messages (rules.daas gives codes); identical English to the
@@ -331,7 +324,7 @@ def create_subscription(
                 )
             )
     SubscribedDevice.objects.bulk_create(enrolments)
-    log_change(subscription, "daas.subscription_created", actor)
+    log_change(subscription, "daas.subscription_created", actor=actor)
     return subscription
 
 
@@ -436,7 +429,7 @@ def record_delivery(
     log_change(
         subscription,
         "daas.delivery_recorded",
-        actor,
+        actor=actor,
         after={"delivered_on": delivered_on, "devices": [d.pk for d in targets]},
     )
     return targets

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 
 from . import services
+from .filters import SubscriptionFilter
 from .forms import DeliveryForm, SubscriptionForm
 from .models import SubscribedDevice, Subscription
-
-PAGE_SIZE = 50
 
 
 def _subscriptions(user):
@@ -38,9 +37,12 @@ def _subscriptions(user):
 
 @login_required
 def subscription_list(request):
-    page = Paginator(
-        _subscriptions(request.user).order_by("-created_at", "-id"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    filters, errors = SubscriptionFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    page = paginate(
+        request, filters.filter(_subscriptions(request.user)).order_by("-created_at", "-id")
+    )
     scope = scope_of(request.user)
     invoices = None
     if scope.is_partner:
@@ -69,7 +71,7 @@ def subscription_detail(request, pk: int):
         .select_related("product_model", "replaces")
         .order_by("id")
     )
-    page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, devices)
     threshold = services.threshold_overview(
         sub.customer_id, timezone.localdate(), sub.programme_code
     )

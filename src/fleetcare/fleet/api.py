@@ -16,6 +16,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, Site
 
 from . import importing, services
+from .filters import DeviceFilter, ImportFilter
 from .models import Device, InventorySnapshot
 
 router = Router(tags=["fleet"])
@@ -114,14 +115,6 @@ class InventoryIn(Schema):
     devices: list[InventoryDevice] = Field(..., description="The account's whole inventory.")
 
 
-class DeviceFilters(Schema):
-    account_id: int | None = None
-    category: str | None = None
-    status: str | None = None
-    site_id: int | None = None
-    q: str = Field("", description="Serial number or SKU contains")
-
-
 def resolve_account(request, account_id: int | None) -> Organisation:
     user = request.user
     if account_id is None:
@@ -141,23 +134,9 @@ def _snapshots_qs():
 
 @router.get("/fleet/devices", response=list[DeviceOut])
 @paginate(PageNumber)
-def list_devices(request, filters: Query[DeviceFilters]):
+def list_devices(request, filters: Query[DeviceFilter]):
     qs = Device.objects.visible_to(request.user).select_related("site", "product_model__category")
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    if filters.category:
-        qs = qs.filter(product_model__category__code=filters.category)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.site_id:
-        qs = qs.filter(site_id=filters.site_id)
-    if filters.q:
-        from django.db.models import Q
-
-        qs = qs.filter(
-            Q(serial_number__icontains=filters.q) | Q(product_model__sku__icontains=filters.q)
-        )
-    return qs.order_by("account_id", "product_model__sku", "id")
+    return filters.filter(qs).order_by("account_id", "product_model__sku", "id")
 
 
 @router.post("/fleet/devices", response={201: DeviceOut})
@@ -180,7 +159,7 @@ def register_device(request, payload: RegisterIn):
                 errors=[{"field": "site_id", "reason": "not a site of the account"}],
             )
     device = services.register_device(
-        user=request.user,
+        actor=request.user,
         account=account,
         product_model=model,
         serial_number=payload.serial_number,
@@ -240,7 +219,7 @@ def import_file(
     path = services.store_upload(file)
     try:
         outcome = services.import_file(
-            user=request.user,
+            actor=request.user,
             account=account,
             path=path,
             file_name=file.name or "upload.csv",
@@ -265,11 +244,8 @@ def import_file(
 
 @router.get("/fleet/imports", response=list[SnapshotOut])
 @paginate(PageNumber)
-def list_imports(request, account_id: int | None = None):
-    qs = _snapshots_qs().visible_to(request.user)
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    return qs.order_by("-as_of", "-id")
+def list_imports(request, filters: Query[ImportFilter]):
+    return filters.filter(_snapshots_qs().visible_to(request.user)).order_by("-as_of", "-id")
 
 
 @router.get("/fleet/imports/{snapshot_id}", response=SnapshotOut)
@@ -285,7 +261,7 @@ def push_inventory(request, payload: InventoryIn):
     account = resolve_account(request, payload.account_id)
     try:
         outcome = services.push_inventory(
-            user=request.user,
+            actor=request.user,
             account=account,
             devices=[d.dict() for d in payload.devices],
             as_of=payload.as_of,

@@ -64,7 +64,7 @@ def load(ctx: Any, out: Any = None) -> None:
                         row["serial_number"] = f"{sku}-{account.pk:03d}-{j:04d}"
                     devices.append(row)
             outcome = services.push_inventory(
-                user=user, account=account, devices=devices, as_of=end
+                actor=user, account=account, devices=devices, as_of=end
             )
             created += 0 if outcome.duplicate else 1
         if out is not None and created:

@@ -8,22 +8,21 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
 from . import importing, services
+from .filters import DeviceFilter, ImportFilter
 from .forms import DeviceFilterForm, ImportForm, RegisterForm
 from .models import Device, InventorySnapshot
 
-PAGE_SIZE = 50
 SESSION_KEY = "fleet_import_previews"
 
 
@@ -43,27 +42,20 @@ def _account_of(form, user) -> Organisation:
 def device_list(request):
     _require_fleet_viewer(request.user)
     form = DeviceFilterForm(request.GET or None)
-    qs = Device.objects.visible_to(request.user).select_related(
-        "account", "site", "product_model__category"
+    filters, errors = DeviceFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
+        Device.objects.visible_to(request.user).select_related(
+            "account", "site", "product_model__category"
+        )
     )
-    if form.is_valid():
-        if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"]
-            qs = qs.filter(Q(serial_number__icontains=q) | Q(product_model__sku__icontains=q))
-        if form.cleaned_data["category"]:
-            qs = qs.filter(product_model__category__code=form.cleaned_data["category"])
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
-    page = Paginator(qs.order_by("account__name", "product_model__sku", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, qs.order_by("account__name", "product_model__sku", "id"))
     today = timezone.localdate()
     devices = list(page.object_list)
     coverage = services.coverage_for_many(devices, today) if devices else {}
     for dev in devices:
         dev.coverage = coverage[dev.pk]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "fleet/device_list.html",
@@ -71,7 +63,6 @@ def device_list(request):
             "form": form,
             "page_obj": page,
             "devices": devices,
-            "query": query.urlencode(),
             "may_manage": scope_of(request.user).is_vendor or request.user.role == "customer_admin",
             "show_account": not scope_of(request.user).is_customer,
         },
@@ -95,7 +86,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         try:
             device = services.register_device(
-                user=request.user,
+                actor=request.user,
                 account=_account_of(form, request.user),
                 product_model=form.cleaned_data["product_model"],
                 serial_number=form.cleaned_data["serial_number"],
@@ -129,7 +120,7 @@ def import_upload(request):
         as_of = form.cleaned_data["as_of"] or timezone.localdate()
         try:
             preview = services.preview_file(
-                user=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
+                actor=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
             )
         except ValidationError as exc:
             path.unlink(missing_ok=True)
@@ -178,7 +169,7 @@ def import_confirm(request):
     account = get_visible_or_404(Organisation, request.user, pk=item["account"])
     try:
         outcome = services.import_file(
-            user=request.user,
+            actor=request.user,
             account=account,
             path=Path(item["path"]),
             file_name=item["name"],
@@ -212,8 +203,13 @@ def import_template(request):
 @login_required
 def import_list(request):
     _require_fleet_viewer(request.user)
-    qs = InventorySnapshot.objects.visible_to(request.user).select_related("account")
-    page = Paginator(qs.order_by("-as_of", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = ImportFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
+        InventorySnapshot.objects.visible_to(request.user).select_related("account")
+    )
+    page = paginate(request, qs.order_by("-as_of", "-id"))
     return render(request, "fleet/import_list.html", {"page_obj": page})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from fleetcare.catalog.models import ProductModel, SparePart
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import (
     ApiToken,
@@ -56,7 +56,7 @@ def home(request):
             .annotate(site_count=Count("sites"))
             .order_by("name")
         )
-        page = Paginator(organisations, ORGANISATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, organisations, per_page=ORGANISATIONS_PAGE_SIZE)
         context.update(view="vendor", page_obj=page, organisation=user.organisation)
     elif user.role == Role.END_USER:
         partners = [
@@ -99,14 +99,10 @@ def catalog(request):
             models = models.filter(category=data["category"])
         if data["lifecycle"]:
             models = models.lifecycle(data["lifecycle"], today)
-    page = Paginator(models.order_by("family", "name", "pk"), CATALOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, models.order_by("family", "name", "pk"), per_page=CATALOG_PAGE_SIZE)
     for model in page:
         _lifecycle(model, today)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page_obj": page, "query": query.urlencode()}
+    context = {"form": form, "page_obj": page}
     if request.htmx and not request.htmx.boosted:
         response = render(request, "portal/catalog_results.html", context)
     else:

@@ -16,6 +16,7 @@ from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Site
 
 from . import services
+from .filters import ReplacementFilter
 from .models import ReplacementOrder
 
 router = Router(tags=["replacements"])
@@ -90,13 +91,6 @@ class ReplacementOut(Schema):
         return obj.late_consequence
 
 
-class ReplacementFilters(Schema):
-    status: str | None = Field(None, description="One status, e.g. awaiting_return")
-    queue: str | None = Field(None, description="shipping (approved) or returns (awaiting/overdue)")
-    flagged: bool | None = Field(None, description="Only orders over the DaaS yearly threshold")
-    account_id: int | None = None
-
-
 class ReplacementIn(Schema):
     case_id: int
     cause: str = Field(..., description="hardware_fault, spill, drop, or an excluded cause")
@@ -146,19 +140,9 @@ def _order(request, order_id: int) -> ReplacementOrder:
 
 @router.get("", response=list[ReplacementOut], summary="Replacement orders you may see")
 @paginate(PageNumber)
-def list_orders(request, filters: Query[ReplacementFilters]):
+def list_orders(request, filters: Query[ReplacementFilter]):
     qs = ReplacementOrder.objects.visible_to(request.user).with_related()
-    if filters.queue == "shipping":
-        qs = qs.shipping_queue()
-    elif filters.queue == "returns":
-        qs = qs.returns_queue()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.flagged is not None:
-        qs = qs.filter(threshold_flag=filters.flagged)
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    return qs.order_by("-requested_at", "-id")
+    return filters.filter(qs).order_by("-requested_at", "-id")
 
 
 @router.get("/{order_id}", response=ReplacementOut)
@@ -203,13 +187,13 @@ def approve(request, order_id: int, payload: ApproveIn):
         if payload.replacement_model_id
         else None
     )
-    services.approve(_order(request, order_id), request.user, replacement_model=model)
+    services.approve(_order(request, order_id), actor=request.user, replacement_model=model)
     return _order(request, order_id)
 
 
 @router.post("/{order_id}/reject", response=ReplacementOut)
 def reject(request, order_id: int, payload: RejectIn):
-    services.reject(_order(request, order_id), request.user, payload.reason)
+    services.reject(_order(request, order_id), actor=request.user, reason=payload.reason)
     return _order(request, order_id)
 
 
@@ -217,7 +201,7 @@ def reject(request, order_id: int, payload: RejectIn):
 def ship(request, order_id: int, payload: ShipIn):
     services.ship(
         _order(request, order_id),
-        request.user,
+        actor=request.user,
         carrier=payload.carrier,
         tracking_number=payload.tracking_number,
         replacement_serial=payload.replacement_serial,
@@ -227,19 +211,23 @@ def ship(request, order_id: int, payload: ShipIn):
 
 @router.post("/{order_id}/deliver", response=ReplacementOut)
 def deliver(request, order_id: int, payload: DeliverIn):
-    services.deliver(_order(request, order_id), request.user, payload.delivered_on)
+    services.deliver(
+        _order(request, order_id), actor=request.user, delivered_on=payload.delivered_on
+    )
     return _order(request, order_id)
 
 
 @router.post("/{order_id}/return", response=ReplacementOut, summary="Defective unit received")
 def receive_return(request, order_id: int, payload: ReturnIn):
-    services.receive_return(_order(request, order_id), request.user, payload.returned_on)
+    services.receive_return(
+        _order(request, order_id), actor=request.user, returned_on=payload.returned_on
+    )
     return _order(request, order_id)
 
 
 @router.post("/{order_id}/close", response=ReplacementOut)
 def close(request, order_id: int):
-    services.close(_order(request, order_id), request.user)
+    services.close(_order(request, order_id), actor=request.user)
     return _order(request, order_id)
 
 
@@ -251,7 +239,7 @@ def close(request, order_id: int):
 def destruction(request, order_id: int, data: Form[DestructionIn], certificate: File[UploadedFile]):
     services.record_destruction(
         _order(request, order_id),
-        request.user,
+        actor=request.user,
         certificate=certificate,
         certificate_number=data.certificate_number,
         destroyed_on=data.destroyed_on,
@@ -275,6 +263,6 @@ def certificate(request, order_id: int):
 @router.post("/{order_id}/threshold-decision", response=ReplacementOut)
 def threshold_decision(request, order_id: int, payload: ThresholdDecisionIn):
     services.decide_threshold(
-        _order(request, order_id), request.user, payload.decision, payload.note
+        _order(request, order_id), actor=request.user, decision=payload.decision, note=payload.note
     )
     return _order(request, order_id)

@@ -110,25 +110,25 @@ def _advance(order, ctx, until: str, start: date, *, destroy: bool = False) -> N
     u = ctx.users
     if until == "requested":
         return
-    services.approve(order, u["agent"], now=_at(start, 9))
+    services.approve(order, actor=u["agent"], now=_at(start, 9))
     if until == "approved":
         return
     services.ship(
         order,
-        u["ops"],
+        actor=u["ops"],
         carrier="DHL Express",
         tracking_number=f"JD{order.pk:010d}",
         now=_at(start, 16),
     )
     if until == "shipped":
         return
-    services.deliver(order, u["ops"], start + timedelta(days=1))
+    services.deliver(order, actor=u["ops"], delivered_on=start + timedelta(days=1))
     if until == "delivered":
         return
     if destroy:
         services.record_destruction(
             order,
-            u["ops"],
+            actor=u["ops"],
             certificate=ContentFile(CERTIFICATE, name="certificate.pdf"),
             certificate_number=f"CD-{order.reference}",
             destroyed_on=start + timedelta(days=3),
@@ -137,10 +137,10 @@ def _advance(order, ctx, until: str, start: date, *, destroy: bool = False) -> N
         return
     if until in ("awaiting_return", "overdue", "charged"):
         return
-    services.receive_return(order, u["ops"], start + timedelta(days=6))
+    services.receive_return(order, actor=u["ops"], returned_on=start + timedelta(days=6))
     if until == "returned":
         return
-    services.close(order, u["ops"])
+    services.close(order, actor=u["ops"])
 
 
 def load(ctx: Any, out: Any = None) -> None:
@@ -306,5 +306,5 @@ def load(ctx: Any, out: Any = None) -> None:
     services.mark_overdue_returns(timezone.now())
     charged = ReplacementOrder.objects.filter(fault_description__startswith="Demo charged").first()
     if charged and charged.charge_document and charged.charge_document.status == "draft":
-        issue_document(charged.charge_document, ctx.users["billing"])
+        issue_document(charged.charge_document, actor=ctx.users["billing"])
     _say(out, f"  {ReplacementOrder.objects.count()} replacement orders in every state")

@@ -5,42 +5,41 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404
 
 from . import forms, services
+from .filters import ReplacementFilter
 from .models import ReplacementOrder
 
-PAGE_SIZE = 50
-QUEUES = {"shipping", "returns", "flagged", "open"}
+# Each queue in the order its work is done.
+ORDERINGS = {
+    "shipping": ("delivery_target", "id"),
+    "returns": ("return_due", "id"),
+    "flagged": ("-requested_at",),
+}
 
 
 @login_required
 def order_list(request):
-    queue = request.GET.get("queue", "")
-    qs = ReplacementOrder.objects.visible_to(request.user).with_related()
-    if queue == "shipping":
-        qs = qs.shipping_queue().order_by("delivery_target", "id")
-    elif queue == "returns":
-        qs = qs.returns_queue().order_by("return_due", "id")
-    elif queue == "flagged":
-        qs = qs.filter(threshold_flag=True).order_by("-requested_at")
-    else:
-        qs = qs.order_by("-requested_at", "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters, errors = ReplacementFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    queue = filters.queue or ""
+    qs = filters.filter(ReplacementOrder.objects.visible_to(request.user).with_related())
+    page = paginate(request, qs.order_by(*ORDERINGS.get(queue, ("-requested_at", "-id"))))
     return render(
         request,
         "replacements/list.html",
         {
             "page_obj": page,
             "queue": queue,
-            "query": f"queue={queue}" if queue else "",
             "role": getattr(request.user, "role", ""),
         },
     )
@@ -111,21 +110,23 @@ def order_action(request, pk: int, action: str):
     user = request.user
     try:
         if action == "approve":
-            services.approve(order, user)
+            services.approve(order, actor=user)
         elif action == "reject":
-            services.reject(order, user, data["reason"])
+            services.reject(order, actor=user, reason=data["reason"])
         elif action == "ship":
-            services.ship(order, user, **data)
+            services.ship(order, actor=user, **data)
         elif action == "deliver":
-            services.deliver(order, user, data["delivered_on"])
+            services.deliver(order, actor=user, delivered_on=data["delivered_on"])
         elif action == "return":
-            services.receive_return(order, user, data["returned_on"])
+            services.receive_return(order, actor=user, returned_on=data["returned_on"])
         elif action == "close":
-            services.close(order, user)
+            services.close(order, actor=user)
         elif action == "destruction":
-            services.record_destruction(order, user, **data)
+            services.record_destruction(order, actor=user, **data)
         elif action == "threshold":
-            services.decide_threshold(order, user, data["decision"], data["note"])
+            services.decide_threshold(
+                order, actor=user, decision=data["decision"], note=data["note"]
+            )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

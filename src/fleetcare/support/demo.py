@@ -149,8 +149,8 @@ def load(ctx: Any, out: Any = None) -> None:
             return found, False
         created += 1
         c = services.open_case(
-            actor,
-            services.OpenCaseInput(
+            actor=actor,
+            data=services.OpenCaseInput(
                 product_model=model,
                 severity=severity,
                 subject=subject,
@@ -165,60 +165,71 @@ def load(ctx: Any, out: Any = None) -> None:
     c, new = case(acme, "Video freezes in the Paris boardroom", u["acme"], severity="S2")
     c, new = case(acme, "All Lyon rooms offline", u["acme"], severity="S1", ago=3)
     if new:
-        services.assign(c, u["admin"], u["agent"])
+        services.assign(c, actor=u["admin"], owner=u["agent"])
         services.mark_breaches(now)  # the first response (30 min) is long overdue
     c, new = case(acme, "Teams calls drop after 20 minutes", u["acme"], severity="S2", ago=4)
     if new:
         if not CloudPartnerAuthorisation.objects.filter(account=acme, cloud_partner=teams).exists():
             services.record_authorisation(
-                u["admin"],
-                acme,
-                teams,
-                ContentFile(PDF, name="acme-teams-authorisation.pdf"),
-                ctx.today - timedelta(days=30),
-                ctx.today + timedelta(days=335),
-                "Claire Martin",
+                actor=u["admin"],
+                account=acme,
+                cloud_partner=teams,
+                document=ContentFile(PDF, name="acme-teams-authorisation.pdf"),
+                valid_from=ctx.today - timedelta(days=30),
+                valid_to=ctx.today + timedelta(days=335),
+                signed_by="Claire Martin",
             )
         services.add_reply(
             c,
-            u["agent"],
-            "We see the drop in the Teams relay; opening an incident.",
+            actor=u["agent"],
+            body="We see the drop in the Teams relay; opening an incident.",
             now=now - timedelta(hours=3, minutes=50),
         )
         inc = services.open_partner_incident(
-            c, u["agent"], teams, "MS-2841-775", now=now - timedelta(hours=3, minutes=40)
+            c,
+            actor=u["agent"],
+            cloud_partner=teams,
+            partner_ticket="MS-2841-775",
+            now=now - timedelta(hours=3, minutes=40),
         )
         services.update_partner_incident(
-            inc, u["agent"], "joint_call", "Joint call with Microsoft support engineers."
+            inc,
+            actor=u["agent"],
+            kind="joint_call",
+            body="Joint call with Microsoft support engineers.",
         )
     c, new = case(
         initech, "Codec crashes when sharing 4K content", u["initech"], severity="S2", ago=30
     )
     if new:
-        services.add_reply(c, u["agent"], "Reproduced in the lab.", now=now - timedelta(hours=29))
+        services.add_reply(
+            c, actor=u["agent"], body="Reproduced in the lab.", now=now - timedelta(hours=29)
+        )
         esc = services.escalate(
             c,
-            u["agent"],
-            2,
-            "Crash reproduced; several sites affected.",
-            u["escalation"],
+            actor=u["agent"],
+            level=2,
+            reason="Crash reproduced; several sites affected.",
+            owner=u["escalation"],
             now=now - timedelta(hours=28),
         )
         services.update_escalation(
             esc,
-            u["escalation"],
+            actor=u["escalation"],
             specialist="Video codec team (Austin)",
             actions="Collected crash dumps",
             workaround="Share at 1080p",
         )
-        services.add_engineering_reference(c, u["agent"], "bug", "ENG-40412", "4K share crash")
+        services.add_engineering_reference(
+            c, actor=u["agent"], kind="bug", reference="ENG-40412", title="4K share crash"
+        )
     if voice is not None:
         c, new = case(globex, "Desk phone display flickers", u["globex"], model=voice, ago=20)
         if new:
             services.add_reply(
                 c,
-                u["agent"],
-                "Which firmware version is installed?",
+                actor=u["agent"],
+                body="Which firmware version is installed?",
                 new_status="waiting_on_customer",
                 now=now - timedelta(hours=19),
             )
@@ -233,7 +244,7 @@ def load(ctx: Any, out: Any = None) -> None:
     )
     if new:
         services.add_reply(
-            c, u["agent2"], "Please send the device logs.", now=now - timedelta(hours=1)
+            c, actor=u["agent2"], body="Please send the device logs.", now=now - timedelta(hours=1)
         )
     c, new = case(
         acme, "How to pair a headset with the room system", u["acme"], severity="S4", ago=72
@@ -241,8 +252,8 @@ def load(ctx: Any, out: Any = None) -> None:
     if new:
         services.add_reply(
             c,
-            u["agent"],
-            "See the pairing guide attached to the catalogue page.",
+            actor=u["agent"],
+            body="See the pairing guide attached to the catalogue page.",
             new_status="solved",
             now=now - timedelta(hours=70),
         )
@@ -250,10 +261,12 @@ def load(ctx: Any, out: Any = None) -> None:
     if new:
         services.add_reply(
             c,
-            u["agent"],
-            "Version 10.2 is the recommended release.",
+            actor=u["agent"],
+            body="Version 10.2 is the recommended release.",
             new_status="solved",
             now=now - timedelta(hours=190),
         )
-        services.change_status(c, u["initech"], "closed", now=now - timedelta(hours=100))
+        services.change_status(
+            c, actor=u["initech"], status="closed", now=now - timedelta(hours=100)
+        )
     _say(out, f"support: {created} demo cases created")

@@ -13,9 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +21,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import PartnerCustomer, Role
 
 from . import clocks, services
+from .filters import CaseFilter, QueueFilter
 from .forms import (
     AssignForm,
     AttachForm,
@@ -52,8 +52,6 @@ from .models import (
     EscalationStatus,
     PartnerIncident,
 )
-
-PAGE_SIZE = 50
 
 
 def _errors_to_messages(request, exc: Exception) -> None:
@@ -98,20 +96,15 @@ def case_list(request):
             request, "support/end_user.html", {"partners": _partner_names(user)}, status=200
         )
     form = CaseFilterForm(request.GET or None)
-    qs = (
+    filters, errors = CaseFilter.from_query(request.GET, defaults={"status": "open"})
+    for error in errors:
+        messages.error(request, error)
+    qs = filters.filter(
         Case.objects.visible_to(user)
         .select_related("account", "product_model", "opened_by_partner", "owner")
         .prefetch_related(*clocks.calendar_prefetches())
     )
-    status = form.data.get("status", "") if form.is_bound else ""
-    if status == "":
-        qs = qs.open()
-    elif status != "all":
-        qs = qs.filter(status=status)
-    q = (form.data.get("q") or "").strip() if form.is_bound else ""
-    if q:
-        qs = qs.filter(Q(reference__icontains=q) | Q(subject__icontains=q))
-    page = Paginator(qs.order_by("-opened_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("-opened_at", "-id"))
     _annotate_clock(list(page.object_list), timezone.now())
     return render(
         request,
@@ -142,30 +135,25 @@ def queue(request):
     Filters (severity, status, mine) and the 60-second refresh go through htmx, which
     asks for the table partial only; without JavaScript the form reloads the page."""
     form = QueueFilterForm(request.GET or None)
-    cd = form.cleaned_data if form.is_valid() else {}
-    mine = cd.get("mine") == "1"
-    page = Paginator(
+    filters, errors = QueueFilter.from_query(request.GET)
+    for error in errors:
+        messages.error(request, error)
+    mine = filters.mine
+    page = paginate(
+        request,
         services.queue_queryset(
-            request.user,
-            mine=mine,
-            severity=cd.get("severity") or None,
-            status=cd.get("status") or None,
+            request.user, mine=mine, severity=filters.severity, status=filters.status
         ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     _annotate_clock(list(page.object_list), timezone.now())
-    query = request.GET.copy()
-    query.pop("page", None)
-    for key in [k for k, v in query.items() if not v]:
-        del query[key]
-    filters = query.urlencode()
+    query = QueryDict(page.query, mutable=True)
     if page.number > 1:
         query["page"] = str(page.number)
     context = {
         "form": form,
         "page_obj": page,
         "mine": mine,
-        "query": filters,
+        "query": page.query,
         "refresh_query": query.urlencode(),
     }
     template = "support/queue.html"
@@ -187,7 +175,7 @@ def escalations(request):
     )
     if mine:
         qs = qs.filter(owner=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     return render(request, "support/escalations.html", {"page_obj": page, "mine": mine})
 
 
@@ -201,8 +189,8 @@ def case_new(request):
         cd = form.cleaned_data
         try:
             case = services.open_case(
-                user,
-                services.OpenCaseInput(
+                actor=user,
+                data=services.OpenCaseInput(
                     product_model=cd["product_model"],
                     severity=cd["severity"],
                     subject=cd["subject"],
@@ -329,8 +317,8 @@ def case_reply(request, case: Case) -> str:
     cd = form.cleaned_data
     services.add_reply(
         case,
-        request.user,
-        cd["body"],
+        actor=request.user,
+        body=cd["body"],
         internal=cd["internal"],
         new_status=cd["status"] or None,
         attachments=[cd["attachment"]] if cd.get("attachment") else [],
@@ -344,7 +332,7 @@ def case_status(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     services.change_status(
-        case, request.user, form.cleaned_data["status"], form.cleaned_data["note"]
+        case, actor=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
     )
     return _("Status updated.")
 
@@ -354,7 +342,7 @@ def case_assign(request, case: Case) -> str:
     form = AssignForm(request.POST, user=request.user)
     if not form.is_valid():
         _bad_form(form)
-    services.assign(case, request.user, form.cleaned_data["owner"])
+    services.assign(case, actor=request.user, owner=form.cleaned_data["owner"])
     return _("Owner updated.")
 
 
@@ -363,7 +351,7 @@ def case_severity(request, case: Case) -> str:
     form = SeverityForm(request.POST)
     if not form.is_valid():
         _bad_form(form)
-    services.change_severity(case, request.user, form.cleaned_data["severity"])
+    services.change_severity(case, actor=request.user, severity=form.cleaned_data["severity"])
     return _("Severity updated; deadlines recomputed.")
 
 
@@ -372,7 +360,7 @@ def case_attach(request, case: Case) -> str:
     form = AttachForm(request.POST, request.FILES)
     if not form.is_valid():
         _bad_form(form)
-    services.add_attachments(case, request.user, [form.cleaned_data["file"]])
+    services.add_attachments(case, actor=request.user, uploads=[form.cleaned_data["file"]])
     return _("File attached.")
 
 
@@ -382,7 +370,9 @@ def case_escalate(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     cd = form.cleaned_data
-    esc = services.escalate(case, request.user, cd["level"], cd["reason"], cd["owner"])
+    esc = services.escalate(
+        case, actor=request.user, level=cd["level"], reason=cd["reason"], owner=cd["owner"]
+    )
     return _("Escalated to level %(l)s.") % {"l": esc.level}
 
 
@@ -394,13 +384,13 @@ def case_escalation_update(request, case: Case) -> str:
     esc = case.escalations.filter(status=EscalationStatus.OPEN).first()
     if esc is None:
         raise ValidationError(_("The case is not escalated."))
-    services.update_escalation(esc, request.user, **form.cleaned_data)
+    services.update_escalation(esc, actor=request.user, **form.cleaned_data)
     return _("Escalation updated.")
 
 
 @_case_action
 def case_deescalate(request, case: Case) -> str:
-    services.deescalate(case, request.user, request.POST.get("note", ""))
+    services.deescalate(case, actor=request.user, note=request.POST.get("note", ""))
     return _("De-escalated.")
 
 
@@ -410,7 +400,9 @@ def case_engref(request, case: Case) -> str:
     if not form.is_valid():
         _bad_form(form)
     cd = form.cleaned_data
-    services.add_engineering_reference(case, request.user, cd["kind"], cd["reference"], cd["title"])
+    services.add_engineering_reference(
+        case, actor=request.user, kind=cd["kind"], reference=cd["reference"], title=cd["title"]
+    )
     return _("Engineering reference added.")
 
 
@@ -421,7 +413,11 @@ def case_incident(request, case: Case) -> str:
         _bad_form(form)
     cd = form.cleaned_data
     services.open_partner_incident(
-        case, request.user, cd["cloud_partner"], cd["partner_ticket"], cd["findings"]
+        case,
+        actor=request.user,
+        cloud_partner=cd["cloud_partner"],
+        partner_ticket=cd["partner_ticket"],
+        findings=cd["findings"],
     )
     return _("Cloud-partner incident opened.")
 
@@ -435,9 +431,9 @@ def case_incident_update(request, case: Case, incident_id: int) -> str:
     cd = form.cleaned_data
     services.update_partner_incident(
         incident,
-        request.user,
-        cd["kind"],
-        cd["body"],
+        actor=request.user,
+        kind=cd["kind"],
+        body=cd["body"],
         partner_ticket=cd["partner_ticket"] or None,
         status=cd["status"] or None,
     )
@@ -470,13 +466,13 @@ def authorisations(request):
         cd = form.cleaned_data
         try:
             services.record_authorisation(
-                user,
-                cd["account"],
-                cd["cloud_partner"],
-                cd["document"],
-                cd["valid_from"],
-                cd["valid_to"],
-                cd["signed_by"],
+                actor=user,
+                account=cd["account"],
+                cloud_partner=cd["cloud_partner"],
+                document=cd["document"],
+                valid_from=cd["valid_from"],
+                valid_to=cd["valid_to"],
+                signed_by=cd["signed_by"],
             )
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
@@ -491,7 +487,7 @@ def authorisations(request):
         .select_related("account", "cloud_partner")
         .order_by("account__name", "cloud_partner__name", "-valid_from")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     today = timezone.localdate()
     partners = list(CloudPartner.objects.visible_to(user).order_by("name", "id"))
     if scope.is_customer:
@@ -525,10 +521,10 @@ def _cloud_partner_form(request, partner: CloudPartner | None):  # type: ignore[
         cd = form.cleaned_data
         try:
             if partner is None:
-                partner = services.create_cloud_partner(user, **cd)
+                partner = services.create_cloud_partner(actor=user, **cd)
                 messages.success(request, _("Cloud partner %(n)s added.") % {"n": partner.name})
             else:
-                partner = services.update_cloud_partner(partner, user, **cd)
+                partner = services.update_cloud_partner(partner, actor=user, **cd)
                 messages.success(request, _("Cloud partner %(n)s updated.") % {"n": partner.name})
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():

@@ -23,7 +23,7 @@ from fleetcare.contracts.models import (
 )
 from fleetcare.contracts.services.common import PO_ROLES, band_of, basis_of, require_csm
 from fleetcare.contracts.services.creation import in_force_figures
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
     category_counts_at,
 )
@@ -37,6 +37,7 @@ def open_adjustment(
     counted_on: date,
     count: int,
     ordered_now: int,
+    *,
     actor: Any = None,
 ) -> Adjustment | None:
     """R-PE-5: a detected adjustment for the month after ``counted_on`` (idempotent)."""
@@ -77,11 +78,11 @@ def open_adjustment(
             )
     except IntegrityError:
         return None
-    log_change(obj, "adjustment.detected", actor)
+    log_change(obj, "adjustment.detected", actor=actor)
     return obj
 
 
-def detect_adjustments(now_date: date, actor: Any = None) -> list[Adjustment]:
+def detect_adjustments(now_date: date, *, actor: Any = None) -> list[Adjustment]:
     """Month-end check (R-PE-4/5): for each active contract, the last completed month's count
     against the baseline in force; opens an adjustment where the count reached it."""
     last_month_end = previous_month_end(now_date)
@@ -105,7 +106,7 @@ def detect_adjustments(now_date: date, actor: Any = None) -> list[Adjustment]:
             count_cc = counts.get(contract.account_id, {}).get(cc.category.code)
             count = count_cc.count if count_cc else 0
             if pe.monthly_status(count, ordered_now, band).adjustment_due:
-                adj = open_adjustment(contract, cc, last_month_end, count, ordered_now, actor)
+                adj = open_adjustment(contract, cc, last_month_end, count, ordered_now, actor=actor)
                 if adj is not None:
                     opened.append(adj)
     return opened
@@ -144,10 +145,10 @@ def _refuse(adj: Adjustment, action: str) -> None:
 
 
 @transaction.atomic
-def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
+def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
     """R-PE-5 / R-MON-2: the numbered quote, addressed to the distribution partner on the
     customer's behalf, with the prorated value."""
-    require_csm(user)
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.DETECTED:
         _refuse(adj, "quote")
@@ -156,125 +157,120 @@ def quote_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
         raise ValidationError(
             _("The contract has no distribution partner to address the quote to: set one first.")
         )
-    before = snapshot(adj)
-    period_end = contract.end_date
-    with in_language_of(contract.distribution_partner):
-        description = _(
-            "%(category)s: %(added)s devices added (%(count)s counted on %(counted_on)s, "
-            "ordered %(ordered)s), billed %(start)s – %(end)s (%(basis)s proration)"
-        ) % {
-            "category": str(adj.contract_category.category),
-            "added": adj.added,
-            "count": adj.count,
-            "counted_on": adj.counted_on,
-            "ordered": adj.previous_ordered,
-            "start": adj.month,
-            "end": period_end,
-            "basis": str(adj.get_basis_display()).lower(),
-        }
-        title = _(
-            "Poly+ Enterprise %(reference)s: adjustment %(month)s on behalf of %(account)s"
-        ) % {
-            "reference": contract.reference,
-            "month": f"{adj.month:%Y-%m}",
-            "account": contract.account.name,
-        }
-    line = LineSpec(
-        description,
-        adj.added,
-        adj.unit_price,
-        adj.fraction,
-        adj.contract_category.category.code,
-    )
-    if line.amount != adj.amount:  # factor stored to 8 places; keep the exact amount
+    with changelog(adj, "adjustment.quoted", actor=actor):
+        period_end = contract.end_date
+        with in_language_of(contract.distribution_partner):
+            description = _(
+                "%(category)s: %(added)s devices added (%(count)s counted on %(counted_on)s, "
+                "ordered %(ordered)s), billed %(start)s – %(end)s (%(basis)s proration)"
+            ) % {
+                "category": str(adj.contract_category.category),
+                "added": adj.added,
+                "count": adj.count,
+                "counted_on": adj.counted_on,
+                "ordered": adj.previous_ordered,
+                "start": adj.month,
+                "end": period_end,
+                "basis": str(adj.get_basis_display()).lower(),
+            }
+            title = _(
+                "Poly+ Enterprise %(reference)s: adjustment %(month)s on behalf of %(account)s"
+            ) % {
+                "reference": contract.reference,
+                "month": f"{adj.month:%Y-%m}",
+                "account": contract.account.name,
+            }
         line = LineSpec(
-            line.description,
+            description,
             adj.added,
             adj.unit_price,
-            Decimal(adj.amount) / (adj.added * adj.unit_price),
-            line.sku,
+            adj.fraction,
+            adj.contract_category.category.code,
         )
-    doc = create_document(
-        kind="quote",
-        purpose="pe_adjustment_quote",
-        programme=contract.programme_code,
-        account=contract.account,
-        addressed_to=contract.distribution_partner,
-        currency=contract.currency,
-        title=title,
-        lines=[line],
-        actor=user,
-        source_key=f"pe-adjustment:{adj.pk}",
-        period=(adj.month, period_end),
-    )
-    issue_document(doc, user)
-    adj.quote = doc
-    adj.status = AdjustmentStatus.QUOTED
-    adj.save(update_fields=["quote", "status", "updated_at"])
-    log_change(adj, "adjustment.quoted", user, before=before)
+        if line.amount != adj.amount:  # factor stored to 8 places; keep the exact amount
+            line = LineSpec(
+                line.description,
+                adj.added,
+                adj.unit_price,
+                Decimal(adj.amount) / (adj.added * adj.unit_price),
+                line.sku,
+            )
+        doc = create_document(
+            kind="quote",
+            purpose="pe_adjustment_quote",
+            programme=contract.programme_code,
+            account=contract.account,
+            addressed_to=contract.distribution_partner,
+            currency=contract.currency,
+            title=title,
+            lines=[line],
+            actor=actor,
+            source_key=f"pe-adjustment:{adj.pk}",
+            period=(adj.month, period_end),
+        )
+        issue_document(doc, actor=actor)
+        adj.quote = doc
+        adj.status = AdjustmentStatus.QUOTED
+        adj.save(update_fields=["quote", "status", "updated_at"])
     return adj
 
 
 @transaction.atomic
-def record_purchase_order(*, user: Any, adjustment: Adjustment, number: str) -> Adjustment:
-    require_csm(user, PO_ROLES)
+def record_purchase_order(*, actor: Any, adjustment: Adjustment, number: str) -> Adjustment:
+    require_csm(actor, PO_ROLES)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.QUOTED:
         _refuse(adj, "purchase_order")
     number = (number or "").strip()
     if not number:
         raise ValidationError({"purchase_order_number": _("Enter the purchase order number.")})
-    before = snapshot(adj)
-    adj.purchase_order_number = number[:64]
-    adj.status = AdjustmentStatus.PO_RECEIVED
-    adj.save(update_fields=["purchase_order_number", "status", "updated_at"])
-    log_change(adj, "adjustment.po_received", user, before=before)
+    with changelog(adj, "adjustment.po_received", actor=actor):
+        adj.purchase_order_number = number[:64]
+        adj.status = AdjustmentStatus.PO_RECEIVED
+        adj.save(update_fields=["purchase_order_number", "status", "updated_at"])
     return adj
 
 
 @transaction.atomic
-def apply_adjustment(*, user: Any, adjustment: Adjustment) -> Adjustment:
+def apply_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
     """New ordered and baseline in force from the first day of the adjustment month."""
-    require_csm(user)
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status != AdjustmentStatus.PO_RECEIVED:
         _refuse(adj, "apply")
-    before = snapshot(adj)
-    cc = ContractCategory.objects.select_for_update().get(pk=adj.contract_category_id)
-    cc_before = snapshot(cc)
-    cc.ordered = adj.new_ordered
-    cc.baseline = adj.new_baseline
-    cc.save(update_fields=["ordered", "baseline"])
-    BaselineChange.objects.create(
-        contract_category=cc,
-        effective_from=adj.month,
-        ordered=adj.new_ordered,
-        baseline=adj.new_baseline,
-        reason="adjustment",
-        adjustment=adj,
-    )
-    adj.status = AdjustmentStatus.APPLIED
-    adj.save(update_fields=["status", "updated_at"])
-    log_change(cc, "contract_category.adjusted", user, before=cc_before)
-    log_change(adj, "adjustment.applied", user, before=before)
+    with changelog(adj, "adjustment.applied", actor=actor):
+        cc = ContractCategory.objects.select_for_update().get(pk=adj.contract_category_id)
+        with changelog(cc, "contract_category.adjusted", actor=actor):
+            cc.ordered = adj.new_ordered
+            cc.baseline = adj.new_baseline
+            cc.save(update_fields=["ordered", "baseline"])
+        BaselineChange.objects.create(
+            contract_category=cc,
+            effective_from=adj.month,
+            ordered=adj.new_ordered,
+            baseline=adj.new_baseline,
+            reason="adjustment",
+            adjustment=adj,
+        )
+        adj.status = AdjustmentStatus.APPLIED
+        adj.save(update_fields=["status", "updated_at"])
     return adj
 
 
 @transaction.atomic
-def cancel_adjustment(*, user: Any, adjustment: Adjustment, reason: str = "") -> Adjustment:
-    require_csm(user)
+def cancel_adjustment(*, actor: Any, adjustment: Adjustment, reason: str = "") -> Adjustment:
+    require_csm(actor)
     adj = _locked(adjustment)
     if adj.status not in OPEN_ADJUSTMENT_STATUSES:
         _refuse(adj, "cancel")
-    before = snapshot(adj)
-    adj.status = AdjustmentStatus.CANCELLED
-    adj.cancel_reason = (reason or "").strip()[:300]
-    adj.save(update_fields=["status", "cancel_reason", "updated_at"])
-    if adj.quote is not None and adj.quote.status == "issued":
-        from fleetcare.billing.services import void_document
+    with changelog(adj, "adjustment.cancelled", actor=actor):
+        adj.status = AdjustmentStatus.CANCELLED
+        adj.cancel_reason = (reason or "").strip()[:300]
+        adj.save(update_fields=["status", "cancel_reason", "updated_at"])
+        if adj.quote is not None and adj.quote.status == "issued":
+            from fleetcare.billing.services import void_document
 
-        with in_language_of(adj.quote.addressed_to):
-            reason = _("Adjustment cancelled. %(reason)s") % {"reason": adj.cancel_reason}
-        void_document(adj.quote, user, reason=reason.strip())
-    log_change(adj, "adjustment.cancelled", user, before=before)
+            with in_language_of(adj.quote.addressed_to):
+                reason = _("Adjustment cancelled. %(reason)s") % {"reason": adj.cancel_reason}
+            void_document(adj.quote, actor=actor, reason=reason.strip())
     return adj

@@ -20,7 +20,7 @@ from fleetcare.contracts.models import (
     EnterpriseContract,
 )
 from fleetcare.contracts.services.common import band_of, default_end, programme_of, require_csm
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme, ProgrammeError, load_programme
@@ -116,7 +116,7 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
 @transaction.atomic
 def create_contract(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     start_date: date,
     end_date: date | None = None,
@@ -136,7 +136,7 @@ def create_contract(
     (a numbered document), under an account-wide programme (``programme_code``; default:
     the default account-wide programme). Options the programme does not offer are
     refused (R-PRG-1)."""
-    require_csm(user)
+    require_csm(actor)
     try:
         prog = load_programme(programme_code) if programme_code else programme_of()
     except ProgrammeError:
@@ -196,7 +196,7 @@ def create_contract(
         currency=(currency or account.currency).upper(),
         status=status,
         distribution_partner=distribution_partner,
-        csm=user,
+        csm=actor,
         professional_services_discount=professional_services_discount,
         extra_csm_blocks=extra_csm_blocks,
         technical_account_management=technical_account_management,
@@ -222,9 +222,9 @@ def create_contract(
             baseline=cc.baseline,
             reason="term_start",
         )
-    log_change(contract, "contract.created", user)
+    log_change(contract, "contract.created", actor=actor)
     if status == ContractStatus.ACTIVE:
-        _issue_upfront_order(contract, user)
+        _issue_upfront_order(contract, actor)
     return contract
 
 
@@ -247,7 +247,7 @@ def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
         source_key=f"pe-upfront:{contract.pk}",
         period=(contract.start_date, contract.end_date),
     )
-    issue_document(doc, user)
+    issue_document(doc, actor=user)
     contract.upfront_order = doc
     contract.save(update_fields=["upfront_order", "updated_at"])
 

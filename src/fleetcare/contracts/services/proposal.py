@@ -118,10 +118,10 @@ def _unit_prices(account_id: int, on: date) -> dict[str, Decimal]:
 
 
 def propose_contract(
-    *, user: Any, account: Any, start_date: date | None = None, months: int | None = None
+    *, actor: Any, account: Any, start_date: date | None = None, months: int | None = None
 ) -> Proposal:
     """R-PE-2 / R-PE-7: installed from the fleet, growth from the forecast, per category."""
-    require_csm(user)
+    require_csm(actor)
     prog = programme_of()
     start = start_date or timezone.localdate()
     end = default_end(start, months or prog.default_term_months)

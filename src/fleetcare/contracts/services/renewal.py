@@ -32,7 +32,7 @@ from fleetcare.contracts.services.creation import (
     create_contract,
 )
 from fleetcare.contracts.services.proposal import forecast_explanation
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
     category_counts_at,
     monthly_category_history,
@@ -64,11 +64,11 @@ class RenewalLine:
 
 
 def propose_renewal(
-    *, user: Any, contract: EnterpriseContract, on: date | None = None
+    *, actor: Any, contract: EnterpriseContract, on: date | None = None
 ) -> list[RenewalLine]:
     """R-PE-6 / R-PE-7: next term's installed = the count now (adjusted devices included),
     growth from the forecast."""
-    require_csm(user)
+    require_csm(actor)
     on = min(on or timezone.localdate(), contract.end_date)
     counts = category_counts_at(on, [contract.account_id]).get(contract.account_id, {})
     last_month = previous_month_end(on)
@@ -106,13 +106,13 @@ def propose_renewal(
 @transaction.atomic
 def create_renewal_quote(
     *,
-    user: Any,
+    actor: Any,
     contract: EnterpriseContract,
     categories: list[CategoryInput] | None = None,
     on: date | None = None,
 ) -> EnterpriseContract:
     """A draft next term (``previous`` = this one) and its numbered renewal quote."""
-    require_csm(user)
+    require_csm(actor)
     contract = EnterpriseContract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.ACTIVE:
         raise ValidationError(_("Only an active contract can be renewed."))
@@ -125,12 +125,12 @@ def create_renewal_quote(
     if categories is None:
         categories = [
             CategoryInput(r.code, r.count, r.growth, r.unit_price)
-            for r in propose_renewal(user=user, contract=contract, on=on)
+            for r in propose_renewal(actor=actor, contract=contract, on=on)
         ]
     start = contract.end_date + timedelta(days=1)
     months = round((contract.end_date - contract.start_date).days / 30.44)
     nxt = create_contract(
-        user=user,
+        actor=actor,
         account=contract.account,
         start_date=start,
         end_date=default_end(start, months or programme_of(contract).default_term_months),
@@ -163,22 +163,22 @@ def create_renewal_quote(
         currency=nxt.currency,
         title=title,
         lines=lines,
-        actor=user,
+        actor=actor,
         source_key=f"pe-renewal:{nxt.pk}",
         period=(nxt.start_date, nxt.end_date),
     )
-    issue_document(doc, user)
+    issue_document(doc, actor=actor)
     nxt.renewal_quote = doc
     nxt.save(update_fields=["renewal_quote", "updated_at"])
-    log_change(nxt, "contract.renewal_quoted", user)
+    log_change(nxt, "contract.renewal_quoted", actor=actor)
     return nxt
 
 
 @transaction.atomic
-def accept_renewal(*, user: Any, contract: EnterpriseContract) -> EnterpriseContract:
+def accept_renewal(*, actor: Any, contract: EnterpriseContract) -> EnterpriseContract:
     """Accepting the renewal quote starts the new term: it becomes active (with its upfront
     order, billed before it starts) and the previous term is marked renewed."""
-    require_csm(user)
+    require_csm(actor)
     nxt = EnterpriseContract.objects.select_for_update().get(pk=contract.pk)
     if (
         nxt.status != ContractStatus.DRAFT
@@ -187,12 +187,11 @@ def accept_renewal(*, user: Any, contract: EnterpriseContract) -> EnterpriseCont
     ):
         raise ValidationError(_("Only a quoted renewal (a draft next term) can be accepted."))
     prev = EnterpriseContract.objects.select_for_update().get(pk=nxt.previous_id)
-    before_prev, before = snapshot(prev), snapshot(nxt)
-    prev.status = ContractStatus.RENEWED
-    prev.save(update_fields=["status", "updated_at"])
-    nxt.status = ContractStatus.ACTIVE
-    nxt.save(update_fields=["status", "updated_at"])
-    _issue_upfront_order(nxt, user)
-    log_change(prev, "contract.renewed", user, before=before_prev)
-    log_change(nxt, "contract.renewal_accepted", user, before=before)
+    with changelog(prev, "contract.renewed", actor=actor):
+        prev.status = ContractStatus.RENEWED
+        prev.save(update_fields=["status", "updated_at"])
+    with changelog(nxt, "contract.renewal_accepted", actor=actor):
+        nxt.status = ContractStatus.ACTIVE
+        nxt.save(update_fields=["status", "updated_at"])
+        _issue_upfront_order(nxt, actor)
     return nxt

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change, log_changes
 from fleetcare.fleet import importing
 from fleetcare.fleet.importing import ImportRejected
 from fleetcare.fleet.models import (
@@ -320,36 +320,16 @@ def _write_snapshots(
 
 
 def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
-    """Change-log entries for many snapshots of one import, in one insert."""
-    if len(objs) <= 5:
-        for obj in objs:
-            log_change(obj, action, actor)
-        return
-    from django.contrib.contenttypes.models import ContentType
-
-    from fleetcare.core.models import ChangeLogEntry, snapshot
-
-    ct = ContentType.objects.get_for_model(InventorySnapshot)
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    ChangeLogEntry.objects.bulk_create(
-        [
-            ChangeLogEntry(
-                content_type=ct,
-                object_id=str(o.pk),
-                object_repr=f"snapshot {o.pk}",
-                action=action,
-                actor=who,
-                after=snapshot(o),
-            )
-            for o in objs
-        ],
-        batch_size=1000,
+    """Change-log entries for many snapshots of one import, in one insert (a large import
+    names each by id, which needs no query)."""
+    log_changes(
+        objs, action, actor=actor, describe=str if len(objs) <= 5 else lambda o: f"snapshot {o.pk}"
     )
 
 
 def import_file(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     path: str | Path,
     file_name: str = "",
@@ -364,7 +344,7 @@ def import_file(
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
     and run as a Celery task; the snapshot shows progress, then done or the errors.
     """
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     path = Path(path)
     file_name = file_name or path.name
@@ -385,7 +365,7 @@ def import_file(
                 source=SnapshotSource.FILE,
                 file_name=file_name,
                 checksum=checksum,
-                actor=user,
+                actor=actor,
                 on_progress=progress,
             )
         except (UnicodeDecodeError, OSError, ValueError) as exc:
@@ -409,9 +389,9 @@ def import_file(
         status=SnapshotStatus.PENDING,
         rows_total=rows,
         upload_path=str(path),
-        created_by=user,
+        created_by=actor,
     )
-    log_change(snapshot, "fleet.import_queued", user)
+    log_change(snapshot, "fleet.import_queued", actor=actor)
     if settings.CELERY_TASK_ALWAYS_EAGER or not transaction.get_connection().in_atomic_block:
         import_snapshot.delay(snapshot.pk)
     else:  # a worker must see the snapshot: queue it once it is committed
@@ -483,13 +463,13 @@ class Preview:
 
 
 def preview_file(
-    *, user: Any, account: Any, path: str | Path, file_name: str = "", as_of: date | None = None
+    *, actor: Any, account: Any, path: str | Path, file_name: str = "", as_of: date | None = None
 ) -> Preview:
     """What importing this file would change (counts per model, devices added/updated), or
     every bad row. Writes nothing."""
     from fleetcare.catalog.models import ProductModel
 
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     _check_file_name(file_name or str(path))
     existing = _existing(account, _sha256_file(Path(path)))
@@ -518,10 +498,10 @@ def preview_file(
 
 
 def push_inventory(
-    *, user: Any, account: Any, devices: list[dict[str, Any]], as_of: date | None = None
+    *, actor: Any, account: Any, devices: list[dict[str, Any]], as_of: date | None = None
 ) -> ImportOutcome:
     """R-FLT-2: a device-management tool's batch (the account's whole inventory)."""
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     canonical = json.dumps(
         {"as_of": as_of.isoformat(), "devices": devices}, sort_keys=True, default=str
@@ -537,7 +517,7 @@ def push_inventory(
         source=SnapshotSource.API,
         file_name="",
         checksum=checksum,
-        actor=user,
+        actor=actor,
     )
     return ImportOutcome(snaps)
 

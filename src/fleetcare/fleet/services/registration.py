@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.fleet.models import (
     Device,
     InventorySnapshot,
@@ -26,7 +26,7 @@ from fleetcare.fleet.services.counts import latest_model_counts
 @transaction.atomic
 def register_device(
     *,
-    user: Any,
+    actor: Any,
     account: Any,
     product_model: Any,
     serial_number: str = "",
@@ -36,7 +36,7 @@ def register_device(
 ) -> Device:
     """R-FLT-2: one device registered in the portal. Adds it to a new snapshot (today):
     the previous inventory plus this device."""
-    require_fleet_manager(user, account)
+    require_fleet_manager(actor, account)
     today = timezone.localdate()
     first_seen_on = first_seen_on or today
     errors: dict[str, str] = {}
@@ -71,7 +71,7 @@ def register_device(
         rows_done=1,
         device_count=sum(counts.values()),
         created_devices=1,
-        created_by=user,
+        created_by=actor,
         finished_at=timezone.now(),
     )
     from fleetcare.catalog.models import ProductModel
@@ -83,5 +83,5 @@ def register_device(
         )
         for m, n in counts.items()
     )
-    log_change(device, "fleet.device_registered", user)
+    log_change(device, "fleet.device_registered", actor=actor)
     return device

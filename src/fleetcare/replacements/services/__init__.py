@@ -24,11 +24,9 @@ from fleetcare.replacements.services.common import (  # noqa: F401
     _refuse,
     _require,
     extended_cover_replacements_in_year,
-    log_change,
     programme_of,
     service_centre_for,
     site_calendar,
-    snapshot,
 )
 from fleetcare.replacements.services.logistics import (  # noqa: F401
     _swap_in_replacement,

@@ -18,18 +18,13 @@ from fleetcare.billing.services import (
     in_language_of,
     require_billing,
 )
+from fleetcare.core.changelog import changelog
 from fleetcare.replacements.models import (
     OrderStatus,
     ReplacementOrder,
     ThresholdDecision,
 )
-from fleetcare.replacements.services.common import (
-    _locked,
-    log_change,
-    programme_of,
-    site_calendar,
-    snapshot,
-)
+from fleetcare.replacements.services.common import _locked, programme_of, site_calendar
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
 from fleetcare.rules.money import Money
@@ -39,7 +34,7 @@ def _local_today(order: ReplacementOrder, now: datetime) -> date:
     return now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
 
 
-def raise_unreturned_charge(order: ReplacementOrder, actor: Any = None) -> Document:
+def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Document:
     """R-RMA-4: a draft invoice at the model's list price, linked to the order (idempotent)."""
     model = order.product_model
     amount = rma_rules.unreturned_charge(Money(model.list_price, model.currency))
@@ -97,11 +92,10 @@ def mark_overdue_returns(now: datetime) -> dict[str, int]:
         with transaction.atomic():
             order = _locked(candidate)
             if order.status == OrderStatus.AWAITING_RETURN:
-                before = snapshot(order)
-                order.status = OrderStatus.OVERDUE
-                order.overdue_since = _local_today(candidate, now)
-                order.save()
-                log_change(order, "replacement.overdue", None, before=before)
+                with changelog(order, "replacement.overdue"):
+                    order.status = OrderStatus.OVERDUE
+                    order.overdue_since = _local_today(candidate, now)
+                    order.save()
                 moved += 1
             if order.status == OrderStatus.OVERDUE and order.charge_document_id is None:
                 order.charge_document = raise_unreturned_charge(candidate)
@@ -117,15 +111,14 @@ def on_document_issued(sender: Any, document: Document, actor: Any = None, **kw:
     for order in ReplacementOrder.objects.select_for_update().filter(
         charge_document=document, status=OrderStatus.OVERDUE
     ):
-        before = snapshot(order)
-        order.status = OrderStatus.CHARGED
-        order.save()
-        log_change(order, "replacement.charged", actor, before=before)
+        with changelog(order, "replacement.charged", actor=actor):
+            order.status = OrderStatus.CHARGED
+            order.save()
 
 
 @transaction.atomic
 def decide_threshold(
-    order: ReplacementOrder, actor: Any, decision: str, note: str = ""
+    order: ReplacementOrder, *, actor: Any, decision: str, note: str = ""
 ) -> ReplacementOrder:
     """Billing decides on a replacement flagged over the yearly threshold (R-DS-5):
     ``charge`` raises a draft over-threshold charge at list price; ``waive`` records it."""
@@ -141,31 +134,36 @@ def decide_threshold(
         )
     if decision not in ("charge", "waive"):
         raise ValidationError({"decision": [_("Choose charge or waive.")]})
-    before = snapshot(order)
-    if decision == "charge":
-        model = order.product_model
-        price = daas_rules.over_threshold_charge(Money(model.list_price, model.currency))
-        with in_language_of(order.partner or order.account):
-            title = _("Over-threshold replacement — %(reference)s") % {"reference": order.reference}
-            description = _(
-                "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
-            ) % {"model": model.name, "reference": order.reference, "rate": order.threshold_rate}
-        order.threshold_document = create_document(
-            kind=DocumentKind.INVOICE,
-            purpose=DocumentPurpose.THRESHOLD_CHARGE,
-            programme=order.programme,
-            account=order.account,
-            addressed_to=order.partner or order.account,
-            currency=price.currency,
-            title=title,
-            lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
-            actor=actor,
-            source_key=f"rma-threshold:{order.pk}",
-            notes=note,
-        )
-        order.threshold_decision = ThresholdDecision.CHARGED
-    else:
-        order.threshold_decision = ThresholdDecision.WAIVED
-    order.save()
-    log_change(order, f"replacement.threshold_{decision}", actor, before=before)
+    with changelog(order, f"replacement.threshold_{decision}", actor=actor):
+        if decision == "charge":
+            model = order.product_model
+            price = daas_rules.over_threshold_charge(Money(model.list_price, model.currency))
+            with in_language_of(order.partner or order.account):
+                title = _("Over-threshold replacement — %(reference)s") % {
+                    "reference": order.reference
+                }
+                description = _(
+                    "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
+                ) % {
+                    "model": model.name,
+                    "reference": order.reference,
+                    "rate": order.threshold_rate,
+                }
+            order.threshold_document = create_document(
+                kind=DocumentKind.INVOICE,
+                purpose=DocumentPurpose.THRESHOLD_CHARGE,
+                programme=order.programme,
+                account=order.account,
+                addressed_to=order.partner or order.account,
+                currency=price.currency,
+                title=title,
+                lines=[LineSpec(description, 1, price.amount, sku=model.sku)],
+                actor=actor,
+                source_key=f"rma-threshold:{order.pk}",
+                notes=note,
+            )
+            order.threshold_decision = ThresholdDecision.CHARGED
+        else:
+            order.threshold_decision = ThresholdDecision.WAIVED
+        order.save()
     return order

@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fleetcare.core.models import log_change as _core_log_change
-from fleetcare.core.models import snapshot as _core_snapshot
+from fleetcare.core.numbering import REPLACEMENT_ORDER, next_reference
 from fleetcare.core.tenancy import scope_of
 from fleetcare.organisations.models import Site
 from fleetcare.replacements.models import (
@@ -27,19 +26,6 @@ APPROVE_ROLES = {"support_agent", "escalation_manager", "vendor_admin"}
 
 
 OPERATIONS_ROLES = {"service_operations", "vendor_admin"}
-
-
-def snapshot(order: ReplacementOrder) -> dict[str, Any]:
-    """core.snapshot, with file fields as their stored name (JSON-able)."""
-    data = _core_snapshot(order)
-    data["destruction_certificate"] = order.destruction_certificate.name or ""
-    return data
-
-
-def log_change(
-    order: ReplacementOrder, action: str, actor: Any, before: dict[str, Any] | None = None
-) -> None:
-    _core_log_change(order, action, actor, before=before, after=snapshot(order))
 
 
 # Who may not do what: (wrong role, not vendor staff), complete sentences per action.
@@ -157,11 +143,8 @@ def service_centre_for(site: Site) -> str:
 
 
 def _next_reference() -> str:
-    last = ReplacementOrder.objects.order_by("-id").values_list("reference", flat=True).first()
-    n = int(last.split("-", 1)[1]) + 1 if last and last.startswith("RMA-") else 1
-    while ReplacementOrder.objects.filter(reference=f"RMA-{n:06d}").exists():
-        n += 1
-    return f"RMA-{n:06d}"
+    """The next RMA- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(REPLACEMENT_ORDER)
 
 
 def extended_cover_replacements_in_year(

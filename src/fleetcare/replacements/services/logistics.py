@@ -15,6 +15,7 @@ from fleetcare.billing.services import (
     in_language_of,
     void_document,
 )
+from fleetcare.core.changelog import changelog
 from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device, DeviceStatus
 from fleetcare.replacements.models import (
@@ -26,10 +27,8 @@ from fleetcare.replacements.services.common import (
     _locked,
     _refuse,
     _require,
-    log_change,
     programme_of,
     site_calendar,
-    snapshot,
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
@@ -38,8 +37,8 @@ from fleetcare.rules import replacement as rma_rules
 @transaction.atomic
 def ship(
     order: ReplacementOrder,
-    actor: Any,
     *,
+    actor: Any,
     carrier: str,
     tracking_number: str,
     replacement_serial: str = "",
@@ -63,14 +62,13 @@ def ship(
         ]
     if errors:
         raise ValidationError(errors)
-    before = snapshot(order)
-    order.carrier = carrier.strip()
-    order.tracking_number = tracking_number.strip()
-    order.replacement_serial = serial
-    order.shipped_at = now or timezone.now()
-    order.status = OrderStatus.SHIPPED
-    order.save()
-    log_change(order, "replacement.shipped", actor, before=before)
+    with changelog(order, "replacement.shipped", actor=actor):
+        order.carrier = carrier.strip()
+        order.tracking_number = tracking_number.strip()
+        order.replacement_serial = serial
+        order.shipped_at = now or timezone.now()
+        order.status = OrderStatus.SHIPPED
+        order.save()
     return order
 
 
@@ -113,7 +111,7 @@ def _swap_in_replacement(order: ReplacementOrder, delivered_on: date) -> None:
 
 
 @transaction.atomic
-def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> ReplacementOrder:
+def deliver(order: ReplacementOrder, *, actor: Any, delivered_on: date) -> ReplacementOrder:
     """The replacement was received: the return window starts (R-RMA-3) and the unit takes
     the faulty one's place (R-RMA-5). With on-site destruction no return is expected."""
     _require(actor, OPERATIONS_ROLES, "deliver")
@@ -123,26 +121,24 @@ def deliver(order: ReplacementOrder, actor: Any, delivered_on: date) -> Replacem
         raise ValidationError({"delivered_on": [_("Delivery cannot precede shipment.")]})
     if delivered_on > timezone.localdate() + timedelta(days=1):
         raise ValidationError({"delivered_on": [_("A delivery date cannot be in the future.")]})
-    before = snapshot(order)
-    order.delivered_on = delivered_on
-    order.status = OrderStatus.DELIVERED
-    _swap_in_replacement(order, delivered_on)
-    order.save()
-    log_change(order, "replacement.delivered", actor, before=before)
-    if not order.onsite_destruction:
-        before = snapshot(order)
-        window = programme_of(order).return_window_business_days
-        order.return_due = rma_rules.return_due(
-            delivered_on, site_calendar(order.delivery_site), window
-        )
-        order.status = OrderStatus.AWAITING_RETURN
+    with changelog(order, "replacement.delivered", actor=actor):
+        order.delivered_on = delivered_on
+        order.status = OrderStatus.DELIVERED
+        _swap_in_replacement(order, delivered_on)
         order.save()
-        log_change(order, "replacement.awaiting_return", actor, before=before)
+    if not order.onsite_destruction:
+        with changelog(order, "replacement.awaiting_return", actor=actor):
+            window = programme_of(order).return_window_business_days
+            order.return_due = rma_rules.return_due(
+                delivered_on, site_calendar(order.delivery_site), window
+            )
+            order.status = OrderStatus.AWAITING_RETURN
+            order.save()
     return order
 
 
 @transaction.atomic
-def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> ReplacementOrder:
+def receive_return(order: ReplacementOrder, *, actor: Any, returned_on: date) -> ReplacementOrder:
     """The defective unit arrived at the service centre. A late return before the charge
     is invoiced cancels it (R-RMA-4); once invoiced, the charge stands (billing may credit)."""
     _require(actor, OPERATIONS_ROLES, "return")
@@ -152,38 +148,38 @@ def receive_return(order: ReplacementOrder, actor: Any, returned_on: date) -> Re
     )
     if order.delivered_on and returned_on < order.delivered_on:
         raise ValidationError({"returned_on": [_("A return cannot precede the delivery.")]})
-    before = snapshot(order)
-    if order.status == OrderStatus.OVERDUE and order.charge_document_id:
-        charge = Document.objects.get(pk=order.charge_document_id)
-        if charge.status == DocumentStatus.DRAFT:
-            with in_language_of(charge.addressed_to):
-                reason = _("Unit returned on %(date)s, before invoicing.") % {"date": returned_on}
-            void_document(charge, actor, reason=reason)
-    order.returned_on = returned_on
-    order.status = OrderStatus.RETURNED
-    order.save()
-    log_change(order, "replacement.returned", actor, before=before)
+    with changelog(order, "replacement.returned", actor=actor):
+        if order.status == OrderStatus.OVERDUE and order.charge_document_id:
+            charge = Document.objects.get(pk=order.charge_document_id)
+            if charge.status == DocumentStatus.DRAFT:
+                with in_language_of(charge.addressed_to):
+                    reason = _("Unit returned on %(date)s, before invoicing.") % {
+                        "date": returned_on
+                    }
+                void_document(charge, actor=actor, reason=reason)
+        order.returned_on = returned_on
+        order.status = OrderStatus.RETURNED
+        order.save()
     return order
 
 
 @transaction.atomic
-def close(order: ReplacementOrder, actor: Any, now: datetime | None = None) -> ReplacementOrder:
+def close(order: ReplacementOrder, *, actor: Any, now: datetime | None = None) -> ReplacementOrder:
     _require(actor, OPERATIONS_ROLES, "close")
     order = _locked(order)
     _refuse(order, "close", (OrderStatus.RETURNED,))
-    before = snapshot(order)
-    order.status = OrderStatus.CLOSED
-    order.closed_at = now or timezone.now()
-    order.save()
-    log_change(order, "replacement.closed", actor, before=before)
+    with changelog(order, "replacement.closed", actor=actor):
+        order.status = OrderStatus.CLOSED
+        order.closed_at = now or timezone.now()
+        order.save()
     return order
 
 
 @transaction.atomic
 def record_destruction(
     order: ReplacementOrder,
-    actor: Any,
     *,
+    actor: Any,
     certificate: Any,
     certificate_number: str,
     destroyed_on: date,
@@ -212,15 +208,14 @@ def record_destruction(
         errors["destroyed_on"] = [_("The destruction date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
-    before = snapshot(order)
-    order.destruction_certificate.save(
-        getattr(certificate, "name", "certificate.pdf"), certificate, save=False
-    )
-    order.destruction_certificate_number = certificate_number.strip()
-    order.destroyed_on = destroyed_on
-    order.destroyed_by = destroyed_by.strip()
-    order.status = OrderStatus.DESTROYED
-    order.closed_at = now or timezone.now()
-    order.save()
-    log_change(order, "replacement.destroyed_on_site", actor, before=before)
+    with changelog(order, "replacement.destroyed_on_site", actor=actor):
+        order.destruction_certificate.save(
+            getattr(certificate, "name", "certificate.pdf"), certificate, save=False
+        )
+        order.destruction_certificate_number = certificate_number.strip()
+        order.destroyed_on = destroyed_on
+        order.destroyed_by = destroyed_by.strip()
+        order.status = OrderStatus.DESTROYED
+        order.closed_at = now or timezone.now()
+        order.save()
     return order

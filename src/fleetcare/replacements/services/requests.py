@@ -15,6 +15,7 @@ from fleetcare.billing.services import (
     in_language_of,
 )
 from fleetcare.catalog.models import ProductModel
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device, DeviceStatus
@@ -34,11 +35,9 @@ from fleetcare.replacements.services.common import (
     _refuse,
     _require,
     extended_cover_replacements_in_year,
-    log_change,
     programme_of,
     service_centre_for,
     site_calendar,
-    snapshot,
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
@@ -210,9 +209,9 @@ def request_replacement(
     ):
         _apply_threshold(order, now, programme)
     order.save()
-    log_change(order, "replacement.requested", actor)
+    log_change(order, "replacement.requested", actor=actor)
     if order.status == OrderStatus.REJECTED:
-        log_change(order, "replacement.rejected", actor)
+        log_change(order, "replacement.rejected", actor=actor)
     return order
 
 
@@ -237,6 +236,7 @@ def _apply_threshold(order: ReplacementOrder, now: datetime, programme: Programm
 @transaction.atomic
 def approve(
     order: ReplacementOrder,
+    *,
     actor: Any,
     now: datetime | None = None,
     replacement_model: ProductModel | None = None,
@@ -246,32 +246,30 @@ def approve(
     _require(actor, APPROVE_ROLES, "approve")
     order = _locked(order)
     _refuse(order, "approve", (OrderStatus.REQUESTED,))
-    before = snapshot(order)
-    now = now or timezone.now()
-    cutoff = programme_of(order).replacement_cutoff_hour
-    order.delivery_target = rma_rules.delivery_target(
-        now, site_calendar(order.delivery_site), cutoff
-    )
-    order.approved_at = now
-    order.approved_by = actor if getattr(actor, "is_authenticated", False) else None
-    if replacement_model is not None:
-        order.replacement_model = replacement_model
-    order.status = OrderStatus.APPROVED
-    order.save()
-    log_change(order, "replacement.approved", actor, before=before)
+    with changelog(order, "replacement.approved", actor=actor):
+        now = now or timezone.now()
+        cutoff = programme_of(order).replacement_cutoff_hour
+        order.delivery_target = rma_rules.delivery_target(
+            now, site_calendar(order.delivery_site), cutoff
+        )
+        order.approved_at = now
+        order.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+        if replacement_model is not None:
+            order.replacement_model = replacement_model
+        order.status = OrderStatus.APPROVED
+        order.save()
     return order
 
 
 @transaction.atomic
-def reject(order: ReplacementOrder, actor: Any, reason: str) -> ReplacementOrder:
+def reject(order: ReplacementOrder, *, actor: Any, reason: str) -> ReplacementOrder:
     _require(actor, APPROVE_ROLES, "reject")
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the replacement is rejected.")]})
     order = _locked(order)
     _refuse(order, "reject", (OrderStatus.REQUESTED,))
-    before = snapshot(order)
-    order.status = OrderStatus.REJECTED
-    order.rejection_reason = reason.strip()
-    order.save()
-    log_change(order, "replacement.rejected", actor, before=before)
+    with changelog(order, "replacement.rejected", actor=actor):
+        order.status = OrderStatus.REJECTED
+        order.rejection_reason = reason.strip()
+        order.save()
     return order

@@ -16,7 +16,6 @@ from fleetcare.support.api.schemas import (  # noqa: F401
     AttachmentOut,
     AuthorisationOut,
     CaseDetail,
-    CaseFilters,
     CaseIn,
     CaseOut,
     CaseReplacementOut,

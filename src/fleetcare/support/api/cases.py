@@ -17,7 +17,6 @@ from fleetcare.support.api.schemas import (
     AssignIn,
     AttachmentOut,
     CaseDetail,
-    CaseFilters,
     CaseIn,
     CaseOut,
     CaseReplacementsOut,
@@ -27,38 +26,23 @@ from fleetcare.support.api.schemas import (
     SeverityIn,
     StatusIn,
 )
+from fleetcare.support.filters import CaseFilter, QueueFilter
 
 
 @router.get("", response=list[CaseOut], summary="List the cases you may see")
 @paginate(PageNumber)
-def list_cases(request, filters: Query[CaseFilters]):
-    qs = _list_qs(request)
-    if filters.status == "open":
-        qs = qs.open()
-    elif filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.account_id:
-        qs = qs.filter(account_id=filters.account_id)
-    if filters.entitlement:
-        qs = qs.filter(entitlement=filters.entitlement)
-    return qs.order_by("-opened_at", "-id")
+def list_cases(request, filters: Query[CaseFilter]):
+    return filters.filter(_list_qs(request)).order_by("-opened_at", "-id")
 
 
 @router.get("/queue", response=list[QueueCaseOut], summary="Agents' queue: earliest deadline first")
 @paginate(PageNumber)
-def queue(
-    request,
-    mine: bool = False,
-    severity: str | None = Query(None, description="S1 … S4"),
-    status: str | None = Query(
-        None, description="new, in_progress, waiting_on_customer or waiting_on_partner"
-    ),
-):
+def queue(request, filters: Query[QueueFilter]):
     if not services.is_agent(request.user):
         raise ProblemError(403, "Only support agents have a queue.")
-    return services.queue_queryset(request.user, mine=mine, severity=severity, status=status)
+    return services.queue_queryset(
+        request.user, mine=filters.mine, severity=filters.severity, status=filters.status
+    )
 
 
 @router.post("", response={201: CaseDetail}, summary="Open a case (R-SUP-1, R-DS-6)")
@@ -74,8 +58,8 @@ def open_case(request, payload: CaseIn):
         )
     requester = _agent_user(request, payload.requester_id)
     case = services.open_case(
-        request.user,
-        services.OpenCaseInput(
+        actor=request.user,
+        data=services.OpenCaseInput(
             product_model=model,
             severity=payload.severity,
             subject=payload.subject,
@@ -121,7 +105,11 @@ def reply(request, case_id: int, payload: ReplyIn):
     return Status(
         201,
         services.add_reply(
-            case, request.user, payload.body, internal=payload.internal, new_status=payload.status
+            case,
+            actor=request.user,
+            body=payload.body,
+            internal=payload.internal,
+            new_status=payload.status,
         ),
     )
 
@@ -129,21 +117,21 @@ def reply(request, case_id: int, payload: ReplyIn):
 @router.post("/{case_id}/status", response=CaseDetail)
 def set_status(request, case_id: int, payload: StatusIn):
     case = _case(request, case_id)
-    services.change_status(case, request.user, payload.status, payload.note)
+    services.change_status(case, actor=request.user, status=payload.status, note=payload.note)
     return _reload(request, case)
 
 
 @router.post("/{case_id}/assign", response=CaseDetail)
 def assign(request, case_id: int, payload: AssignIn):
     case = _case(request, case_id)
-    services.assign(case, request.user, _agent_user(request, payload.owner_id))
+    services.assign(case, actor=request.user, owner=_agent_user(request, payload.owner_id))
     return _reload(request, case)
 
 
 @router.post("/{case_id}/severity", response=CaseDetail)
 def set_severity(request, case_id: int, payload: SeverityIn):
     case = _case(request, case_id)
-    services.change_severity(case, request.user, payload.severity)
+    services.change_severity(case, actor=request.user, severity=payload.severity)
     return _reload(request, case)
 
 
@@ -154,7 +142,7 @@ def set_severity(request, case_id: int, payload: SeverityIn):
 )
 def upload(request, case_id: int, file: File[list[UploadedFile]]):
     case = _case(request, case_id)
-    return Status(201, services.add_attachments(case, request.user, list(file)))
+    return Status(201, services.add_attachments(case, actor=request.user, uploads=list(file)))
 
 
 @router.get("/{case_id}/attachments", response=list[AttachmentOut])

@@ -71,8 +71,8 @@ def list_cloud_partners(
 )
 def create_cloud_partner(request, payload: CloudPartnerIn):
     partner = services.create_cloud_partner(
-        request.user,
-        payload.name,
+        actor=request.user,
+        name=payload.name,
         contact=payload.contact,
         escalation_procedure=payload.escalation_procedure,
         code=payload.code,
@@ -89,7 +89,7 @@ def update_cloud_partner(request, code: str, payload: CloudPartnerPatch):
     services.require_cloud_partner_manager(request.user)  # refuse before any lookup
     partner = get_visible_or_404(CloudPartner, request.user, code=code)
     partner = services.update_cloud_partner(
-        partner, request.user, **payload.dict(exclude_unset=True)
+        partner, actor=request.user, **payload.dict(exclude_unset=True)
     )
     return _cloud_partner_out(partner, vendor=True)
 
@@ -123,7 +123,13 @@ def record_authorisation(
     account = get_visible_or_404(Organisation, request.user, pk=account_id)
     partner = get_visible_or_404(CloudPartner, request.user, code=cloud_partner)
     auth = services.record_authorisation(
-        request.user, account, partner, document, valid_from, valid_to, signed_by
+        actor=request.user,
+        account=account,
+        cloud_partner=partner,
+        document=document,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        signed_by=signed_by,
     )
     return Status(201, auth)
 
@@ -147,7 +153,11 @@ def open_incident(request, case_id: int, payload: IncidentIn):
     return Status(
         201,
         services.open_partner_incident(
-            case, request.user, partner, payload.partner_ticket, payload.findings
+            case,
+            actor=request.user,
+            cloud_partner=partner,
+            partner_ticket=payload.partner_ticket,
+            findings=payload.findings,
         ),
     )
 
@@ -168,9 +178,9 @@ def incident_update(request, case_id: int, incident_id: int, payload: IncidentUp
     incident = get_visible_or_404(PartnerIncident, request.user, pk=incident_id, case=case)
     services.update_partner_incident(
         incident,
-        request.user,
-        payload.kind,
-        payload.body,
+        actor=request.user,
+        kind=payload.kind,
+        body=payload.body,
         partner_ticket=payload.partner_ticket,
         status=payload.status,
     )

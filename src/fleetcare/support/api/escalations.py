@@ -35,10 +35,10 @@ def escalate(request, case_id: int, payload: EscalateIn):
         201,
         services.escalate(
             case,
-            request.user,
-            payload.level,
-            payload.reason,
-            _agent_user(request, payload.owner_id),
+            actor=request.user,
+            level=payload.level,
+            reason=payload.reason,
+            owner=_agent_user(request, payload.owner_id),
         ),
     )
 
@@ -55,7 +55,7 @@ def update_escalation(request, case_id: int, payload: EscalationUpdateIn):
         raise ProblemError(409, "The case is not escalated.")
     return services.update_escalation(
         esc,
-        request.user,
+        actor=request.user,
         owner=_agent_user(request, payload.owner_id),
         specialist=payload.specialist,
         actions=payload.actions,
@@ -67,7 +67,7 @@ def update_escalation(request, case_id: int, payload: EscalationUpdateIn):
 @router.post("/{case_id}/deescalate", response=EscalationOut)
 def deescalate(request, case_id: int):
     case = _case(request, case_id)
-    return services.deescalate(case, request.user)
+    return services.deescalate(case, actor=request.user)
 
 
 @router.post("/{case_id}/engineering-references", response={201: EngineeringRefOut})
@@ -76,7 +76,11 @@ def add_engineering_reference(request, case_id: int, payload: EngineeringRefIn):
     return Status(
         201,
         services.add_engineering_reference(
-            case, request.user, payload.kind, payload.reference, payload.title
+            case,
+            actor=request.user,
+            kind=payload.kind,
+            reference=payload.reference,
+            title=payload.title,
         ),
     )
 

@@ -112,13 +112,6 @@ class CaseIn(Schema):
     channel: str = Field("api", description="api, portal, or phone (agents)")
 
 
-class CaseFilters(Schema):
-    status: str | None = Field(None, description="new, in_progress, … or open")
-    severity: str | None = None
-    account_id: int | None = None
-    entitlement: str | None = Field(None, description="account_wide, per_device or none")
-
-
 class EventOut(Schema):
     id: int
     kind: str

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change
+from fleetcare.core.changelog import log_change
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.support.models import (
     Attachment,
@@ -128,7 +128,7 @@ def validate_uploads(uploads: list[Any]) -> None:
 
 
 @transaction.atomic
-def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | None = None):
+def add_attachments(case: Case, *, actor: Any, uploads: list[Any], now: datetime | None = None):
     now = now or timezone.now()
     case = get_visible_or_404(Case, actor, pk=case.pk)
     if not is_agent(actor) and not _may_work_as_requester_side(actor, case):
@@ -138,7 +138,7 @@ def add_attachments(case: Case, actor: Any, uploads: list[Any], now: datetime | 
     validate_uploads(uploads)
     event = _event(case, EventKind.ATTACHMENT, actor, now, body=", ".join(u.name for u in uploads))
     stored = [_store_attachment(case, u, actor, event) for u in uploads]
-    log_change(case, "support.case_attachment", actor)
+    log_change(case, "support.case_attachment", actor=actor)
     return stored
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
+from fleetcare.core.numbering import SUPPORT_CASE, next_reference
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation, Role, User
 from fleetcare.support import clocks
@@ -56,12 +56,14 @@ class OpenCaseInput:
     requester: User | None = None
 
 
-def _next_reference(case: Case) -> str:
-    return f"CASE-{case.pk:06d}"
+def _next_reference() -> str:
+    """The next CASE- reference, from its locked series (inside the caller's transaction)."""
+    return next_reference(SUPPORT_CASE)
 
 
 @transaction.atomic
 def open_case(
+    *,
     actor: Any,
     data: OpenCaseInput,
     attachments: list[Any] | None = None,
@@ -120,7 +122,7 @@ def open_case(
         )
     partner = result.partner if result.kind == Entitlement.PER_DEVICE else None
     case = Case(
-        reference=f"TMP-{uuid.uuid4().hex[:12]}",
+        reference=_next_reference(),
         account=account,
         requester=requester,
         opened_by_partner=partner,
@@ -142,7 +144,6 @@ def open_case(
         opened_at=now,
     )
     case.save()
-    case.reference = _next_reference(case)
     change = StatusChange.objects.create(
         case=case, status=CaseStatus.NEW, at=now, actor=_user_or_none(actor)
     )
@@ -160,7 +161,7 @@ def open_case(
     )
     for upload in attachments or []:
         _store_attachment(case, upload, actor, event)
-    log_change(case, "support.case_opened", actor)
+    log_change(case, "support.case_opened", actor=actor)
     notify("created", case, [case.requester, *_staff_recipients(case)])
     return case
 
@@ -185,9 +186,9 @@ def _entitlement_text(case: Case) -> str:
 @transaction.atomic
 def add_reply(
     case: Case,
+    *,
     actor: Any,
     body: str,
-    *,
     internal: bool = False,
     attachments: list[Any] | None = None,
     new_status: str | None = None,
@@ -209,38 +210,39 @@ def add_reply(
     if attachments:
         validate_uploads(attachments)
     case = _lock(case)
-    before = snapshot(case)
-    event = _event(
-        case,
-        EventKind.NOTE if internal else EventKind.REPLY,
-        actor,
-        now,
-        body=body.strip(),
-        internal=internal,
-    )
-    for upload in attachments or []:
-        _store_attachment(case, upload, actor, event)
-    if agent and not internal:
-        if case.first_responded_at is None:
-            case.first_responded_at = now
-        case.last_update_at = now
-        if new_status is None and case.status == CaseStatus.NEW:
-            new_status = CaseStatus.IN_PROGRESS
-    elif not agent:
-        if new_status is None and case.status in (
-            CaseStatus.WAITING_ON_CUSTOMER,
-            CaseStatus.SOLVED,
-        ):
-            new_status = CaseStatus.IN_PROGRESS
-        if new_status is not None and new_status not in (CaseStatus.IN_PROGRESS, CaseStatus.CLOSED):
-            raise PermissionDenied(_("You may only reopen or close your case."))
-    if new_status is not None:
-        _set_status(case, new_status, actor, now)
-    clocks.recompute(case, now)
-    case.save()
-    log_change(
-        case, "support.case_note" if internal else "support.case_reply", actor, before=before
-    )
+    action = "support.case_note" if internal else "support.case_reply"
+    with changelog(case, action, actor=actor):
+        event = _event(
+            case,
+            EventKind.NOTE if internal else EventKind.REPLY,
+            actor,
+            now,
+            body=body.strip(),
+            internal=internal,
+        )
+        for upload in attachments or []:
+            _store_attachment(case, upload, actor, event)
+        if agent and not internal:
+            if case.first_responded_at is None:
+                case.first_responded_at = now
+            case.last_update_at = now
+            if new_status is None and case.status == CaseStatus.NEW:
+                new_status = CaseStatus.IN_PROGRESS
+        elif not agent:
+            if new_status is None and case.status in (
+                CaseStatus.WAITING_ON_CUSTOMER,
+                CaseStatus.SOLVED,
+            ):
+                new_status = CaseStatus.IN_PROGRESS
+            if new_status is not None and new_status not in (
+                CaseStatus.IN_PROGRESS,
+                CaseStatus.CLOSED,
+            ):
+                raise PermissionDenied(_("You may only reopen or close your case."))
+        if new_status is not None:
+            _set_status(case, new_status, actor, now)
+        clocks.recompute(case, now)
+        case.save()
     if not internal:
         if agent:
             notify("reply", case, [case.requester], event=event, author=_name(actor))
@@ -253,7 +255,7 @@ def add_reply(
 
 @transaction.atomic
 def change_status(
-    case: Case, actor: Any, status: str, note: str = "", now: datetime | None = None
+    case: Case, *, actor: Any, status: str, note: str = "", now: datetime | None = None
 ) -> Case:
     """Move a case through its states (R-SUP-2 pauses while waiting on the customer)."""
     now = now or timezone.now()
@@ -266,43 +268,41 @@ def change_status(
         if status not in (CaseStatus.CLOSED, CaseStatus.IN_PROGRESS):
             raise PermissionDenied(_("You may only reopen or close your case."))
     case = _lock(case)
-    before = snapshot(case)
-    if not _set_status(case, status, actor, now):
-        return case
-    if note.strip():
-        _event(case, EventKind.REPLY, actor, now, body=note.strip())
-    clocks.recompute(case, now)
-    case.save()
-    log_change(case, "support.case_status", actor, before=before)
+    with changelog(case, "support.case_status", actor=actor):
+        if not _set_status(case, status, actor, now):
+            return case
+        if note.strip():
+            _event(case, EventKind.REPLY, actor, now, body=note.strip())
+        clocks.recompute(case, now)
+        case.save()
     if status == CaseStatus.SOLVED:
         notify("solved", case, [case.requester], note=note.strip())
     return case
 
 
 @transaction.atomic
-def assign(case: Case, actor: Any, owner: User | None, now: datetime | None = None) -> Case:
+def assign(case: Case, *, actor: Any, owner: User | None, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require_agent(actor)
     case = _lock(get_visible_or_404(Case, actor, pk=case.pk))
     if owner is not None and not is_agent(owner):
         raise ValidationError({"owner": _("%(u)s is not a support agent.") % {"u": owner}})
-    before = snapshot(case)
-    case.owner = owner
-    case.save()
-    _event(
-        case,
-        EventKind.ASSIGNED,
-        actor,
-        now,
-        internal=True,
-        owner=owner.username if owner else None,
-    )
-    log_change(case, "support.case_assigned", actor, before=before)
+    with changelog(case, "support.case_assigned", actor=actor):
+        case.owner = owner
+        case.save()
+        _event(
+            case,
+            EventKind.ASSIGNED,
+            actor,
+            now,
+            internal=True,
+            owner=owner.username if owner else None,
+        )
     return case
 
 
 @transaction.atomic
-def change_severity(case: Case, actor: Any, severity: str, now: datetime | None = None) -> Case:
+def change_severity(case: Case, *, actor: Any, severity: str, now: datetime | None = None) -> Case:
     now = now or timezone.now()
     _require_agent(actor)
     if severity not in Severity.values:
@@ -310,12 +310,11 @@ def change_severity(case: Case, actor: Any, severity: str, now: datetime | None 
     case = _lock(get_visible_or_404(Case, actor, pk=case.pk))
     if case.severity == severity:
         return case
-    before = snapshot(case)
-    _event(case, EventKind.SEVERITY, actor, now, **{"from": case.severity, "to": severity})
-    case.severity = severity
-    clocks.recompute(case, now)
-    case.save()
-    log_change(case, "support.case_severity", actor, before=before)
+    with changelog(case, "support.case_severity", actor=actor):
+        _event(case, EventKind.SEVERITY, actor, now, **{"from": case.severity, "to": severity})
+        case.severity = severity
+        clocks.recompute(case, now)
+        case.save()
     return case
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation, Role
 from fleetcare.support import clocks
@@ -93,6 +93,7 @@ def _clean_cloud_partner(values: dict[str, str], exclude_pk: int | None = None) 
 
 @transaction.atomic
 def create_cloud_partner(
+    *,
     actor: Any,
     name: str,
     contact: str = "",
@@ -130,12 +131,14 @@ def create_cloud_partner(
             n += 1
             code = f"{base}-{n}"
     partner = CloudPartner.objects.create(code=code, **clean)
-    log_change(partner, "support.cloud_partner_created", actor)
+    log_change(partner, "support.cloud_partner_created", actor=actor)
     return partner
 
 
 @transaction.atomic
-def update_cloud_partner(partner: CloudPartner, actor: Any, **changes: str | None) -> CloudPartner:
+def update_cloud_partner(
+    partner: CloudPartner, *, actor: Any, **changes: str | None
+) -> CloudPartner:
     """Edit a cloud partner's name, contact and escalation procedure notes (``None``
     leaves a field as it is)."""
     require_cloud_partner_manager(actor)
@@ -143,14 +146,13 @@ def update_cloud_partner(partner: CloudPartner, actor: Any, **changes: str | Non
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
     partner = CloudPartner.objects.select_for_update().get(pk=partner.pk)
-    before = snapshot(partner)
-    values = {f: getattr(partner, f) for f in CLOUD_PARTNER_FIELDS}
-    values.update({f: v for f, v in changes.items() if v is not None})
-    clean = _clean_cloud_partner(values, exclude_pk=partner.pk)
-    for field, value in clean.items():
-        setattr(partner, field, value)
-    partner.save()
-    log_change(partner, "support.cloud_partner_updated", actor, before=before)
+    with changelog(partner, "support.cloud_partner_updated", actor=actor):
+        values = {f: getattr(partner, f) for f in CLOUD_PARTNER_FIELDS}
+        values.update({f: v for f, v in changes.items() if v is not None})
+        clean = _clean_cloud_partner(values, exclude_pk=partner.pk)
+        for field, value in clean.items():
+            setattr(partner, field, value)
+        partner.save()
     return partner
 
 
@@ -175,6 +177,7 @@ def authorised_cloud_partner_ids(account_id: int, on: date) -> dict[int, date | 
 
 @transaction.atomic
 def record_authorisation(
+    *,
     actor: Any,
     account: Organisation,
     cloud_partner: CloudPartner,
@@ -217,11 +220,7 @@ def record_authorisation(
     )
     auth.document.save(document.name, document, save=False)
     auth.save()
-    after = {
-        **snapshot(auth, [f.name for f in auth._meta.concrete_fields if f.name != "document"]),
-        "document": auth.document.name,
-    }
-    log_change(auth, "support.cloud_authorisation_recorded", actor, after=after)
+    log_change(auth, "support.cloud_authorisation_recorded", actor=actor)
     return auth
 
 
@@ -239,6 +238,7 @@ def authorisation_on_file(
 @transaction.atomic
 def open_partner_incident(
     case: Case,
+    *,
     actor: Any,
     cloud_partner: CloudPartner,
     partner_ticket: str = "",
@@ -269,37 +269,36 @@ def open_partner_incident(
         findings=findings.strip(),
         opened_by=actor,
     )
-    before = snapshot(case)
-    _event(
-        case,
-        EventKind.PARTNER_INCIDENT,
-        actor,
-        now,
-        body=_("Incident opened with %(p)s%(t)s.")
-        % {
-            "p": cloud_partner.name,
-            "t": f" ({incident.partner_ticket})" if incident.partner_ticket else "",
-        },
-        incident=incident.pk,
-        partner=cloud_partner.code,
-        ticket=incident.partner_ticket,
-    )
-    if case.status in (CaseStatus.NEW, CaseStatus.IN_PROGRESS):
-        _set_status(case, CaseStatus.WAITING_ON_PARTNER, actor, now)
-        clocks.recompute(case, now)
-        case.save()
-    log_change(incident, "support.partner_incident_opened", actor)
-    log_change(case, "support.case_status", actor, before=before)
+    with changelog(case, "support.case_status", actor=actor):
+        _event(
+            case,
+            EventKind.PARTNER_INCIDENT,
+            actor,
+            now,
+            body=_("Incident opened with %(p)s%(t)s.")
+            % {
+                "p": cloud_partner.name,
+                "t": f" ({incident.partner_ticket})" if incident.partner_ticket else "",
+            },
+            incident=incident.pk,
+            partner=cloud_partner.code,
+            ticket=incident.partner_ticket,
+        )
+        if case.status in (CaseStatus.NEW, CaseStatus.IN_PROGRESS):
+            _set_status(case, CaseStatus.WAITING_ON_PARTNER, actor, now)
+            clocks.recompute(case, now)
+            case.save()
+        log_change(incident, "support.partner_incident_opened", actor=actor)
     return incident
 
 
 @transaction.atomic
 def update_partner_incident(
     incident: PartnerIncident,
+    *,
     actor: Any,
     kind: str,
     body: str,
-    *,
     partner_ticket: str | None = None,
     status: str | None = None,
     now: datetime | None = None,
@@ -317,54 +316,55 @@ def update_partner_incident(
         raise ValidationError({"body": _("Write the update.")})
     if status is not None and status not in PartnerIncidentStatus.values:
         raise ValidationError({"status": _("Unknown status %(s)s.") % {"s": status}})
-    before = snapshot(incident)
-    if partner_ticket is not None and partner_ticket.strip():
-        incident.partner_ticket = partner_ticket.strip()[:64]
-        if incident.status == PartnerIncidentStatus.REQUESTED and status is None:
-            status = PartnerIncidentStatus.OPEN
-    case = incident.case
-    public_body = ""
-    if kind == PartnerIncidentUpdateKind.RESULT:
-        incident.result = body.strip()
-        status = status or PartnerIncidentStatus.RESOLVED
-        public_body = _("Result from %(p)s: %(b)s") % {
-            "p": incident.cloud_partner.name,
-            "b": body.strip(),
-        }
-    elif kind == PartnerIncidentUpdateKind.FINDINGS:
-        incident.findings = body.strip()
-        status = status or PartnerIncidentStatus.REFUSED
-        public_body = _(
-            "%(p)s did not open an incident. Our findings: %(b)s\n"
-            "Please contact %(p)s directly about its environment."
-        ) % {"p": incident.cloud_partner.name, "b": body.strip()}
-    if status is not None:
-        incident.status = status
-    incident.save()
-    update = PartnerIncidentUpdate.objects.create(
-        incident=incident, kind=kind, at=now, body=body.strip(), author=actor
-    )
-    _event(
-        case,
-        EventKind.PARTNER_INCIDENT,
-        actor,
-        now,
-        internal=not public_body,
-        body=public_body or f"{update.get_kind_display()}: {body.strip()}",
-        incident=incident.pk,
-        update_kind=kind,
-        status=incident.status,
-    )
-    if public_body:
-        locked = _lock(case)
-        if locked.status == CaseStatus.WAITING_ON_PARTNER:
-            _set_status(locked, CaseStatus.IN_PROGRESS, actor, now)
-        locked.last_update_at = now
-        locked.first_responded_at = locked.first_responded_at or now
-        clocks.recompute(locked, now)
-        locked.save()
-        notify("reply", locked, [locked.requester], event=_Body(public_body), author=_name(actor))
-    log_change(incident, "support.partner_incident_updated", actor, before=before)
+    with changelog(incident, "support.partner_incident_updated", actor=actor):
+        if partner_ticket is not None and partner_ticket.strip():
+            incident.partner_ticket = partner_ticket.strip()[:64]
+            if incident.status == PartnerIncidentStatus.REQUESTED and status is None:
+                status = PartnerIncidentStatus.OPEN
+        case = incident.case
+        public_body = ""
+        if kind == PartnerIncidentUpdateKind.RESULT:
+            incident.result = body.strip()
+            status = status or PartnerIncidentStatus.RESOLVED
+            public_body = _("Result from %(p)s: %(b)s") % {
+                "p": incident.cloud_partner.name,
+                "b": body.strip(),
+            }
+        elif kind == PartnerIncidentUpdateKind.FINDINGS:
+            incident.findings = body.strip()
+            status = status or PartnerIncidentStatus.REFUSED
+            public_body = _(
+                "%(p)s did not open an incident. Our findings: %(b)s\n"
+                "Please contact %(p)s directly about its environment."
+            ) % {"p": incident.cloud_partner.name, "b": body.strip()}
+        if status is not None:
+            incident.status = status
+        incident.save()
+        update = PartnerIncidentUpdate.objects.create(
+            incident=incident, kind=kind, at=now, body=body.strip(), author=actor
+        )
+        _event(
+            case,
+            EventKind.PARTNER_INCIDENT,
+            actor,
+            now,
+            internal=not public_body,
+            body=public_body or f"{update.get_kind_display()}: {body.strip()}",
+            incident=incident.pk,
+            update_kind=kind,
+            status=incident.status,
+        )
+        if public_body:
+            locked = _lock(case)
+            if locked.status == CaseStatus.WAITING_ON_PARTNER:
+                _set_status(locked, CaseStatus.IN_PROGRESS, actor, now)
+            locked.last_update_at = now
+            locked.first_responded_at = locked.first_responded_at or now
+            clocks.recompute(locked, now)
+            locked.save()
+            notify(
+                "reply", locked, [locked.requester], event=_Body(public_body), author=_name(actor)
+            )
     return update
 
 

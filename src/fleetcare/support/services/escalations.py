@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.models import log_change, snapshot
+from fleetcare.core.changelog import changelog, log_change
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import User
 from fleetcare.support.models import (
@@ -35,6 +35,7 @@ from fleetcare.support.services.common import (
 @transaction.atomic
 def escalate(
     case: Case,
+    *,
     actor: Any,
     level: int,
     reason: str,
@@ -56,35 +57,37 @@ def escalate(
     if errors:
         raise ValidationError(errors)
     current = case.escalations.filter(status=EscalationStatus.OPEN).first()
-    before = snapshot(case)
-    if current is not None:
-        if level <= current.level:
-            raise ValidationError(
-                {"level": _("The case is already escalated at level %(l)s.") % {"l": current.level}}
+    with changelog(case, "support.case_escalated", actor=actor):
+        if current is not None:
+            if level <= current.level:
+                raise ValidationError(
+                    {
+                        "level": _("The case is already escalated at level %(l)s.")
+                        % {"l": current.level}
+                    }
+                )
+            current.level = level
+            current.reason = f"{current.reason}\n{reason.strip()}"
+            if owner is not None:
+                current.owner = owner
+            current.save()
+            esc = current
+        else:
+            esc = Escalation.objects.create(
+                case=case, level=level, reason=reason.strip(), owner=owner, escalated_at=now
             )
-        current.level = level
-        current.reason = f"{current.reason}\n{reason.strip()}"
-        if owner is not None:
-            current.owner = owner
-        current.save()
-        esc = current
-    else:
-        esc = Escalation.objects.create(
-            case=case, level=level, reason=reason.strip(), owner=owner, escalated_at=now
+        case.escalation_level = level
+        case.save()
+        _event(
+            case,
+            EventKind.ESCALATED,
+            actor,
+            now,
+            body=reason.strip(),
+            internal=True,
+            level=level,
+            owner=owner.username if owner else None,
         )
-    case.escalation_level = level
-    case.save()
-    _event(
-        case,
-        EventKind.ESCALATED,
-        actor,
-        now,
-        body=reason.strip(),
-        internal=True,
-        level=level,
-        owner=owner.username if owner else None,
-    )
-    log_change(case, "support.case_escalated", actor, before=before)
     notify("escalated", case, [esc.owner or queue_recipient()], escalation=esc)
     return esc
 
@@ -92,8 +95,8 @@ def escalate(
 @transaction.atomic
 def update_escalation(
     escalation: Escalation,
-    actor: Any,
     *,
+    actor: Any,
     owner: User | None = None,
     specialist: str | None = None,
     actions: str | None = None,
@@ -111,43 +114,46 @@ def update_escalation(
         raise ValidationError({"escalation": _("This escalation is closed.")})
     if owner is not None and owner.role not in ESCALATION_ROLES:
         raise ValidationError({"owner": _("%(u)s is not an escalation manager.") % {"u": owner}})
-    before = snapshot(esc)
-    changed = {}
-    if owner is not None or esc.owner_id is None:
-        esc.owner = owner or actor
-        changed["owner"] = esc.owner.username
-    for field, value in (
-        ("specialist", specialist),
-        ("actions", actions),
-        ("workaround", workaround),
-        ("fix", fix),
-    ):
-        if value is not None and value.strip() != getattr(esc, field):
-            setattr(esc, field, value.strip())
-            changed[field] = value.strip()
-    if not changed:
-        return esc
-    esc.save()
-    body = "\n".join(f"{k}: {v}" for k, v in changed.items())
-    _event(esc.case, EventKind.ESCALATION_UPDATE, actor, now, body=body, internal=True, **changed)
-    if "workaround" in changed or "fix" in changed:
+    with changelog(esc, "support.escalation_updated", actor=actor):
+        changed = {}
+        if owner is not None or esc.owner_id is None:
+            esc.owner = owner or actor
+            changed["owner"] = esc.owner.username
+        for field, value in (
+            ("specialist", specialist),
+            ("actions", actions),
+            ("workaround", workaround),
+            ("fix", fix),
+        ):
+            if value is not None and value.strip() != getattr(esc, field):
+                setattr(esc, field, value.strip())
+                changed[field] = value.strip()
+        if not changed:
+            return esc
+        esc.save()
+        body = "\n".join(f"{k}: {v}" for k, v in changed.items())
         _event(
-            esc.case,
-            EventKind.REPLY,
-            actor,
-            now,
-            body="\n".join(
-                f"{_('Workaround') if k == 'workaround' else _('Fix')}: {v}"
-                for k, v in changed.items()
-                if k in ("workaround", "fix")
-            ),
+            esc.case, EventKind.ESCALATION_UPDATE, actor, now, body=body, internal=True, **changed
         )
-    log_change(esc, "support.escalation_updated", actor, before=before)
+        if "workaround" in changed or "fix" in changed:
+            _event(
+                esc.case,
+                EventKind.REPLY,
+                actor,
+                now,
+                body="\n".join(
+                    f"{_('Workaround') if k == 'workaround' else _('Fix')}: {v}"
+                    for k, v in changed.items()
+                    if k in ("workaround", "fix")
+                ),
+            )
     return esc
 
 
 @transaction.atomic
-def deescalate(case: Case, actor: Any, note: str = "", now: datetime | None = None) -> Escalation:
+def deescalate(
+    case: Case, *, actor: Any, note: str = "", now: datetime | None = None
+) -> Escalation:
     """De-escalate when solved (R-SUP-3)."""
     now = now or timezone.now()
     _require_escalation_manager(actor)
@@ -157,20 +163,20 @@ def deescalate(case: Case, actor: Any, note: str = "", now: datetime | None = No
         raise ValidationError({"case": _("The case is not escalated.")})
     if case.status not in (CaseStatus.SOLVED, CaseStatus.CLOSED):
         raise ValidationError({"case": _("De-escalate once the case is solved.")})
-    before = snapshot(esc)
-    esc.status = EscalationStatus.DEESCALATED
-    esc.deescalated_at = now
-    esc.save()
-    case.escalation_level = 0
-    case.save()
-    _event(case, EventKind.DEESCALATED, actor, now, body=note.strip(), internal=True)
-    log_change(esc, "support.case_deescalated", actor, before=before)
+    with changelog(esc, "support.case_deescalated", actor=actor):
+        esc.status = EscalationStatus.DEESCALATED
+        esc.deescalated_at = now
+        esc.save()
+        case.escalation_level = 0
+        case.save()
+        _event(case, EventKind.DEESCALATED, actor, now, body=note.strip(), internal=True)
     return esc
 
 
 @transaction.atomic
 def add_engineering_reference(
     case: Case,
+    *,
     actor: Any,
     kind: str,
     reference: str,
@@ -199,5 +205,5 @@ def add_engineering_reference(
         ref_kind=kind,
         reference=reference,
     )
-    log_change(ref, "support.engineering_reference", actor)
+    log_change(ref, "support.engineering_reference", actor=actor)
     return ref

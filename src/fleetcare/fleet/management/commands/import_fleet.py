@@ -74,7 +74,7 @@ class Command(BaseCommand):
         tick.last = 0
         try:
             outcome = services.import_file(
-                user=user,
+                actor=user,
                 account=account,
                 path=path,
                 file_name=path.name,

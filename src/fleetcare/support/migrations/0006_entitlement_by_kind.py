@@ -41,9 +41,9 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0004_entitlement_reason_code"),
+        ("support", "0005_reference_series"),
         ("contracts", "0004_programme_default_from_registry"),
-        ("daas", "0004_vendor_sold_subscriptions"),
+        ("daas", "0005_vendor_sold_subscriptions"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("daas", "0003_subscription_distributor"),
+        ("daas", "0004_reference_series"),
         ("organisations", "0001_initial"),
     ]
 

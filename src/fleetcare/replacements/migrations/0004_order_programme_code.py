@@ -23,7 +23,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("replacements", "0002_service_centre_code"),
+        ("replacements", "0003_reference_series"),
     ]
 
     operations = [

@@ -1,0 +1,143 @@
+"""core.lists: one filter definition per list, page and API; one paginator."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, RequestFactory
+
+from fleetcare.core.lists import paginate
+from fleetcare.fleet.filters import DeviceFilter
+from fleetcare.fleet.models import Device
+from fleetcare.support.filters import CaseFilter
+from tests.factories import ProductModelFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def devices(customer):
+    voice = ProductModelFactory(sku="CCX-500", category__code="voice")
+    video = ProductModelFactory(sku="X50", category__code="video")
+    made = []
+    for i in range(3):
+        for model, status in ((voice, "active"), (video, "retired")):
+            made.append(
+                Device.objects.create(
+                    account=customer,
+                    product_model=model,
+                    serial_number=f"{model.sku}-{i}",
+                    status=status,
+                    first_seen_on="2026-01-01",
+                    last_seen_on="2026-01-01",
+                )
+            )
+    return made
+
+
+def test_page_and_api_filter_the_same_way(customer_user, devices, api_client):
+    query = {"category": "voice", "status": "active", "q": "ccx"}
+    api = api_client.as_user(customer_user).get("/api/v1/fleet/devices", data=query).json()
+    page = _client(customer_user).get("/fleet/", query)
+    assert page.status_code == 200
+    on_page = {d.serial_number for d in page.context["devices"]}
+    assert (
+        on_page
+        == {d["serial_number"] for d in api["items"]}
+        == {
+            "CCX-500-0",
+            "CCX-500-1",
+            "CCX-500-2",
+        }
+    )
+
+
+def test_a_bad_value_is_named_on_the_page_and_the_rest_applies(customer_user, devices):
+    page = _client(customer_user).get(
+        "/fleet/", {"category": "teleporter", "site_id": "abc", "status": "retired"}
+    )
+    assert page.status_code == 200
+    texts = [str(m) for m in page.context["messages"]]
+    assert "Category: “teleporter” is not a valid value; it was not applied." in texts
+    assert "Site: “abc” is not a valid value; it was not applied." in texts
+    assert {d.status for d in page.context["devices"]} == {"retired"}
+    assert len(page.context["devices"]) == 3
+
+
+def test_a_bad_value_in_the_api_is_a_422_that_names_the_field(customer_user, api_client):
+    r = api_client.as_user(customer_user).get("/api/v1/fleet/devices?status=lost")
+    assert r.status_code == 422
+    assert r["Content-Type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["query.status"]
+    r = api_client.as_user(customer_user).get(f"/api/v1/fleet/devices?site_id={2**70}")
+    assert r.status_code == 422
+
+
+def test_an_id_beyond_64_bits_on_a_page_is_a_message_not_a_500(customer_user, devices):
+    page = _client(customer_user).get("/fleet/", {"account_id": str(2**70)})
+    assert page.status_code == 200
+    assert len(page.context["devices"]) == 6
+    assert any("Account" in str(m) for m in page.context["messages"])
+
+
+def test_blank_values_mean_no_filter():
+    filters, errors = DeviceFilter.from_query({"category": "", "status": " ", "q": ""})
+    assert errors == []
+    assert filters.category is None and filters.status is None and filters.q is None
+
+
+def test_a_page_default_applies_when_absent_blank_or_bad():
+    assert CaseFilter.from_query({}, defaults={"status": "open"})[0].status == "open"
+    assert CaseFilter.from_query({"status": ""}, defaults={"status": "open"})[0].status == "open"
+    assert CaseFilter.from_query({"status": "all"}, defaults={"status": "open"})[0].status == "all"
+    filters, errors = CaseFilter.from_query({"status": "lost"}, defaults={"status": "open"})
+    assert filters.status == "open" and len(errors) == 1
+
+
+def test_paginate_keeps_the_other_parameters_for_the_page_links():
+    request = RequestFactory().get("/x", {"kind": "invoice", "status": "", "page": "2"})
+    page = paginate(request, list(range(120)))
+    assert page.number == 2 and list(page.object_list) == list(range(50, 100))
+    assert page.query == "kind=invoice"
+    for bad in ("abc", "0", "999999999999999999999999"):
+        request = RequestFactory().get("/x", {"page": bad})
+        assert paginate(request, list(range(120))).number in (1, 3)
+
+
+def test_page_links_carry_the_filters(customer_user, customer):
+    model = ProductModelFactory(sku="CCX-500", category__code="voice")
+    Device.objects.bulk_create(
+        Device(
+            account=customer,
+            product_model=model,
+            serial_number=f"S{i}",
+            first_seen_on="2026-01-01",
+            last_seen_on="2026-01-01",
+        )
+        for i in range(55)
+    )
+    page = _client(customer_user).get("/fleet/", {"category": "voice", "status": ""})
+    assert b'href="?category=voice&amp;page=2"' in page.content
+
+
+def test_a_blank_choice_leaves_a_flag_at_its_default():
+    from fleetcare.support.filters import QueueFilter
+
+    filters, errors = QueueFilter.from_query({"mine": "", "severity": "", "status": ""})
+    assert errors == [] and filters.mine is False and filters.severity is None
+    assert QueueFilter.from_query({"mine": "1"})[0].mine is True
+
+
+def test_the_page_message_is_in_the_readers_language(customer_user, devices):
+    customer_user.language = "fr"
+    customer_user.save(update_fields=["language"])
+    page = _client(customer_user).get("/fleet/", {"status": "lost"})
+    texts = [str(m) for m in page.context["messages"]]
+    assert (
+        "Statut : « lost » n’est pas une valeur valide ; ce filtre n’a pas été appliqué." in texts
+    )
