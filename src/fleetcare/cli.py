@@ -16,6 +16,11 @@ def main(argv: list[str] | None = None) -> None:
     aliases = {"create-token": "create_token", "import-fleet": "import_fleet"}
     if len(argv) > 1 and argv[1] in aliases:
         argv[1] = aliases[argv[1]]
+    if len(argv) > 1 and argv[1] == "serve":
+        # The production server: DEBUG off, hashed and compressed static files. Both
+        # must be known before the settings load.
+        os.environ["DEBUG"] = "0"
+        os.environ.setdefault("FLEETCARE_STATIC_MANIFEST", "1")
     execute_from_command_line(argv)
 
 

@@ -1,9 +1,6 @@
 """Settings from environment variables (12-factor).
 
-Variables: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, CELERY_BROKER_URL,
-EMAIL_URL-style settings (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
-EMAIL_USE_TLS, DEFAULT_FROM_EMAIL), FLEETCARE_VAR_DIR, CSRF_TRUSTED_ORIGINS,
-SECURE_SSL_REDIRECT, TAX_RATES (JSON: {"FR": "20", ...}).
+Every variable is listed in docs/deploy.md (and the README's configuration table).
 """
 
 from __future__ import annotations
@@ -90,6 +87,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id first (every log line carries it), then the probes: /healthz and /readyz
+    # answer before host checks, sessions or login are involved.
+    "fleetcare.core.logs.RequestIdMiddleware",
+    "fleetcare.core.health.HealthCheckMiddleware",
+    "fleetcare.core.health.ConcurrencyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,19 +166,34 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("FLEETCARE_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("FLEETCARE_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"  # never served directly: files go through permission-checked views
+# Hashed, compressed static files (served by WhiteNoise from STATIC_ROOT after
+# `collectstatic`): always in production, and whenever `fleetcare serve` runs (it sets
+# FLEETCARE_STATIC_MANIFEST=1 and collects at start). Tests and `runserver` serve the
+# app directories' files as they are.
+STATIC_MANIFEST = env_bool("FLEETCARE_STATIC_MANIFEST", not DEBUG and not LOCAL)
+# Uploaded and generated files go through Django's storage API: FileSystemStorage under
+# MEDIA_ROOT by default; FLEETCARE_STORAGE_BACKEND (+ FLEETCARE_STORAGE_OPTIONS, JSON)
+# swaps in a shared store, e.g. django-storages' "storages.backends.s3.S3Storage".
+_storage_backend = os.environ.get(
+    "FLEETCARE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": _storage_backend,
+        "OPTIONS": json.loads(os.environ.get("FLEETCARE_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG and not LOCAL
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST and not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+# With the manifest, WhiteNoise serves only collected files (hashed names cached forever).
+WHITENOISE_USE_FINDERS = not (STATIC_MANIFEST and not DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -195,6 +212,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _production)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000 if _production else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _production
 SECURE_HSTS_PRELOAD = _production
+# Load balancers probe over plain HTTP (and by IP): the probes never redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -242,6 +261,8 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Billing: tax rate per customer country, in percent (a setting).
 TAX_RATES: dict[str, str] = {
@@ -257,9 +278,57 @@ TAX_RATES: dict[str, str] = {
 }
 TAX_RATES.update(json.loads(os.environ.get("TAX_RATES", "{}")))
 
+# Cache and sessions. Sessions live in the database, so any app server answers any
+# request. REDIS_URL (or CACHE_URL) puts the cache in Redis, shared by every server, and
+# sessions in "cached_db" (read from Redis, written through to the database).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "fleetcare",
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Per-process cache: nothing in fleetcare needs the cache to be shared to be right.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Load shedding: at most this many requests in flight per server process (0: no limit);
+# beyond it the server answers 503 with Retry-After at once instead of queueing.
+FLEETCARE_MAX_INFLIGHT = int(os.environ.get("FLEETCARE_MAX_INFLIGHT", "0"))
+
+# Logs: plain text by default; LOG_FORMAT=json writes one JSON object per line, each
+# with the request id (an incoming X-Request-ID is kept, else one is made up) and an
+# access line per request (logger "fleetcare.access").
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# Celery workers keep these logging settings under JSON logs (instead of their own format).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "fleetcare.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "fleetcare.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "fleetcare.access": {
+            "level": os.environ.get(
+                "ACCESS_LOG_LEVEL", "INFO" if LOG_FORMAT == "json" else LOG_LEVEL
+            )
+        }
+    },
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -123,7 +122,7 @@ def import_upload(request):
                 actor=request.user, account=account, path=path, file_name=upload.name, as_of=as_of
             )
         except ValidationError as exc:
-            path.unlink(missing_ok=True)
+            services.discard_upload(path)
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
             return render(request, "fleet/import_upload.html", {"form": form})
@@ -139,7 +138,7 @@ def import_upload(request):
             }
             request.session[SESSION_KEY] = pending
         else:
-            path.unlink(missing_ok=True)
+            services.discard_upload(path)
         return render(
             request,
             "fleet/import_preview.html",
@@ -171,7 +170,7 @@ def import_confirm(request):
         outcome = services.import_file(
             actor=request.user,
             account=account,
-            path=Path(item["path"]),
+            path=item["path"],
             file_name=item["name"],
             as_of=date.fromisoformat(item["as_of"]),
         )

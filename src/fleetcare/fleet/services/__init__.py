@@ -51,6 +51,7 @@ from fleetcare.fleet.services.registration import (  # noqa: F401
 from fleetcare.fleet.services.uploads import (  # noqa: F401
     _check_file_name,
     _sha256_file,
-    _upload_dir,
+    discard_upload,
+    local_path,
     store_upload,
 )

@@ -28,7 +28,12 @@ from fleetcare.fleet.models import (
 )
 from fleetcare.fleet.services.access import require_fleet_manager
 from fleetcare.fleet.services.counts import latest_model_counts
-from fleetcare.fleet.services.uploads import _check_file_name, _sha256_file
+from fleetcare.fleet.services.uploads import (
+    _check_file_name,
+    _sha256_file,
+    discard_upload,
+    local_path,
+)
 
 ASYNC_THRESHOLD = 5000
 
@@ -346,9 +351,16 @@ def import_file(
     """
     require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
-    path = Path(path)
-    file_name = file_name or path.name
+    file_name = file_name or Path(str(path)).name
     _check_file_name(file_name)
+    with local_path(path) as local:
+        return _import_file(
+            actor, account, path, local, file_name, as_of, background, keep_file, progress
+        )
+
+
+def _import_file(actor, account, ref, path, file_name, as_of, background, keep_file, progress):
+    """:func:`import_file` once the upload ``ref`` can be read at the local ``path``."""
     checksum = _sha256_file(path)
     existing = _existing(account, checksum)
     if existing:
@@ -376,7 +388,7 @@ def import_file(
             ) from exc
         finally:
             if not keep_file:
-                path.unlink(missing_ok=True)
+                discard_upload(ref)
         return ImportOutcome(snaps)
     if account is None:
         raise ValidationError(_("Background imports need one account."))
@@ -388,7 +400,7 @@ def import_file(
         checksum=checksum,
         status=SnapshotStatus.PENDING,
         rows_total=rows,
-        upload_path=str(path),
+        upload_path=str(ref),
         created_by=actor,
     )
     log_change(snapshot, "fleet.import_queued", actor=actor)
@@ -405,19 +417,20 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     snapshot = InventorySnapshot.objects.select_related("account", "created_by").get(pk=snapshot_id)
     if snapshot.status not in (SnapshotStatus.PENDING, SnapshotStatus.VALIDATING):
         return snapshot
-    path = Path(snapshot.upload_path)
+    ref = snapshot.upload_path
     InventorySnapshot.objects.filter(pk=snapshot.pk).update(status=SnapshotStatus.VALIDATING)
     try:
-        _import_now(
-            rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
-            account=snapshot.account,
-            as_of=snapshot.as_of,
-            source=snapshot.source,
-            file_name=snapshot.file_name,
-            checksum=snapshot.checksum,
-            actor=snapshot.created_by,
-            snapshot=snapshot,
-        )
+        with local_path(ref) as path:
+            _import_now(
+                rows_factory=lambda: importing.open_rows(path, snapshot.file_name),
+                account=snapshot.account,
+                as_of=snapshot.as_of,
+                source=snapshot.source,
+                file_name=snapshot.file_name,
+                checksum=snapshot.checksum,
+                actor=snapshot.created_by,
+                snapshot=snapshot,
+            )
     except ImportRejected as exc:
         InventorySnapshot.objects.filter(pk=snapshot.pk).update(
             status=SnapshotStatus.FAILED,
@@ -433,7 +446,7 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
             upload_path="",
         )
     finally:
-        path.unlink(missing_ok=True)
+        discard_upload(ref)
     snapshot.refresh_from_db()
     return snapshot
 
@@ -472,9 +485,10 @@ def preview_file(
     require_fleet_manager(actor, account)
     as_of = _check_as_of(as_of)
     _check_file_name(file_name or str(path))
-    existing = _existing(account, _sha256_file(Path(path)))
     try:
-        analysis = importing.analyse(importing.open_rows(path, file_name), account.pk, as_of)
+        with local_path(path) as local:
+            existing = _existing(account, _sha256_file(local))
+            analysis = importing.analyse(importing.open_rows(local, file_name), account.pk, as_of)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
         return Preview(
             0, [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]

@@ -1,5 +1,6 @@
 from io import StringIO
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from fleetcare.core.demo import DEMO_PASSWORD, load_all
@@ -10,8 +11,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--url",
+            help="Where the portal will be served, for the closing line "
+            "(default: FLEETCARE_BASE_URL).",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, url=None, **options):
         ctx = load_all(out=StringIO() if quiet else self.stdout)
         if quiet:
             return
@@ -24,6 +30,7 @@ class Command(BaseCommand):
         for username, user in ctx.users.items():
             org = user.organisation.name if user.organisation else ""
             self.stdout.write(f"  {username:<{width}}  {user.get_role_display():<32} {org}")
+        base = (url or settings.FLEETCARE_BASE_URL).rstrip("/")
         self.stdout.write(
-            "Portal: http://127.0.0.1:8000/  API docs: http://127.0.0.1:8000/api/v1/docs  Admin: /admin/ (user admin)"
+            f"Portal: {base}/  API docs: {base}/api/v1/docs  Admin: {base}/admin/ (user admin)"
         )

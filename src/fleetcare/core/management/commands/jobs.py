@@ -6,7 +6,10 @@ from fleetcare.core import jobs
 
 
 class Command(BaseCommand):
-    help = "Periodic jobs: `jobs run` runs every job once (idempotent); `jobs list` lists them."
+    help = (
+        "Periodic jobs: `jobs run` runs every job once (idempotent; a job already running "
+        "elsewhere is skipped); `jobs list` lists them (`-v 2`: with their beat interval)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, names=(), **options):
         if action == "list":
             for name in sorted(jobs.REGISTRY):
-                self.stdout.write(name)
+                line = f"{name}\tevery {jobs.every(name)} s" if options["verbosity"] > 1 else name
+                self.stdout.write(line)
             return
         unknown = [n for n in names if n not in jobs.REGISTRY]
         if unknown:
@@ -26,4 +30,7 @@ class Command(BaseCommand):
             )
         for name in names or sorted(jobs.REGISTRY):
             result = jobs.run_job(name)
-            self.stdout.write(f"{name}: {json.dumps(result, default=str)}")
+            if result == jobs.SKIPPED:
+                self.stdout.write(f"{name}: already running elsewhere, skipped")
+            else:
+                self.stdout.write(f"{name}: {json.dumps(result, default=str)}")
