@@ -19,8 +19,9 @@ from django.test import Client
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from fleetcare.catalog.models import Category, ProductModel
+from fleetcare.catalog.models import Category, ProductModel, ProductPrice
 from fleetcare.contracts.models import ContractCategory, EnterpriseContract
+from fleetcare.core.currency import supported_currencies
 from fleetcare.core.programmes import default_programme
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import ApiToken, Organisation, PartnerCustomer, Site, User
@@ -114,10 +115,32 @@ class ProductModelFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Model {n}")
     family = "Studio"
     category = factory.SubFactory(CategoryFactory)
-    currency = "EUR"
+
+    # The model's price list (not fields of the model): the same figures in each of
+    # ``currencies`` (test data; default every supported currency), or only in ``currency``.
+    currency = None
+    currencies = None
     list_price = Decimal("1000.00")
     pe_yearly_price = Decimal("60.00")
     daas_monthly_price = Decimal("25.00")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        p = {k: kwargs.pop(k) for k in PRICE_KEYS}
+        obj = super()._create(model_class, *args, **kwargs)
+        codes = p["currencies"] or ([p["currency"]] if p["currency"] else supported_currencies())
+        for code in codes:
+            ProductPrice.objects.create(
+                product_model=obj,
+                currency=code,
+                list_price=p["list_price"],
+                pe_yearly_price=p["pe_yearly_price"],
+                daas_monthly_price=p["daas_monthly_price"],
+            )
+        return obj
+
+
+PRICE_KEYS = ("currency", "currencies", "list_price", "pe_yearly_price", "daas_monthly_price")
 
 
 _seq = itertools.count(1)
@@ -140,24 +163,23 @@ def at(text: str, tz: str = "Europe/Paris") -> datetime:
 
 
 def video_model(**kw):
-    """A video model priced in EUR (the P+E tests' default)."""
+    """A video model with a P+E price (every supported currency's price list)."""
     return ProductModelFactory(
         category=CategoryFactory(code="video"), pe_yearly_price=Decimal("60.00"), **kw
     )
 
 
 def daas_video_model(**kw):
-    """A video model priced in USD with a DaaS monthly price (the DaaS tests')."""
+    """A video model with a DaaS monthly price (every supported currency's price list)."""
     kw.setdefault("category", CategoryFactory(code="video"))
-    kw.setdefault("currency", "USD")
     kw.setdefault("daas_monthly_price", Decimal("90.00"))
     return ProductModelFactory(**kw)
 
 
 def voice_model(**kw):
-    """A voice model priced in USD (DaaS extended cover is for voice devices)."""
+    """A voice model (DaaS extended cover is for voice devices), priced in every supported
+    currency unless ``currency=`` names one."""
     kw.setdefault("category", CategoryFactory(code="voice"))
-    kw.setdefault("currency", "USD")
     kw.setdefault("list_price", Decimal("499.00"))
     kw.setdefault("daas_monthly_price", Decimal("30.00"))
     return ProductModelFactory(**kw)

@@ -51,8 +51,9 @@ def test_r_ds_7_monthly_invoices_partial_first_and_last_month(partner, partner_u
     march = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-03")
     april = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-04")
     # March: 12 of 31 days → 30 × 12/31 = 11.61 each; April: 19 of 30 days → 19.00 each.
-    assert [line.amount for line in march.lines.all()] == [Decimal("11.61")] * 2
-    assert [line.amount for line in april.lines.all()] == [Decimal("19.00")] * 2
+    # One line per customer and model (quantity = devices), the sum of the devices' fees.
+    assert [(ln.quantity, ln.amount) for ln in march.lines.all()] == [(2, Decimal("23.22"))]
+    assert [(ln.quantity, ln.amount) for ln in april.lines.all()] == [(2, Decimal("38.00"))]
     assert march.subtotal == Decimal("23.22") and april.subtotal == Decimal("38.00")
     assert march.status == "issued" and march.number.startswith("INV-")
     assert march.addressed_to == partner and march.tax_rate == Decimal("5")  # CA
@@ -107,14 +108,17 @@ def test_professional_services_at_the_contract_discount(customer, billing_user, 
 
 
 def test_options_order(customer, billing_user):
+    """R-PE-8 / R-MON-1: the options priced from the contract currency's (EUR) price list."""
     contract = pe_contract(
         customer, extra_csm_blocks=2, technical_account_management=True, onsite_destruction=True
     )
+    assert contract.currency == "EUR"
     order = contract_options.raise_options_order(contract, actor=billing_user)
+    assert order.currency == "EUR"
     assert [(line.sku, line.amount) for line in order.lines.all()] == [
-        ("OPT-CSM-BLOCK", Decimal("19200.00")),
-        ("OPT-TAM", Decimal("30000.00")),
-        ("OPT-DESTRUCTION", Decimal("1500.00")),
+        ("OPT-CSM-BLOCK", Decimal("18200.00")),  # 2 × 9 100.00 EUR
+        ("OPT-TAM", Decimal("28500.00")),
+        ("OPT-DESTRUCTION", Decimal("1450.00")),
     ]
     assert contract_options.raise_options_order(contract, actor=billing_user) == order  # idempotent
     bare = pe_contract(customer, start=date(2027, 1, 1), end=date(2027, 12, 31))

@@ -27,7 +27,7 @@ def test_daas_invoice_is_written_in_the_partners_language(partner, partner_user,
     run_job("billing.daas_monthly_invoices", datetime.fromisoformat("2026-04-01T02:00+00:00"))
     march = Document.objects.get(source_key=f"daas-invoice:{partner.pk}:2026-03")
     assert march.title == "Device-as-a-Service — mars 2026"
-    assert "12/31 jours" in march.lines.get().description
+    assert "1 appareil, 12 jours sur 31" in march.lines.get().description
     # The request's language is left as it was.
     assert translation.get_language() == "en"
 

@@ -78,7 +78,7 @@ def test_import_preview_report_chart_and_adjustment_quote(
             _login(page, live_server.url, "csm-b")
             page.goto(f"{live_server.url}/contracts/{contract.pk}/")
             page.get_by_role("button", name="Issue the quote").click()
-            link = page.get_by_role("link", name="Quote Q-")
+            link = page.locator("#adjustments").get_by_role("link", name="Quote Q-")
             expect(link).to_be_visible()
             with page.expect_download() as dl:
                 link.click()

@@ -268,8 +268,10 @@ def test_catalogue_costs_a_constant_number_of_queries(
 def test_model_page(client, customer_user, catalogue):
     model = catalogue["studio"]
     model.end_of_sale_announced_on = timezone.localdate() + timedelta(days=100)
-    model.pe_yearly_price = Decimal("123.45")
     model.save()
+    model.prices.filter(currency=customer_user.organisation.currency).update(
+        pe_yearly_price=Decimal("123.45")
+    )
     FirmwareRelease.objects.create(
         product_model=model, version="4.1.0", released_on=timezone.localdate() - timedelta(days=90)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
@@ -103,3 +104,39 @@ def test_portal_report_exports_and_chart(contract, customer, customer_user, othe
     other = Client()
     other.force_login(other_customer_user)
     assert other.get(f"/reports/chart/{contract.pk}.svg").status_code == 404
+
+
+def test_r_pe_4_exports_typed_one_table_per_csv_and_formula_safe(contract, customer, csm):
+    from openpyxl import load_workbook
+
+    customer.name = '=HYPERLINK("http://evil.example","Acme")'
+    customer.save(update_fields=["name"])
+    c = Client()
+    c.force_login(csm)
+    q = f"?month=2026-06&account={customer.pk}"
+    text = c.get("/reports/monthly/export.csv" + q).content.decode()
+    lines = text.splitlines()
+    assert lines[0].startswith("month,account_number,account,")
+    assert all(line for line in lines) and "not_counted" not in text  # one table
+    assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
+    nc = c.get("/reports/monthly/export.not-counted.csv" + q).content.decode().splitlines()
+    assert nc[0] == "month,account_number,account,sku,model,count,reason"
+    assert len(nc) == 3 and "'=HYPERLINK" in nc[1]
+    api_csv = api(csm).get("/api/v1/reports/monthly.csv" + q)
+    assert api_csv.status_code == 200 and api_csv.content.decode() == text
+    assert api(csm).get("/api/v1/reports/monthly/not-counted.csv" + q).status_code == 200
+
+    body = api(csm).get("/api/v1/reports/monthly.xlsx" + q).content
+    wb = load_workbook(io.BytesIO(body))
+    ws = wb["2026-06"]
+    header = [cell.value for cell in ws[1]]
+    video = next(
+        row for row in ws.iter_rows(min_row=2) if row[header.index("category")].value == "video"
+    )
+    cell = {h: video[i] for i, h in enumerate(header)}
+    assert cell["month"].is_date
+    assert cell["baseline"].data_type == "n" and cell["baseline"].value == pytest.approx(231.0)
+    assert cell["increase_pct"].data_type == "n"
+    assert cell["count"].value == 231
+    assert cell["account"].data_type == "s" and cell["account"].value.startswith("'=")
+    assert [c.value for c in wb["not counted"][1]][0] == "month"

@@ -21,7 +21,7 @@ router = Router(tags=["billing"])
 ROUTER_PREFIX = "/billing"
 
 
-class DocumentOut(Schema):
+class MoneyDocumentOut(Schema):
     id: int
     kind: str
     purpose: str
@@ -46,7 +46,7 @@ class DocumentOut(Schema):
     created_at: datetime
 
 
-class LineOut(Schema):
+class MoneyDocumentLineOut(Schema):
     position: int
     description: str
     sku: str
@@ -56,9 +56,9 @@ class LineOut(Schema):
     amount: Decimal
 
 
-class DocumentDetail(DocumentOut):
+class MoneyDocumentDetail(MoneyDocumentOut):
     notes: str
-    lines: list[LineOut]
+    lines: list[MoneyDocumentLineOut]
 
 
 class ReasonIn(Schema):
@@ -83,13 +83,13 @@ def _document(request, document_id: int) -> Document:
     return get_visible_or_404(_documents(request.user), request.user, pk=document_id)
 
 
-@router.get("/documents", response=list[DocumentOut], summary="Money documents you may see")
+@router.get("/documents", response=list[MoneyDocumentOut], summary="Money documents you may see")
 @paginate(PageNumber)
 def list_documents(request, filters: Query[DocumentFilter]):
     return filters.filter(_documents(request.user)).order_by("-created_at", "-id")
 
 
-@router.get("/documents/{document_id}", response=DocumentDetail)
+@router.get("/documents/{document_id}", response=MoneyDocumentDetail)
 def get_document(request, document_id: int):
     return get_visible_or_404(
         _documents(request.user).prefetch_related("lines"), request.user, pk=document_id
@@ -107,21 +107,21 @@ def _act(request, document_id: int, action: str, reason: str = "") -> Document:
 
 @router.post(
     "/documents/{document_id}/issue",
-    response=DocumentDetail,
+    response=MoneyDocumentDetail,
     summary="Issue a draft: it takes the next gapless number of its series",
 )
 def issue(request, document_id: int):
     return _act(request, document_id, "issue")
 
 
-@router.post("/documents/{document_id}/pay", response=DocumentDetail)
+@router.post("/documents/{document_id}/pay", response=MoneyDocumentDetail)
 def pay(request, document_id: int):
     return _act(request, document_id, "pay")
 
 
 @router.post(
     "/documents/{document_id}/void",
-    response=DocumentDetail,
+    response=MoneyDocumentDetail,
     summary="Void a draft, quote or order (an issued invoice is credited instead)",
 )
 def void(request, document_id: int, payload: ReasonIn):
@@ -130,17 +130,20 @@ def void(request, document_id: int, payload: ReasonIn):
 
 @router.post(
     "/documents/{document_id}/credit",
-    response=DocumentDetail,
+    response=MoneyDocumentDetail,
     summary="Credit an issued invoice in full: returns the credit note",
 )
 def credit(request, document_id: int, payload: ReasonIn):
     return _act(request, document_id, "credit", payload.reason)
 
 
-@router.get("/documents/{document_id}/pdf", summary="The document as PDF")
-def pdf(request, document_id: int, language: str | None = None):
+@router.get(
+    "/documents/{document_id}/pdf",
+    summary="The document as PDF, in its recipient's language (headings and lines alike)",
+)
+def pdf(request, document_id: int):
     doc = _document(request, document_id)
-    body = render_document_pdf(doc, language or getattr(request.user, "language", "en") or "en")
+    body = render_document_pdf(doc)
     response = HttpResponse(body, content_type="application/pdf")
     name = doc.number or f"draft-{doc.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
@@ -149,7 +152,7 @@ def pdf(request, document_id: int, language: str | None = None):
 
 @router.post(
     "/contracts/{contract_id}/options",
-    response={201: DocumentDetail},
+    response={201: MoneyDocumentDetail},
     summary="Draft order for a P+E contract's paid options",
 )
 def options_order(request, contract_id: int):
@@ -162,7 +165,7 @@ def options_order(request, contract_id: int):
 
 @router.post(
     "/contracts/{contract_id}/professional-services",
-    response={201: DocumentDetail},
+    response={201: MoneyDocumentDetail},
     summary="Quote professional services at the contract's discount",
 )
 def professional_services(request, contract_id: int, payload: ProfessionalServicesIn):
@@ -181,7 +184,7 @@ def professional_services(request, contract_id: int, payload: ProfessionalServic
 
 @router.post(
     "/daas-invoices",
-    response=list[DocumentOut],
+    response=list[MoneyDocumentOut],
     summary="Raise the DaaS partner invoices of a month (idempotent)",
 )
 def daas_invoices(request, payload: MonthIn):

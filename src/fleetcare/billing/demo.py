@@ -7,8 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
+
 from fleetcare.contracts import options as contract_options
 from fleetcare.contracts.models import EnterpriseContract
+from fleetcare.core.currency import format_money
 from fleetcare.daas import invoicing as daas_invoicing
 
 from .models import Document
@@ -23,7 +26,18 @@ def load(ctx: Any, out: Any = None) -> None:
     last_month = (ctx.today.replace(day=1) - timedelta(days=1)).replace(day=1)
     docs = daas_invoicing.raise_daas_monthly_invoices(last_month, actor=ctx.users["billing"])
     for doc in docs:
-        _say(out, f"  DaaS invoice {doc.number} for {doc.addressed_to}: {doc.currency} {doc.total}")
+        _say(
+            out,
+            f"  DaaS invoice {doc.number} for {doc.addressed_to}: {format_money(doc.total, doc.currency, 'en')}",
+        )
+    # Every in-force contract with paid options has its options order (Acme's extra CSM
+    # block included).
+    for with_options in EnterpriseContract.objects.in_force(ctx.today).filter(
+        models.Q(extra_csm_blocks__gt=0)
+        | models.Q(technical_account_management=True)
+        | models.Q(onsite_destruction=True)
+    ):
+        contract_options.raise_options_order(with_options, actor=ctx.users["billing"])
     contract = (
         EnterpriseContract.objects.filter(onsite_destruction=True)
         .in_force(ctx.today)

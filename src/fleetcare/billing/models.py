@@ -163,6 +163,16 @@ class Document(TimeStamped):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number or _('(draft)')}"
 
+    @property
+    def label(self) -> str:
+        """Kind and number ("Invoice INV-000001"); a draft is just its kind, its status
+        being shown beside it once."""
+        return (
+            f"{self.get_kind_display()} {self.number}"
+            if self.number
+            else str(self.get_kind_display())
+        )
+
     def recompute_totals(self) -> None:
         subtotal = sum((line.amount for line in self.lines.all()), Decimal("0"))
         self.subtotal = round_money(subtotal)

@@ -57,8 +57,16 @@ def in_language_of(organisation: Any) -> translation.override:
     return translation.override(language_of(organisation))
 
 
-def tax_rate_for(country: str) -> Decimal:
-    """The tax rate (percent) for a customer country: a setting (TAX_RATES)."""
+def tax_rate_for(customer: Any) -> Decimal:
+    """The tax rate (percent) of a document: the one place it is decided.
+
+    The rate is the **customer's**: the country of the document's account (the
+    organisation billed for it: the P+E customer, or the partner on its DaaS monthly
+    invoice), from the setting TAX_RATES; never the recipient's. A quote addressed to a
+    French distributor on behalf of a German customer is taxed at the German rate, like
+    every other document of that customer. ``customer`` may be an organisation or an
+    ISO country code."""
+    country = customer if isinstance(customer, str) else (customer.country or "")
     return Decimal(str(settings.TAX_RATES.get(country.upper(), "0")))
 
 
@@ -95,7 +103,7 @@ def create_document(
         account=account,
         addressed_to=recipient,
         currency=currency,
-        tax_rate=tax_rate if tax_rate is not None else tax_rate_for(recipient.country),
+        tax_rate=tax_rate if tax_rate is not None else tax_rate_for(account),
         title=title,
         notes=notes,
         source_key=source_key,

@@ -97,7 +97,7 @@ def document_action(request, pk: int, action: str):
 @login_required
 def document_pdf(request, pk: int):
     doc = get_visible_or_404(Document, request.user, pk=pk)
-    body = render_document_pdf(doc, getattr(request.user, "language", "") or "en")
+    body = render_document_pdf(doc)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{doc.number or f"draft-{doc.pk}"}.pdf"'

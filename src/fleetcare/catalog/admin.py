@@ -1,10 +1,24 @@
 from django.contrib import admin
 
-from .models import Category, FirmwareRelease, ProductDocument, ProductModel, SparePart
+from .models import (
+    Category,
+    FirmwareRelease,
+    ProductDocument,
+    ProductModel,
+    ProductPrice,
+    SparePart,
+)
 
 
 class FirmwareInline(admin.TabularInline):
     model = FirmwareRelease
+    extra = 0
+
+
+class PriceInline(admin.TabularInline):
+    """R-CAT-1: one row per currency the vendor sells the model in."""
+
+    model = ProductPrice
     extra = 0
 
 
@@ -25,15 +39,12 @@ class ProductModelAdmin(admin.ModelAdmin):
         "name",
         "family",
         "category",
-        "list_price",
-        "pe_yearly_price",
-        "daas_monthly_price",
         "end_of_sale_effective_on",
         "end_of_support_on",
     ]
     list_filter = ["category", "family"]
     search_fields = ["sku", "name", "family"]
-    inlines = [FirmwareInline, DocumentInline]
+    inlines = [PriceInline, FirmwareInline, DocumentInline]
 
 
 @admin.register(SparePart)

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from fleetcare.api.pagination import PageNumber
 from fleetcare.core.tenancy import get_visible_or_404
 
-from .models import Category, ProductModel, SparePart
+from .models import Category, ProductModel, ProductPrice, SparePart
 
 router = Router(tags=["catalogue"])
 ROUTER_PREFIX = "/catalog"
@@ -26,11 +26,18 @@ class FirmwareOut(Schema):
     notes: str
 
 
-class DocumentOut(Schema):
+class ProductDocumentOut(Schema):
     kind: str
     title: str
     language: str
     url: str
+
+
+class ProductPriceOut(Schema):
+    currency: str
+    list_price: Decimal
+    pe_yearly_price: Decimal | None
+    daas_monthly_price: Decimal | None
 
 
 class ProductModelOut(Schema):
@@ -40,10 +47,9 @@ class ProductModelOut(Schema):
     family: str
     category: str = Field(..., alias="category.code")
     quote_only: bool = Field(..., alias="category.quote_only")
-    currency: str
-    list_price: Decimal
-    pe_yearly_price: Decimal | None
-    daas_monthly_price: Decimal | None
+    prices: list[ProductPriceOut] = Field(
+        ..., description="The model's entry in each currency's price list (R-CAT-1)"
+    )
     end_of_sale_announced_on: date | None
     end_of_sale_effective_on: date | None
     end_of_support_on: date | None
@@ -53,11 +59,15 @@ class ProductModelOut(Schema):
     def resolve_lifecycle(obj: ProductModel) -> str:
         return obj.lifecycle_status(timezone.localdate())
 
+    @staticmethod
+    def resolve_prices(obj: ProductModel) -> list[ProductPrice]:
+        return list(obj.prices.all())
+
 
 class ProductModelDetail(ProductModelOut):
     description: str
     firmware_releases: list[FirmwareOut]
-    documents: list[DocumentOut]
+    documents: list[ProductDocumentOut]
 
 
 class SparePartOut(Schema):
@@ -85,7 +95,12 @@ def list_categories(request):
 @paginate(PageNumber)
 def list_models(request, filters: Query[CatalogFilters]):
     today = timezone.localdate()
-    qs = ProductModel.objects.visible_to(request.user).select_related("category").search(filters.q)
+    qs = (
+        ProductModel.objects.visible_to(request.user)
+        .select_related("category")
+        .prefetch_related("prices")
+        .search(filters.q)
+    )
     if filters.category:
         qs = qs.filter(category__code=filters.category)
     if filters.family:
@@ -100,7 +115,7 @@ def list_models(request, filters: Query[CatalogFilters]):
 @router.get("/models/{model_id}", response=ProductModelDetail)
 def get_model(request, model_id: int):
     qs = ProductModel.objects.select_related("category").prefetch_related(
-        "firmware_releases", "documents"
+        "firmware_releases", "documents", "prices"
     )
     return get_visible_or_404(qs, request.user, pk=model_id)
 

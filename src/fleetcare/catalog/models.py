@@ -7,10 +7,13 @@ parts and documents); downloads of software are for entitled users (R-POR-1).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core.currency import validate_currency
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 from fleetcare.rules import coverage as coverage_rules
@@ -104,18 +107,6 @@ class ProductModel(TimeStamped):
     family = models.CharField(_("family"), max_length=100)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="models")
     description = models.TextField(_("description"), blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="USD")
-    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
-    pe_yearly_price = models.DecimalField(
-        _("yearly Poly+ Enterprise price per device"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
-    daas_monthly_price = models.DecimalField(
-        _("DaaS monthly price"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
     end_of_sale_announced_on = models.DateField(
         _("end of sale announced on"), null=True, blank=True
     )
@@ -130,14 +121,37 @@ class ProductModel(TimeStamped):
         ordering = ["family", "name"]
         verbose_name = _("product model")
         verbose_name_plural = _("product models")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(list_price__gte=0), name="list_price_not_negative"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    def price_in(self, currency: str) -> ProductPrice:
+        """R-CAT-1: the model's price-list entry in ``currency``; ``MissingPrice`` when the
+        vendor does not sell it in that currency (never converted, never USD instead)."""
+        code = (currency or "").upper()
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("prices")
+        if cached is not None:
+            found = next((p for p in cached if p.currency == code), None)
+        else:
+            found = self.prices.filter(currency=code).first()
+        if found is None:
+            raise MissingPrice(self, code, "list")
+        return found
+
+    def list_price_in(self, currency: str) -> Decimal:
+        return self.price_in(currency).list_price
+
+    def pe_yearly_price_in(self, currency: str) -> Decimal:
+        price = self.price_in(currency).pe_yearly_price
+        if price is None:
+            raise MissingPrice(self, currency, "pe_yearly")
+        return price
+
+    def daas_monthly_price_in(self, currency: str) -> Decimal:
+        price = self.price_in(currency).daas_monthly_price
+        if price is None:
+            raise MissingPrice(self, currency, "daas_monthly")
+        return price
 
     def lifecycle_status(self, on: date) -> str:
         if self.is_past_end_of_support(on):
@@ -155,6 +169,78 @@ class ProductModel(TimeStamped):
     @property
     def latest_firmware(self) -> FirmwareRelease | None:
         return self.firmware_releases.order_by("-released_on", "-id").first()
+
+
+PRICE_KINDS = {
+    "list": _("list price"),
+    "pe_yearly": _("yearly Poly+ Enterprise price"),
+    "daas_monthly": _("DaaS monthly price"),
+}
+
+
+class MissingPrice(ValidationError):
+    """A model has no price of the kind asked for in a currency: a refusal, never a fallback."""
+
+    def __init__(self, model: ProductModel, currency: str, kind: str = "list") -> None:
+        self.product_model, self.currency, self.kind = model, (currency or "").upper(), kind
+        super().__init__(
+            _("%(model)s (%(sku)s) has no %(kind)s in %(currency)s in the price list.")
+            % {
+                "model": model.name,
+                "sku": model.sku,
+                "kind": PRICE_KINDS[kind],
+                "currency": self.currency,
+            },
+            code="missing_price",
+        )
+
+
+class ProductPrice(models.Model):
+    """R-CAT-1 / R-MON-1: one line of a currency's price list. Written as data for each
+    currency the vendor sells in; never derived from another currency."""
+
+    product_model = models.ForeignKey(
+        ProductModel, on_delete=models.CASCADE, related_name="prices", verbose_name=_("model")
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
+    pe_yearly_price = models.DecimalField(
+        _("yearly Poly+ Enterprise price per device"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    daas_monthly_price = models.DecimalField(
+        _("DaaS monthly price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    objects = TenantManager.from_queryset(CatalogQuerySet)()
+
+    class Meta:
+        ordering = ["product_model_id", "currency"]
+        verbose_name = _("price")
+        verbose_name_plural = _("price list")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product_model", "currency"], name="uniq_price_per_model_currency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(list_price__gte=0), name="price_list_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pe_yearly_price__isnull=True) | models.Q(pe_yearly_price__gte=0),
+                name="price_pe_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daas_monthly_price__isnull=True)
+                | models.Q(daas_monthly_price__gte=0),
+                name="price_daas_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_model.sku} {self.currency} {self.list_price}"
 
 
 class FirmwareRelease(models.Model):

@@ -264,7 +264,17 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# Billing: tax rate per customer country, in percent (a setting).
+# Currencies the vendor sells in: each has its own price list (R-CAT-1, R-MON-1); a
+# contract or subscription is in one of them. Prices are never converted.
+CURRENCIES: list[str] = [
+    c.strip().upper()
+    for c in os.environ.get("CURRENCIES", "USD,EUR,GBP,CAD").split(",")
+    if c.strip()
+]
+
+# Billing: tax rate per customer country, in percent (a setting). The country is the
+# document's account's (the customer billed), never the recipient's: a quote addressed to
+# a distributor on behalf of a German customer is taxed at the German rate.
 TAX_RATES: dict[str, str] = {
     "FR": "20",
     "DE": "19",

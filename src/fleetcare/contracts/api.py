@@ -89,7 +89,11 @@ class ContractIn(Schema):
     account_id: int
     start_date: date
     end_date: date | None = Field(None, description="Default: the programme's term (12 months)")
-    currency: str | None = None
+    currency: str | None = Field(
+        None,
+        description="One of the supported currencies (setting CURRENCIES, e.g. USD, EUR, GBP, "
+        "CAD); default the account's. Unit prices are in it.",
+    )
     categories: list[CategoryIn]
     distribution_partner_id: int | None = None
     professional_services_discount: Decimal = Decimal(0)
@@ -213,7 +217,7 @@ def _categories(items: list[CategoryIn]) -> list[services.CategoryInput]:
 
 def _pdf(doc: Document, request) -> HttpResponse:
     response = HttpResponse(
-        render_document_pdf(doc, getattr(request, "LANGUAGE_CODE", "en")),
+        render_document_pdf(doc),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="{doc.number or "draft"}.pdf"'
@@ -227,13 +231,24 @@ def list_contracts(request, filters: Query[ContractFilter]):
 
 
 @router.get("/enterprise/proposal", response=ProposalOut)
-def proposal(request, account_id: int, start_date: date | None = None, months: int | None = None):
-    """R-PE-2 / R-PE-7: installed from the fleet and growth from the forecast, per category."""
+def proposal(
+    request,
+    account_id: int,
+    start_date: date | None = None,
+    months: int | None = None,
+    currency: str | None = None,
+):
+    """R-PE-2 / R-PE-7: installed from the fleet and growth from the forecast, per category;
+    unit prices from the price list of ``currency`` (default: the account's)."""
     account = get_visible_or_404(
         Organisation.objects.filter(kind="customer"), request.user, pk=account_id
     )
     p = services.propose_contract(
-        actor=request.user, account=account, start_date=start_date, months=months
+        actor=request.user,
+        account=account,
+        start_date=start_date,
+        months=months,
+        currency=currency,
     )
     return {
         **p.__dict__,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core.currency import currency_choices
 from fleetcare.organisations.models import Organisation
 
 
@@ -17,7 +18,11 @@ class ContractForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Default: 12 months."),
     )
-    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=(),
+        help_text=_("The contract's documents are in it, priced from its price list."),
+    )
     distribution_partner = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(kind="distribution_partner"),
         label=_("Distribution partner (receives the quotes)"),
@@ -46,6 +51,7 @@ class ContractForm(forms.Form):
         self.fields["account"].queryset = Organisation.objects.visible_to(user).filter(
             kind="customer"
         )
+        self.fields["currency"].choices = currency_choices()
 
 
 class CategoryForm(forms.Form):
@@ -57,3 +63,18 @@ class CategoryForm(forms.Form):
 
 
 CategoryFormSet = forms.formset_factory(CategoryForm, extra=0)
+
+
+class ProfessionalServicesForm(forms.Form):
+    """R-PE-8: professional services quoted at the contract's discount (billing)."""
+
+    description = forms.CharField(label=_("Professional services"), max_length=200)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=8, decimal_places=2)
+    hourly_rate = forms.DecimalField(
+        label=_("Hourly rate"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Empty: the price list's rate in the contract's currency."),
+    )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fleetcare.billing.models import Document, DocumentKind
 from fleetcare.billing.services import (
@@ -19,21 +20,63 @@ from fleetcare.billing.services import (
     require_billing,
 )
 
-# Prices of the paid P+E options, per contract year, in the contract's currency. Data, not
-# code: override with the setting BILLING_OPTION_PRICES (same keys).
-DEFAULT_OPTION_PRICES = {
-    "extra_csm_block": Decimal("9600.00"),  # one block = 8 hours a month for a year
-    "technical_account_management": Decimal("30000.00"),
-    "onsite_destruction": Decimal("1500.00"),
-    "professional_services_hour": Decimal("180.00"),
+# Prices of the paid P+E options, per contract year, one price list per currency (written
+# as data, never converted; illustrative). Override with the setting BILLING_OPTION_PRICES
+# ({"EUR": {"extra_csm_block": "9100.00", ...}, ...}).
+DEFAULT_OPTION_PRICES: dict[str, dict[str, Decimal]] = {
+    "USD": {
+        "extra_csm_block": Decimal("9600.00"),  # one block = 8 hours a month for a year
+        "technical_account_management": Decimal("30000.00"),
+        "onsite_destruction": Decimal("1500.00"),
+        "professional_services_hour": Decimal("180.00"),
+    },
+    "EUR": {
+        "extra_csm_block": Decimal("9100.00"),
+        "technical_account_management": Decimal("28500.00"),
+        "onsite_destruction": Decimal("1450.00"),
+        "professional_services_hour": Decimal("170.00"),
+    },
+    "GBP": {
+        "extra_csm_block": Decimal("7900.00"),
+        "technical_account_management": Decimal("24500.00"),
+        "onsite_destruction": Decimal("1250.00"),
+        "professional_services_hour": Decimal("150.00"),
+    },
+    "CAD": {
+        "extra_csm_block": Decimal("13000.00"),
+        "technical_account_management": Decimal("40500.00"),
+        "onsite_destruction": Decimal("2000.00"),
+        "professional_services_hour": Decimal("245.00"),
+    },
+}
+
+OPTION_LABELS = {
+    "extra_csm_block": _lazy("extra CSM block"),
+    "technical_account_management": _lazy("technical account management"),
+    "onsite_destruction": _lazy("on-site destruction"),
+    "professional_services_hour": _lazy("professional-services hour"),
 }
 
 
-def option_prices() -> dict[str, Decimal]:
-    prices = dict(DEFAULT_OPTION_PRICES)
-    for key, value in getattr(settings, "BILLING_OPTION_PRICES", {}).items():
+def option_prices(currency: str) -> dict[str, Decimal]:
+    """The options' price list in ``currency`` (empty when the vendor has none in it)."""
+    code = (currency or "").upper()
+    prices = dict(DEFAULT_OPTION_PRICES.get(code, {}))
+    for key, value in getattr(settings, "BILLING_OPTION_PRICES", {}).get(code, {}).items():
         prices[key] = Decimal(str(value))
     return prices
+
+
+def option_price(currency: str, key: str) -> Decimal:
+    """One option's price in ``currency``; a refusal naming option and currency if none."""
+    price = option_prices(currency).get(key)
+    if price is None:
+        raise ValidationError(
+            _("The price list has no %(option)s price in %(currency)s.")
+            % {"option": OPTION_LABELS[key], "currency": (currency or "").upper()},
+            code="missing_price",
+        )
+    return price
 
 
 def _recipient(contract: Any) -> Any:
@@ -46,7 +89,6 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
     """A draft order for the paid options of a P+E contract's term (extra CSM blocks,
     technical account management, on-site destruction). Idempotent per contract."""
     require_billing(actor)
-    prices = option_prices()
     term = {"start": contract.start_date, "end": contract.end_date}
     recipient = _recipient(contract)
     lines = []
@@ -60,7 +102,7 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
             LineSpec(
                 csm_text,
                 contract.extra_csm_blocks,
-                prices["extra_csm_block"],
+                option_price(contract.currency, "extra_csm_block"),
                 sku="OPT-CSM-BLOCK",
             )
         )
@@ -69,7 +111,7 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
             LineSpec(
                 tam_text,
                 1,
-                prices["technical_account_management"],
+                option_price(contract.currency, "technical_account_management"),
                 sku="OPT-TAM",
             )
         )
@@ -78,7 +120,7 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
             LineSpec(
                 destruction_text,
                 1,
-                prices["onsite_destruction"],
+                option_price(contract.currency, "onsite_destruction"),
                 sku="OPT-DESTRUCTION",
             )
         )
@@ -120,10 +162,17 @@ def raise_professional_services_quote(
         errors["hours"] = [_("Hours must be positive.")]
     if errors:
         raise ValidationError(errors)
-    rate = hourly_rate if hourly_rate is not None else option_prices()["professional_services_hour"]
+    rate = (
+        hourly_rate
+        if hourly_rate is not None
+        else option_price(contract.currency, "professional_services_hour")
+    )
     discount = Decimal(contract.professional_services_discount)
     factor = (Decimal(100) - discount) / Decimal(100)
     recipient = _recipient(contract)
+    # Serialise quotes of one contract: each gets the next key ps:<contract>:<n>.
+    type(contract).objects.select_for_update().filter(pk=contract.pk).first()
+    n = Document.objects.filter(source_key__startswith=f"ps:{contract.pk}:").count() + 1
     with in_language_of(recipient):
         title = _("Professional services — %(reference)s") % {"reference": contract.reference}
         text = _("%(description)s (contract discount %(discount)s %%)") % {
@@ -148,4 +197,30 @@ def raise_professional_services_quote(
             )
         ],
         actor=actor,
+        source_key=f"ps:{contract.pk}:{n}",
+    )
+
+
+def contract_documents(contract: Any, user: Any) -> Any:
+    """What has been billed for a contract (R-MON-2), as ``user`` may see it: its upfront
+    order, renewal quote (of the next term), adjustment quotes, options order,
+    professional-services quotes and the unreturned-unit charges of its replacements."""
+    from django.db.models import Q
+
+    from fleetcare.replacements.models import ReplacementOrder
+
+    nxt = type(contract).objects.filter(previous=contract).values_list("pk", flat=True)
+    adjustments = contract.adjustments.values_list("pk", flat=True)
+    orders = ReplacementOrder.objects.filter(enterprise_contract=contract).values_list(
+        "pk", flat=True
+    )
+    keys = [f"pe-upfront:{contract.pk}", f"options:{contract.pk}"]
+    keys += [f"pe-renewal:{pk}" for pk in nxt]
+    keys += [f"pe-adjustment:{pk}" for pk in adjustments]
+    keys += [f"rma-unreturned:{pk}" for pk in orders] + [f"rma-threshold:{pk}" for pk in orders]
+    return (
+        Document.objects.visible_to(user)
+        .filter(Q(source_key__in=keys) | Q(source_key__startswith=f"ps:{contract.pk}:"))
+        .select_related("addressed_to")
+        .order_by("created_at", "id")
     )

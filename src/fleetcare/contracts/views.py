@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,21 +15,27 @@ from django.views.decorators.http import require_POST
 
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
+from fleetcare.billing.services import BILLING_ROLES
 from fleetcare.core import programmes
 from fleetcare.core.lists import paginate
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
+from . import options as contract_options
 from . import services
 from .filters import ContractFilter
-from .forms import CategoryFormSet, ContractForm
+from .forms import CategoryFormSet, ContractForm, ProfessionalServicesForm
 from .models import Adjustment, ContractCategory, EnterpriseContract
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
+
+
+def _is_billing(user) -> bool:
+    return scope_of(user).is_vendor and (user.is_superuser or user.role in BILLING_ROLES)
 
 
 def _is_csm(user) -> bool:
@@ -71,6 +77,22 @@ def _category_inputs(formset) -> list[services.CategoryInput]:
     ]
 
 
+def _proposal_or_error(request, form, **kw):
+    """The proposal, or None with the refusal (e.g. a model not priced in the currency)
+    shown on the form."""
+    try:
+        return services.propose_contract(actor=request.user, **kw)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"currency": exc.messages}
+        for field, errs in errors.items():
+            if not form.is_bound:
+                for e in errs:
+                    messages.error(request, e)
+            elif not any(e in form.errors.get(field, []) for e in errs):
+                form.add_error(field if field in form.fields else None, errs)
+        return None
+
+
 @login_required
 def contract_new(request):
     services.require_csm(request.user)
@@ -86,7 +108,7 @@ def contract_new(request):
                     account=cd["account"],
                     start_date=cd["start_date"],
                     end_date=cd["end_date"],
-                    currency=cd["currency"] or None,
+                    currency=cd["currency"],
                     categories=_category_inputs(formset),
                     distribution_partner=cd["distribution_partner"],
                     professional_services_discount=cd["professional_services_discount"],
@@ -105,8 +127,12 @@ def contract_new(request):
                 return redirect("contracts:detail", pk=contract.pk)
         account = form.cleaned_data.get("account") if hasattr(form, "cleaned_data") else None
         if account is not None and form.cleaned_data.get("start_date"):
-            proposal = services.propose_contract(
-                actor=request.user, account=account, start_date=form.cleaned_data["start_date"]
+            proposal = _proposal_or_error(
+                request,
+                form,
+                account=account,
+                start_date=form.cleaned_data["start_date"],
+                currency=form.cleaned_data.get("currency") or account.currency,
             )
     else:
         initial = {"start_date": request.GET.get("start_date") or None}
@@ -117,7 +143,9 @@ def contract_new(request):
                 request.user,
                 pk=request.GET["account"],
             )
-            initial.update(account=account, currency=account.currency)
+            initial.update(
+                account=account, currency=request.GET.get("currency") or account.currency
+            )
         form = ContractForm(initial=initial, user=request.user)
         formset = CategoryFormSet(prefix="cat")
         if account is not None and initial["start_date"]:
@@ -125,10 +153,18 @@ def contract_new(request):
                 start = date.fromisoformat(initial["start_date"])
             except ValueError:
                 start = None
-            if start is not None:
-                proposal = services.propose_contract(
-                    actor=request.user, account=account, start_date=start
+            proposal = (
+                _proposal_or_error(
+                    request,
+                    form,
+                    account=account,
+                    start_date=start,
+                    currency=request.GET.get("currency") or account.currency,
                 )
+                if start is not None
+                else None
+            )
+            if proposal is not None:
                 formset = CategoryFormSet(
                     prefix="cat",
                     initial=[
@@ -172,8 +208,9 @@ def _contract(request, pk: int) -> EnterpriseContract:
 
 
 @login_required
-def contract_detail(request, pk: int):
+def contract_detail(request, pk: int, ps_form=None, status=200):
     contract = _contract(request, pk)
+    is_billing = _is_billing(request.user)
     adjustments = contract.adjustments.select_related(
         "contract_category__category", "quote"
     ).order_by("-month", "id")
@@ -188,8 +225,55 @@ def contract_detail(request, pk: int):
             "adjustments": adjustments,
             "next_term": next_term,
             "is_csm": _is_csm(request.user),
+            "is_billing": is_billing,
+            "ps_form": ps_form or (ProfessionalServicesForm() if is_billing else None),
+            "billed": contract_options.contract_documents(contract, request.user),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def raise_options(request, pk: int):
+    """Billing raises the draft order of the contract's paid options (R-PE-8)."""
+    contract = _contract(request, pk)
+    try:
+        doc = contract_options.raise_options_order(contract, actor=request.user)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("%(doc)s is raised for the paid options.") % {"doc": doc.label})
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_POST
+def raise_professional_services(request, pk: int):
+    """Billing quotes professional services at the contract discount; a refused form
+    comes back with what was typed."""
+    contract = _contract(request, pk)
+    if not _is_billing(request.user):
+        raise PermissionDenied(_("Only billing may do this."))
+    form = ProfessionalServicesForm(request.POST)
+    if form.is_valid():
+        cd = form.cleaned_data
+        try:
+            doc = contract_options.raise_professional_services_quote(
+                contract,
+                actor=request.user,
+                description=cd["description"],
+                hours=cd["hours"],
+                hourly_rate=cd["hourly_rate"],
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errs in errors.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("%(doc)s is raised.") % {"doc": doc.label})
+            return redirect("contracts:detail", pk=contract.pk)
+    return contract_detail(request, pk, ps_form=form, status=422)
 
 
 @login_required
@@ -280,7 +364,7 @@ def document_pdf(request, pk: int):
     if doc.programme not in programmes.codes(ProgrammeKind.ACCOUNT_WIDE):
         raise Http404(_("Not a Poly+ Enterprise document."))
     response = HttpResponse(
-        render_document_pdf(doc, getattr(request, "LANGUAGE_CODE", "en")),
+        render_document_pdf(doc),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="{doc.number or "draft"}.pdf"'

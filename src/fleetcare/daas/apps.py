@@ -8,7 +8,11 @@ class DaasConfig(AppConfig):
     verbose_name = _("Device-as-a-Service")
 
     def ready(self) -> None:
+        from fleetcare.billing.pdf import PDF_CONTEXT
+        from fleetcare.daas.invoicing import pdf_context
         from fleetcare.portal.context import register
+
+        PDF_CONTEXT["daas_monthly_invoice"] = pdf_context
 
         register(
             "daas:list",

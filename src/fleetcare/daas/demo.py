@@ -42,6 +42,12 @@ def _subscribe(ctx, partner_key, customer_key, site_name, items, delivered_on, d
         distributor=distributor,
     )
     services.record_delivery(actor=actor, subscription=sub, delivered_on=delivered_on)
+    # The distributor's delivery note gives each unit's serial number.
+    for enrolment in sub.devices.select_related("device", "product_model").order_by("id"):
+        device = enrolment.device
+        if device is not None and not device.serial_number:
+            device.serial_number = f"{enrolment.product_model.sku[:4]}{device.pk:07d}"
+            device.save(update_fields=["serial_number"])
     return sub
 
 
@@ -54,7 +60,8 @@ def load(ctx: Any, out: Any = None) -> None:
         .order_by("sku")
         .first()
     )
-    first = [(video.sku, 5, False)] if video is not None and video.daas_monthly_price else []
+    daas_priced = video is not None and video.prices.filter(daas_monthly_price__isnull=False)
+    first = [(video.sku, 5, False)] if daas_priced else []
     northwind = _subscribe(
         ctx,
         "maple",

@@ -34,7 +34,11 @@ class SubscriptionForm(forms.Form):
         self.fields["distributor"].queryset = Organisation.objects.filter(
             kind="distribution_partner"
         )
-        models = ProductModel.objects.visible_to(user).filter(daas_monthly_price__isnull=False)
+        models = (
+            ProductModel.objects.visible_to(user)
+            .filter(prices__daas_monthly_price__isnull=False)
+            .distinct()
+        )
         for i in range(self.LINES):
             self.fields[f"model_{i}"] = forms.ModelChoiceField(
                 label=_("Model %(n)s") % {"n": i + 1}, queryset=models, required=i == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fleetcare.billing.models import Document, DocumentKind
 from fleetcare.billing.services import (
@@ -25,60 +27,162 @@ def _previous_month(d: date) -> date:
     return month_start(previous_month_end(d))
 
 
-def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]]:
-    """Lines per currency: one per device active in ``month``, fee from rules.daas.
+@dataclass(frozen=True)
+class BilledDevice:
+    """One device's share of a partner's month (R-DS-7): a row of the invoice's annex."""
 
-    Descriptions are in the active language: the caller chooses the partner's."""
+    currency: str
+    customer: str
+    subscription: str
+    sku: str
+    model: str
+    identifier: str  # the serial number, else the subscription and device id
+    term_start: date
+    term_end: date
+    first_day: date
+    last_day: date
+    active_days: int
+    days_in_month: int
+    unit_price: Decimal
+    amount: Decimal
+
+    @property
+    def days(self) -> str:
+        return f"{self.active_days}/{self.days_in_month}"
+
+
+def billed_devices(partner_id: int, month: date) -> list[BilledDevice]:
+    """Every device of ``partner_id`` active in ``month`` with its fee from rules.daas
+    (pro rata by days), sorted by customer, model and identifier."""
     from fleetcare.daas.models import SubscribedDevice
 
     first = month_start(month)
     last = month_end(first)
-    devices = (
-        SubscribedDevice.objects.filter(
-            subscription__partner_id=partner_id,
-            term_start__lte=last,
-            term_end__gte=first,
-            # A replaced unit is billed no more: its replacement carries the same term (R-DS-2).
-            replaced_by__isnull=True,
-        )
-        .select_related("subscription", "subscription__customer", "product_model", "device")
-        .order_by("subscription__reference", "id")
-    )
-    out: dict[str, list[LineSpec]] = {}
+    devices = SubscribedDevice.objects.filter(
+        subscription__partner_id=partner_id,
+        term_start__lte=last,
+        term_end__gte=first,
+        # A replaced unit is billed no more: its replacement carries the same term (R-DS-2).
+        replaced_by__isnull=True,
+    ).select_related("subscription", "subscription__customer", "product_model", "device")
+    out = []
     for dev in devices:
         fee = monthly_fee(dev.monthly_price, first, dev.term_start, dev.term_end)
         share = month_share(first, dev.term_start, dev.term_end)
         if fee == 0 or share is None:
             continue
-        lo, hi, active = share.first_day, share.last_day, share.active_days
-        label = (
-            f"{dev.subscription.reference} · {dev.subscription.customer.name} · "
-            f"{dev.product_model.name} #{dev.device_id or dev.pk}"
-        )
-        if share.full:
-            spec = LineSpec(label, 1, dev.monthly_price, sku=dev.product_model.sku)
-        else:
-            factor = (Decimal(share.active_days) / Decimal(share.days_in_month)).quantize(
-                Decimal("0.00000001")
-            )
-            spec = LineSpec(
-                _("%(label)s (%(start)s – %(end)s, %(active)s/%(days)s days)")
-                % {
-                    "label": label,
-                    "start": lo,
-                    "end": hi,
-                    "active": active,
-                    "days": share.days_in_month,
-                },
-                1,
-                dev.monthly_price,
-                factor,
+        serial = dev.device.serial_number if dev.device_id else None
+        out.append(
+            BilledDevice(
+                currency=dev.subscription.currency,
+                customer=dev.subscription.customer.name,
+                subscription=dev.subscription.reference,
                 sku=dev.product_model.sku,
+                model=dev.product_model.name,
+                identifier=serial or f"{dev.subscription.reference} #{dev.device_id or dev.pk}",
+                term_start=dev.term_start,
+                term_end=dev.term_end,
+                first_day=share.first_day,
+                last_day=share.last_day,
+                active_days=share.active_days,
+                days_in_month=share.days_in_month,
+                unit_price=dev.monthly_price,
+                amount=fee,
             )
-            if spec.amount != fee:  # keep the rule's amount exactly
-                spec = LineSpec(spec.description, 1, fee, sku=dev.product_model.sku)
-        out.setdefault(dev.subscription.currency, []).append(spec)
+        )
+    out.sort(key=lambda r: (r.customer, r.model, r.sku, r.identifier))
     return out
+
+
+def _group_key(row: BilledDevice) -> tuple:
+    return (row.customer, row.model, row.sku, row.unit_price, row.active_days, row.days_in_month)
+
+
+def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]]:
+    """Lines per currency, one per customer, model, unit price and days billed (quantity =
+    devices): what a partner reconciles against its own billing. Each line's amount is
+    the sum of its devices' fees from rules.daas (half up per device, R-MON-1); the
+    devices themselves are the invoice's annex (``billed_devices``).
+
+    Descriptions are in the active language: the caller chooses the partner's."""
+    groups: dict[tuple, list[BilledDevice]] = {}
+    for row in billed_devices(partner_id, month):
+        groups.setdefault((row.currency, *_group_key(row)), []).append(row)
+    out: dict[str, list[LineSpec]] = {}
+    for (currency, customer, model, sku, price, active, days), rows in groups.items():
+        n = len(rows)
+        total = sum((r.amount for r in rows), Decimal(0))
+        if active == days:
+            text = ngettext(
+                "%(customer)s · %(model)s: %(n)s device, full month",
+                "%(customer)s · %(model)s: %(n)s devices, full month",
+                n,
+            ) % {
+                "customer": customer,
+                "model": model,
+                "n": n,
+            }
+            spec = LineSpec(text, n, price, sku=sku)
+        else:
+            text = ngettext(
+                "%(customer)s · %(model)s: %(n)s device, %(active)s of %(days)s days",
+                "%(customer)s · %(model)s: %(n)s devices, %(active)s of %(days)s days",
+                n,
+            ) % {
+                "customer": customer,
+                "model": model,
+                "n": n,
+                "active": active,
+                "days": days,
+            }
+            factor = (Decimal(active) / Decimal(days)).quantize(Decimal("0.00000001"))
+            spec = LineSpec(text, n, price, factor, sku=sku)
+        if spec.amount != total:  # keep the rule's per-device amounts exactly
+            exact = (total / (n * price)).quantize(Decimal("0.00000001")) if price else Decimal(0)
+            spec = LineSpec(spec.description, n, price, exact, sku=sku)
+            if spec.amount != total:
+                spec = LineSpec(spec.description, 1, total, sku=sku)
+        out.setdefault(currency, []).append(spec)
+    return out
+
+
+def pdf_context(document: Document) -> dict[str, Any]:
+    """The DaaS partner invoice PDF: lines grouped by customer (with subtotals) and the
+    device annex (serial numbers and terms). Recomputed from the subscriptions for the
+    document's month; shown only when it adds up to the document (else the plain lines)."""
+    if document.period_start is None:
+        return {}
+    rows = [
+        r
+        for r in billed_devices(document.addressed_to_id, document.period_start)
+        if r.currency == document.currency
+    ]
+    if sum((r.amount for r in rows), Decimal(0)) != document.subtotal:
+        return {}
+    by_customer: dict[str, dict[tuple, list[BilledDevice]]] = {}
+    for r in rows:
+        by_customer.setdefault(r.customer, {}).setdefault(_group_key(r), []).append(r)
+    groups = []
+    for customer, lines in by_customer.items():
+        items = [
+            {
+                "model": key[1],
+                "sku": key[2],
+                "quantity": len(devs),
+                "unit_price": key[3],
+                "days": devs[0].days,
+                "amount": sum((d.amount for d in devs), Decimal(0)),
+            }
+            for key, devs in lines.items()
+        ]
+        groups.append(
+            {
+                "customer": customer,
+                "lines": items,
+                "subtotal": sum((i["amount"] for i in items), Decimal(0)),
+            }
+        )
+    return {"groups": groups, "annex": rows}
 
 
 def raise_daas_monthly_invoices(

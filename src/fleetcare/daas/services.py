@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from fleetcare.catalog.models import ProductModel
+from fleetcare.catalog.models import MissingPrice, ProductModel
 from fleetcare.core.changelog import log_change
+from fleetcare.core.currency import supported_currencies
 from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.core.roles import Role
@@ -116,9 +117,15 @@ def refusal_message(
 
 
 def enrolment_refusals(
-    site: Site, items: list[EnrolmentItem], on: date, settings: Programme | None = None
+    site: Site,
+    items: list[EnrolmentItem],
+    on: date,
+    currency: str | None = None,
+    settings: Programme | None = None,
 ) -> list[dict[str, str]]:
-    """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4).
+    """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4),
+    and, with ``currency``, each model without a DaaS monthly price in it (R-MON-1).
+    ``settings``: the subscription's programme (default: the default per-device one).
 
     Each refusal: ``{"field": "items[i]", "code": ..., "reason": ...}``. Empty = accepted.
     """
@@ -157,15 +164,11 @@ def enrolment_refusals(
                     "reason": _("%(sku)s: %(reason)s") % {"sku": model.sku, "reason": message},
                 }
             )
-        if model.daas_monthly_price is None:
-            problems.append(
-                {
-                    "field": where,
-                    "code": "no_price",
-                    "reason": _("%(sku)s: the catalogue has no DaaS monthly price for it.")
-                    % {"sku": model.sku},
-                }
-            )
+        if currency is not None:
+            try:
+                model.daas_monthly_price_in(currency)
+            except MissingPrice as exc:
+                problems.append({"field": where, "code": "no_price", "reason": exc.messages[0]})
     return problems
 
 
@@ -269,20 +272,23 @@ def create_subscription(
                 % {"organisation": distributor},
             }
         )
-    errors.extend(enrolment_refusals(site, items, on, p))
-    currencies = {item.product_model.currency for item in items}
-    if len(currencies) > 1:
+    # R-MON-1: the subscription is in the currency of whoever the vendor invoices: the
+    # partner, or the customer for a programme the vendor sells itself; priced from that
+    # currency's price list, never another currency's.
+    billed = partner or customer
+    currency = (billed.currency or "").upper()
+    if currency not in supported_currencies():
         errors.append(
             {
-                "field": "items",
+                "field": "currency",
                 "code": "currency",
-                "reason": _(
-                    "All models of a subscription must be priced in one currency "
-                    "(got %(currencies)s)."
-                )
-                % {"currencies": ", ".join(sorted(currencies))},
+                "reason": _("%(partner)s is billed in %(currency)s, a currency we do not sell in.")
+                % {"partner": billed, "currency": currency or "—"},
             }
         )
+        errors.extend(enrolment_refusals(site, items, on, settings=p))
+    else:
+        errors.extend(enrolment_refusals(site, items, on, currency, settings=p))
     if errors:
         raise ValidationError(_group(errors))
     subscription = Subscription.objects.create(
@@ -292,7 +298,7 @@ def create_subscription(
         site=site,
         distributor=distributor,
         term_months=term,
-        currency=currencies.pop(),
+        currency=currency,
         status=SubscriptionStatus.ACTIVE,
         programme_code=p.code,
     )
@@ -318,7 +324,7 @@ def create_subscription(
                     subscription=subscription,
                     device=next(it),
                     product_model=item.product_model,
-                    monthly_price=item.product_model.daas_monthly_price,
+                    monthly_price=item.product_model.daas_monthly_price_in(currency),
                     extended_cover=item.extended_cover,
                     enrolled_on=on,
                 )

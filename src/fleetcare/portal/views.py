@@ -87,10 +87,20 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+def _reader_currency(user) -> str:
+    """The currency a reader's prices are shown in: their organisation's."""
+    org = getattr(user, "organisation", None)
+    return (getattr(org, "currency", "") or "USD").upper()
+
+
 @login_required
 def catalog(request):
     form = CatalogFilterForm(request.GET or None, user=request.user)
-    models = ProductModel.objects.visible_to(request.user).select_related("category")
+    models = (
+        ProductModel.objects.visible_to(request.user)
+        .select_related("category")
+        .prefetch_related("prices")
+    )
     today = timezone.localdate()
     if form.is_valid():
         data = form.cleaned_data
@@ -102,7 +112,10 @@ def catalog(request):
     page = paginate(request, models.order_by("family", "name", "pk"), per_page=CATALOG_PAGE_SIZE)
     for model in page:
         _lifecycle(model, today)
-    context = {"form": form, "page_obj": page}
+    currency = _reader_currency(request.user)
+    for model in page:
+        model.price_here = next((p for p in model.prices.all() if p.currency == currency), None)
+    context = {"form": form, "page_obj": page, "currency": currency}
     if request.htmx and not request.htmx.boosted:
         response = render(request, "portal/catalog_results.html", context)
     else:
@@ -118,6 +131,8 @@ def model_detail(request, pk: int):
     firmware = list(model.firmware_releases.visible_to(request.user))
     context = {
         "model": model,
+        "prices": list(model.prices.all()),
+        "currency": _reader_currency(request.user),
         "firmware": firmware,
         "latest_firmware": firmware[0] if firmware else None,
         "documents": model.documents.visible_to(request.user),

@@ -119,8 +119,15 @@ class ReplacementOrderQuerySet(TenantQuerySet):
 
     def with_related(self) -> ReplacementOrderQuerySet:
         return self.select_related(
-            "account", "partner", "product_model", "delivery_site", "case", "charge_document"
-        )
+            "account",
+            "partner",
+            "product_model",
+            "delivery_site",
+            "case",
+            "charge_document",
+            "enterprise_contract",
+            "subscribed_device__subscription",
+        ).prefetch_related("product_model__prices")
 
 
 class ReplacementOrder(TimeStamped):
@@ -309,8 +316,28 @@ class ReplacementOrder(TimeStamped):
         return programmes.programme_name(self.programme)
 
     @property
+    def currency(self) -> str:
+        """R-MON-1: the currency of the order's contract or subscription (the account's when
+        it has neither); its charges are priced from that currency's price list."""
+        if self.enterprise_contract_id:
+            return self.enterprise_contract.currency
+        if self.subscribed_device_id:
+            return self.subscribed_device.subscription.currency
+        return self.account.currency
+
+    @property
     def is_extended_cover_cause(self) -> bool:
         return self.cause in (Cause.SPILL, Cause.DROP)
+
+    def _list_price_text(self) -> str:
+        from django.core.exceptions import ValidationError
+
+        from fleetcare.core.currency import format_money
+
+        try:
+            return format_money(self.product_model.list_price_in(self.currency), self.currency)
+        except ValidationError as exc:
+            return exc.messages[0]
 
     @property
     def late_consequence(self) -> str:
@@ -320,13 +347,12 @@ class ReplacementOrder(TimeStamped):
         return str(
             _(
                 "If the defective unit is not received at %(centre)s by %(due)s, a charge "
-                "at the model's list price (%(currency)s %(price)s) is raised. A late return "
+                "at the model's list price (%(price)s) is raised. A late return "
                 "before the charge is invoiced cancels it."
             )
             % {
                 "centre": self.get_service_centre_display(),
                 "due": self.return_due or _("10 business days after delivery"),
-                "currency": self.product_model.currency,
-                "price": self.product_model.list_price,
+                "price": self._list_price_text(),
             }
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 
 from . import services
@@ -57,3 +58,38 @@ def monthly(request, month: str, account: int | None = None):
         "rows": [r.__dict__ for r in report.rows],
         "not_counted": [n.__dict__ for n in report.not_counted],
     }
+
+
+def _download(body, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/monthly.csv", summary="The monthly report as CSV (one table)")
+def monthly_csv(request, month: str, account: int | None = None):
+    first = services.parse_month(month)
+    report = services.monthly_report(user=request.user, month=first, account_id=account)
+    return _download(services.report_csv(report), "text/csv", f"fleet-report-{first:%Y-%m}.csv")
+
+
+@router.get("/monthly/not-counted.csv", summary="The devices not counted, as CSV (one table)")
+def monthly_not_counted_csv(request, month: str, account: int | None = None):
+    first = services.parse_month(month)
+    report = services.monthly_report(user=request.user, month=first, account_id=account)
+    return _download(
+        services.report_not_counted_csv(report),
+        "text/csv",
+        f"fleet-report-{first:%Y-%m}-not-counted.csv",
+    )
+
+
+@router.get("/monthly.xlsx", summary="The monthly report as XLSX (typed cells, two sheets)")
+def monthly_xlsx(request, month: str, account: int | None = None):
+    first = services.parse_month(month)
+    report = services.monthly_report(user=request.user, month=first, account_id=account)
+    return _download(
+        services.report_xlsx(report),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"fleet-report-{first:%Y-%m}.xlsx",
+    )

@@ -8,7 +8,6 @@ month end of each account, one grouped query for all accounts
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fleetcare.catalog.models import Category
 from fleetcare.contracts.models import BaselineChange, ContractCategory, EnterpriseContract
+from fleetcare.core.exports import csv_text, xlsx_bytes
 from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.services import category_counts_at
@@ -251,6 +251,66 @@ HEADER = [
 
 
 def _cells(r: ReportRow) -> list[Any]:
+    """A row's typed cells: numbers stay numbers (Decimal), empty when not applicable."""
+    return [
+        r.account_number,
+        r.account_name,
+        r.category,
+        r.contract_reference,
+        r.count,
+        r.ordered,
+        None if r.baseline is None else r.baseline.quantize(Decimal("0.01")),
+        r.baseline_shown,
+        None if r.increase_pct is None else r.increase_pct.quantize(Decimal("0.01")),
+        r.status,
+    ]
+
+
+NOT_COUNTED_HEADER = ["month", "account_number", "account", "sku", "model", "count", "reason"]
+
+
+def _not_counted_cells(report: MonthlyReport) -> list[list[Any]]:
+    numbers = {r.account_id: r.account_number for r in report.rows}
+    return [
+        [
+            report.month,
+            numbers.get(n.account_id, ""),
+            n.account_name,
+            n.sku,
+            n.name,
+            n.count,
+            n.reason,
+        ]
+        for n in report.not_counted
+    ]
+
+
+def report_csv(report: MonthlyReport) -> str:
+    """The report's table (one table per file; the devices not counted are
+    ``report_not_counted_csv``). Months as ISO dates (the first of the month)."""
+    return csv_text(["month", *HEADER], ([report.month, *_cells(r)] for r in report.rows))
+
+
+def report_not_counted_csv(report: MonthlyReport) -> str:
+    """The devices left out of the counts and why (quote-only, end of support)."""
+    return csv_text(NOT_COUNTED_HEADER, _not_counted_cells(report))
+
+
+def report_xlsx(report: MonthlyReport) -> bytes:
+    """Two sheets: the report and the devices not counted; typed cells."""
+    return xlsx_bytes(
+        [
+            (
+                report.month.strftime("%Y-%m"),
+                ["month", *HEADER],
+                ([report.month, *_cells(r)] for r in report.rows),
+            ),
+            ("not counted", NOT_COUNTED_HEADER, _not_counted_cells(report)),
+        ]
+    )
+
+
+def _json_cells(r: ReportRow) -> list[Any]:
     return [
         r.account_number,
         r.account_name,
@@ -265,43 +325,12 @@ def _cells(r: ReportRow) -> list[Any]:
     ]
 
 
-def report_csv(report: MonthlyReport) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["month", *HEADER])
-    for r in report.rows:
-        w.writerow([report.month.strftime("%Y-%m"), *_cells(r)])
-    if report.not_counted:
-        w.writerow([])
-        w.writerow(["not_counted", "account", "sku", "model", "count", "reason"])
-        for n in report.not_counted:
-            w.writerow(["", n.account_name, n.sku, n.name, n.count, n.reason])
-    return out.getvalue()
-
-
-def report_xlsx(report: MonthlyReport) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(report.month.strftime("%Y-%m"))
-    ws.append(HEADER)
-    for r in report.rows:
-        ws.append(_cells(r))
-    nc = wb.create_sheet("not counted")
-    nc.append(["account", "sku", "model", "count", "reason"])
-    for n in report.not_counted:
-        nc.append([n.account_name, n.sku, n.name, n.count, n.reason])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def report_json(report: MonthlyReport) -> dict[str, Any]:
     return {
         "month": report.month.strftime("%Y-%m"),
         "month_end": report.month_end.isoformat(),
         "rows": [
-            dict(zip(HEADER, _cells(r), strict=True)) | {"account_id": r.account_id}
+            dict(zip(HEADER, _json_cells(r), strict=True)) | {"account_id": r.account_id}
             for r in report.rows
         ],
         "not_counted": [n.__dict__ for n in report.not_counted],

@@ -71,6 +71,8 @@ def monthly_export(request, fmt: str):
     stem = f"fleet-report-{month:%Y-%m}"
     if fmt == "csv":
         response = HttpResponse(services.report_csv(report), content_type="text/csv")
+    elif fmt == "not-counted.csv":
+        response = HttpResponse(services.report_not_counted_csv(report), content_type="text/csv")
     elif fmt == "xlsx":
         response = HttpResponse(
             services.report_xlsx(report),
@@ -91,7 +93,7 @@ def monthly_export(request, fmt: str):
                 )
         response = HttpResponse(services.report_pdf(report, charts), content_type="application/pdf")
     else:
-        raise Http404(_("Export as csv, xlsx or pdf."))
+        raise Http404(_("Export as csv, not-counted.csv, xlsx or pdf."))
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
 

@@ -57,7 +57,7 @@ def _ensure_contract(ctx: Any, key: str, video: ProductModel) -> None:
             "growth": 2,
             "ordered": 22,
             "baseline": Decimal("21"),
-            "unit_price": video.pe_yearly_price or Decimal("60"),
+            "unit_price": video.pe_yearly_price_in(account.currency),
         },
     )
 
@@ -100,7 +100,7 @@ def _ensure_daas_device(ctx: Any, model: ProductModel) -> Device:
         device=device,
         defaults={
             "product_model": model,
-            "monthly_price": model.daas_monthly_price or Decimal("25"),
+            "monthly_price": model.daas_monthly_price_in(sub.currency),
             "enrolled_on": ctx.today - timedelta(days=60),
             "delivered_on": ctx.today - timedelta(days=58),
             "term_start": ctx.today - timedelta(days=58),

@@ -37,9 +37,9 @@ from fleetcare.contracts.services.creation import (  # noqa: F401
 from fleetcare.contracts.services.proposal import (  # noqa: F401
     CategoryProposal,
     Proposal,
-    _unit_prices,
     forecast_explanation,
     propose_contract,
+    unit_prices,
 )
 from fleetcare.contracts.services.renewal import (  # noqa: F401
     RenewalLine,

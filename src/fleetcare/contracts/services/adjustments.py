@@ -21,7 +21,13 @@ from fleetcare.contracts.models import (
     ContractStatus,
     EnterpriseContract,
 )
-from fleetcare.contracts.services.common import PO_ROLES, band_of, basis_of, require_csm
+from fleetcare.contracts.services.common import (
+    PO_ROLES,
+    band_of,
+    basis_of,
+    require_csm,
+    service_sku,
+)
 from fleetcare.contracts.services.creation import in_force_figures
 from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
@@ -185,7 +191,7 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
             adj.added,
             adj.unit_price,
             adj.fraction,
-            adj.contract_category.category.code,
+            service_sku(adj.contract_category.category.code),
         )
         if line.amount != adj.amount:  # factor stored to 8 places; keep the exact amount
             line = LineSpec(

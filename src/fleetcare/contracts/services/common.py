@@ -52,5 +52,18 @@ def require_csm(user: Any, roles: set[str] = CONTRACT_ROLES) -> None:
         raise PermissionDenied(_("Only a customer success manager may do this."))
 
 
+# The ordering codes of the yearly P+E service per covered category: what a distributor
+# orders, shown in the SKU column of upfront orders, adjustment and renewal quotes.
+SERVICE_SKUS = {
+    "personal": "PPE-PERSONAL-1Y",
+    "video": "PPE-VIDEO-1Y",
+    "voice": "PPE-VOICE-1Y",
+}
+
+
+def service_sku(category_code: str) -> str:
+    return SERVICE_SKUS.get(category_code, f"PPE-{category_code.upper()}-1Y")
+
+
 def default_end(start: date, months: int) -> date:
     return pe.term_end(start, months)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fleetcare.billing.services import LineSpec, create_document, in_language_of, issue_document
@@ -19,8 +20,16 @@ from fleetcare.contracts.models import (
     ContractStatus,
     EnterpriseContract,
 )
-from fleetcare.contracts.services.common import band_of, default_end, programme_of, require_csm
+from fleetcare.contracts.services.common import (
+    band_of,
+    default_end,
+    programme_of,
+    require_csm,
+    service_sku,
+)
+from fleetcare.contracts.services.proposal import unit_prices
 from fleetcare.core.changelog import log_change
+from fleetcare.core.currency import clean_currency
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme, ProgrammeError, load_programme
@@ -90,7 +99,7 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
                     cc.installed,
                     cc.unit_price,
                     Decimal(1),
-                    cc.category.code,
+                    service_sku(cc.category.code),
                 )
             )
         if cc.growth:
@@ -100,11 +109,13 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
                     cc.growth,
                     cc.unit_price,
                     g,
-                    cc.category.code,
+                    service_sku(cc.category.code),
                 )
             )
         expected = pe.upfront_amount(cc.installed, cc.growth, cc.unit_price, g)
-        got = sum((ln.amount for ln in lines if ln.sku == cc.category.code), Decimal(0))
+        got = sum(
+            (ln.amount for ln in lines if ln.sku == service_sku(cc.category.code)), Decimal(0)
+        )
         if got != expected:  # R-PE-3 is per category; the lines must add up to it
             raise ValidationError(
                 _("Upfront lines for %(category)s give %(got)s, rule gives %(expected)s.")
@@ -173,6 +184,10 @@ def create_contract(
         errors["professional_services_discount"] = _("A percentage between 0 and 100.")
     if proration_basis not in ("", "monthly", "daily"):
         errors["proration_basis"] = _("monthly or daily.")
+    try:
+        currency = clean_currency(currency or account.currency)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     overlapping = EnterpriseContract.objects.filter(
         account=account,
         status__in=[ContractStatus.ACTIVE],
@@ -186,6 +201,12 @@ def create_contract(
     if errors:
         raise ValidationError(errors)
     cats = _validate_categories(categories, prog)
+    # R-CAT-1 / R-MON-1: every counted model of the chosen categories must be sold in the
+    # contract's currency (MissingPrice names the model and the currency otherwise).
+    try:
+        unit_prices(account.pk, min(start_date, timezone.localdate()), currency, set(cats))
+    except ValidationError as exc:
+        raise ValidationError({"currency": exc.messages}) from None
     band = prog.band if prog.band is not None else band_of()
     contract = EnterpriseContract.objects.create(
         programme_code=prog.code,
@@ -193,7 +214,7 @@ def create_contract(
         reference=_reference(account, start_date),
         start_date=start_date,
         end_date=end_date,
-        currency=(currency or account.currency).upper(),
+        currency=currency,
         status=status,
         distribution_partner=distribution_partner,
         csm=actor,

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.catalog.models import Category, ProductModel
+from fleetcare.catalog.models import Category, ProductModel, ProductPrice
 from fleetcare.contracts.services.common import (
     FORECAST_HORIZON_MONTHS,
     HISTORY_MONTHS,
@@ -19,6 +19,7 @@ from fleetcare.contracts.services.common import (
     programme_of,
     require_csm,
 )
+from fleetcare.core.currency import clean_currency
 from fleetcare.fleet.services import (
     category_counts_at,
     latest_model_counts,
@@ -95,20 +96,31 @@ def forecast_explanation(method: str, months: int, growth: int, low: int, high: 
     return _("One month of history only: no trend to extend, growth 0.")
 
 
-def _unit_prices(account_id: int, on: date) -> dict[str, Decimal]:
-    """Proposed yearly unit price per category: the models' P+E prices weighted by count."""
+def unit_prices(
+    account_id: int, on: date, currency: str, categories: set[str] | None = None
+) -> dict[str, Decimal]:
+    """Proposed yearly unit price per category, from the ``currency`` price list (R-CAT-1):
+    the counted models' P+E prices weighted by count; a category with no counted model
+    takes the plain mean of its models' prices in that list.
+
+    A counted model of a covered category that the vendor does not sell in ``currency``
+    is a refusal (``MissingPrice`` naming the model and currency), never another
+    currency's price. Models without a P+E price (quote-only) are not counted here."""
     counts = latest_model_counts(account_id, on)
+    covered = set(programme_of().covered_categories) if categories is None else categories
     totals: dict[str, list[Decimal]] = {}
-    for m in ProductModel.objects.filter(pk__in=counts).select_related("category"):
-        if m.pe_yearly_price is None:
+    models = ProductModel.objects.filter(pk__in=counts, category__code__in=covered)
+    for m in models.select_related("category").prefetch_related("prices").order_by("sku"):
+        entry = m.price_in(currency)  # refuses when the model is not sold in the currency
+        if entry.pe_yearly_price is None:
             continue
         t = totals.setdefault(m.category.code, [Decimal(0), Decimal(0)])
-        t[0] += m.pe_yearly_price * counts[m.pk]
+        t[0] += entry.pe_yearly_price * counts[m.pk]
         t[1] += counts[m.pk]
     fallback: dict[str, list[Decimal]] = {}
-    for code, price in ProductModel.objects.filter(pe_yearly_price__isnull=False).values_list(
-        "category__code", "pe_yearly_price"
-    ):
+    for code, price in ProductPrice.objects.filter(
+        currency=currency.upper(), pe_yearly_price__isnull=False
+    ).values_list("product_model__category__code", "pe_yearly_price"):
         f = fallback.setdefault(code, [Decimal(0), Decimal(0)])
         f[0] += price
         f[1] += 1
@@ -118,10 +130,17 @@ def _unit_prices(account_id: int, on: date) -> dict[str, Decimal]:
 
 
 def propose_contract(
-    *, actor: Any, account: Any, start_date: date | None = None, months: int | None = None
+    *,
+    actor: Any,
+    account: Any,
+    start_date: date | None = None,
+    months: int | None = None,
+    currency: str | None = None,
 ) -> Proposal:
-    """R-PE-2 / R-PE-7: installed from the fleet, growth from the forecast, per category."""
+    """R-PE-2 / R-PE-7: installed from the fleet, growth from the forecast, per category;
+    unit prices from the price list of ``currency`` (default: the account's)."""
     require_csm(actor)
+    currency = clean_currency(currency or account.currency)
     prog = programme_of()
     start = start_date or timezone.localdate()
     end = default_end(start, months or prog.default_term_months)
@@ -130,9 +149,9 @@ def propose_contract(
     last_month = previous_month_end(counted_on)
     ends = month_ends(pe.add_months(month_start(last_month), 1 - HISTORY_MONTHS), last_month)
     history = monthly_category_history(account.pk, ends)
-    prices = _unit_prices(account.pk, counted_on)
+    prices = unit_prices(account.pk, counted_on, currency)
     band = band_of()
-    proposal = Proposal(account.pk, start, end, account.currency)
+    proposal = Proposal(account.pk, start, end, currency)
     names = {c.code: str(c) for c in Category.objects.all()}
     for code in prog.covered_categories:
         cc = counts.get(code)

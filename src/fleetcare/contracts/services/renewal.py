@@ -31,7 +31,7 @@ from fleetcare.contracts.services.creation import (
     _upfront_lines,
     create_contract,
 )
-from fleetcare.contracts.services.proposal import forecast_explanation
+from fleetcare.contracts.services.proposal import forecast_explanation, unit_prices
 from fleetcare.core.changelog import changelog, log_change
 from fleetcare.fleet.services import (
     category_counts_at,
@@ -67,7 +67,8 @@ def propose_renewal(
     *, actor: Any, contract: EnterpriseContract, on: date | None = None
 ) -> list[RenewalLine]:
     """R-PE-6 / R-PE-7: next term's installed = the count now (adjusted devices included),
-    growth from the forecast."""
+    growth from the forecast, unit prices from the current price list of the contract's
+    currency (a counted model not sold in it is refused, naming model and currency)."""
     require_csm(actor)
     on = min(on or timezone.localdate(), contract.end_date)
     counts = category_counts_at(on, [contract.account_id]).get(contract.account_id, {})
@@ -75,8 +76,12 @@ def propose_renewal(
     ends = month_ends(pe.add_months(month_start(last_month), 1 - HISTORY_MONTHS), last_month)
     history = monthly_category_history(contract.account_id, ends)
     band = band_of(contract)
+    cats = list(contract.categories.select_related("category"))
+    prices = unit_prices(
+        contract.account_id, on, contract.currency, {cc.category.code for cc in cats}
+    )
     out = []
-    for cc in contract.categories.select_related("category"):
+    for cc in cats:
         count = counts[cc.category.code].count if cc.category.code in counts else 0
         series = list(history.get(cc.category.code, []))
         while series and series[0] == 0:
@@ -95,7 +100,7 @@ def propose_renewal(
                 fc.explanation,
                 r.ordered,
                 r.baseline,
-                cc.unit_price,
+                prices.get(cc.category.code, cc.unit_price),
                 fc.method,
                 len(points),
             )

@@ -37,7 +37,8 @@ def _local_today(order: ReplacementOrder, now: datetime) -> date:
 def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Document:
     """R-RMA-4: a draft invoice at the model's list price, linked to the order (idempotent)."""
     model = order.product_model
-    amount = rma_rules.unreturned_charge(Money(model.list_price, model.currency))
+    # R-RMA-4 / R-MON-1: the list price in the order's currency; MissingPrice otherwise.
+    amount = rma_rules.unreturned_charge(Money(model.list_price_in(order.currency), order.currency))
     addressed_to = order.partner if order.partner_id else None  # a partner-sold programme
     with in_language_of(addressed_to or order.account):
         title = _("Unreturned unit — %(reference)s") % {"reference": order.reference}
@@ -137,7 +138,9 @@ def decide_threshold(
     with changelog(order, f"replacement.threshold_{decision}", actor=actor):
         if decision == "charge":
             model = order.product_model
-            price = daas_rules.over_threshold_charge(Money(model.list_price, model.currency))
+            price = daas_rules.over_threshold_charge(
+                Money(model.list_price_in(order.currency), order.currency)
+            )
             with in_language_of(order.partner or order.account):
                 title = _("Over-threshold replacement — %(reference)s") % {
                     "reference": order.reference

@@ -1,0 +1,22 @@
+"""``{% load money %}`` · ``{{ doc.total|money:doc.currency }}`` · ``{{ doc.tax_rate|percent }}``:
+amounts and rates written for the reader's language (core.currency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from fleetcare.core.currency import format_money, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Any, currency: str) -> str:
+    return format_money(amount, currency)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    return format_percent(value if value not in (None, "") else 0)
