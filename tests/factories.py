@@ -22,6 +22,7 @@ from factory.django import DjangoModelFactory
 from fleetcare.catalog.models import Category, ProductModel, ProductPrice
 from fleetcare.contracts.models import ContractCategory, EnterpriseContract
 from fleetcare.core.currency import supported_currencies
+from fleetcare.core.programmes import default_programme
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import ApiToken, Organisation, PartnerCustomer, Site, User
 from fleetcare.support.models import Case
@@ -327,7 +328,19 @@ def make_case(
         subject="Unit dead",
         description="Does not power on.",
         entitlement=entitlement,
+        programme_code=_programme_code(entitlement, contract, daas_device),
         enterprise_contract=contract,
         daas_device=daas_device,
         opened_at=timezone.now(),
     )
+
+
+def _programme_code(entitlement, contract, daas_device):
+    """The code a case resolved this way carries (R-PRG-1)."""
+    if contract is not None:
+        return contract.programme_code
+    if daas_device is not None:
+        return daas_device.subscription.programme_code
+    if entitlement == "none":
+        return ""
+    return default_programme(entitlement).code

@@ -89,7 +89,7 @@ def test_r_ds_2_partner_onboards_a_daas_customer_end_to_end_through_the_api(
     )
     assert r.status_code == 201, r.content
     case = r.json()
-    assert case["entitlement"] == "daas"
+    assert case["entitlement"] == "per_device"
 
     # 4. A replacement shipped to the new site.
     r = post(

@@ -24,6 +24,20 @@ subset = schema.include(path_regex=SUBSET)
 CHECKS = [not_a_server_error, status_code_conformance]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: the WSGI handler must not close the test's database
+    connection (PostgreSQL would lose the test transaction) between requests."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(db, vendor_user, customer_user, daas_customer, partner_user):
     from fleetcare.organisations.models import ApiToken

@@ -49,7 +49,7 @@ def test_partner_follows_replacement_and_billing_issues_invoice(
     case = make_case(
         daas_customer,
         partner_user,
-        entitlement="daas",
+        entitlement="per_device",
         product_model=enrolment.product_model,
         device=enrolment.device,
         daas_device=enrolment,

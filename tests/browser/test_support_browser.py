@@ -129,7 +129,9 @@ def test_partner_opens_daas_case_and_agent_sees_it_first_in_queue(live_server):
             page.get_by_label("Subject").fill("Room system reboots")
             page.get_by_label("Description").fill("Reboots every hour since the update.")
             page.get_by_role("button", name="Open the case").click()
-            expect(page.locator("#entitlement")).to_contain_text("Device as a Service")
+            expect(page.locator("#entitlement")).to_contain_text(
+                "Device-as-a-Service"
+            )  # the programme name
             case = Case.objects.get(subject="Room system reboots")
             expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
             page.context.clear_cookies()

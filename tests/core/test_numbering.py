@@ -62,7 +62,7 @@ def one_of_each(customer, customer_user, partner, daas_customer, vendor_user):
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=device,
         contract=pe_contract(customer, start=date(2026, 1, 1)),

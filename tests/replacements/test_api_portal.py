@@ -36,7 +36,7 @@ def daas_order(daas_customer, partner, partner_user):
     case = make_case(
         daas_customer,
         partner_user,
-        entitlement="daas",
+        entitlement="per_device",
         product_model=enrolment.product_model,
         device=enrolment.device,
         daas_device=enrolment,
@@ -51,7 +51,7 @@ def pe_case(customer, customer_user):
     return make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=pe_device(customer, model),
         contract=pe_contract(customer),
@@ -181,7 +181,7 @@ def test_queues_and_list_cost_constant_queries(
         case = make_case(
             customer,
             customer_user,
-            entitlement="pe",
+            entitlement="account_wide",
             product_model=model,
             device=pe_device(customer, model),
             contract=contract,
@@ -209,7 +209,7 @@ def test_portal_ship_and_destruction_forms(client, customer, customer_user, agen
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=pe_device(customer, model),
         contract=contract,
@@ -275,7 +275,7 @@ def test_api_destruction_certificate_multipart_and_threshold_decision(
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=pe_device(customer, model),
         contract=contract,

@@ -30,7 +30,7 @@ def pe_order(customer, customer_user, agent):
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=device,
         contract=contract,
@@ -165,7 +165,7 @@ def test_r_rma_6_destruction_only_with_the_contract_option(customer, customer_us
     without = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=pe_device(customer, model),
         contract=pe_contract(customer),
@@ -186,7 +186,7 @@ def test_r_rma_6_destruction_only_with_the_contract_option(customer, customer_us
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         device=pe_device(customer, model),
         contract=contract,
@@ -247,7 +247,7 @@ def test_bad_input_names_the_field_and_saves_nothing(
     case = make_case(
         customer,
         customer_user,
-        entitlement="pe",
+        entitlement="account_wide",
         product_model=model,
         contract=pe_contract(customer),
     )
@@ -271,7 +271,7 @@ def _daas_case(daas_customer, partner, partner_user, sub, index=0):
     return make_case(
         daas_customer,
         partner_user,
-        entitlement="daas",
+        entitlement="per_device",
         product_model=enrolment.product_model,
         device=enrolment.device,
         daas_device=enrolment,

@@ -8,9 +8,14 @@ import pytest
 
 from fleetcare.rules.programmes import (
     PROGRAMME_DIR,
+    PROGRAMME_DIRS_ENV,
     ProgrammeError,
+    all_programmes,
+    default_programme,
     load_programme,
     load_programme_file,
+    programmes_of_kind,
+    registry,
 )
 
 
@@ -33,11 +38,27 @@ def test_poly_plus_enterprise_settings() -> None:
     ]
     assert {lvl.clock for lvl in p.service_levels.values()} == {"24x7"}
     assert load_programme("poly_plus_enterprise") is p  # cached
+    # R-PRG-1: kind and features
+    assert (p.kind, p.sold_by, p.case_openers, p.support_calendar) == (
+        "account_wide",
+        "vendor",
+        "customer",
+        "none",
+    )
+    assert not p.partner_only and not p.has_extended_cover
+    assert "onsite_destruction" in p.options
 
 
 def test_device_as_a_service_settings() -> None:
     p = load_programme("device_as_a_service")
-    assert p.daas_threshold == Decimal("0.02")
+    assert (p.kind, p.sold_by, p.case_openers, p.support_calendar) == (
+        "per_device",
+        "partner",
+        "partner_only",
+        "partner",
+    )
+    assert p.partner_only and p.has_extended_cover and p.options == ()
+    assert p.replacement_threshold == Decimal("0.02")
     assert p.extended_cover_categories == ("voice",)
     assert p.extended_cover_causes == ("spill", "drop")
     assert set(p.excluded_causes) == {
@@ -92,13 +113,15 @@ def test_broken_value_names_file_key_and_problem(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "broken",
-        _valid_text("broken").replace("daas_threshold = 0.02", "daas_threshold = 2.5"),
+        _valid_text("broken").replace(
+            "replacement_threshold = 0.02", "replacement_threshold = 2.5"
+        ),
     )
     with pytest.raises(ProgrammeError) as info:
         load_programme_file(path)
     message = str(info.value)
     assert str(path) in message
-    assert "daas_threshold" in message
+    assert "replacement_threshold" in message
     assert "less than or equal to 1" in message
 
 
@@ -129,3 +152,180 @@ def test_syntax_error_and_missing_file(tmp_path: Path) -> None:
         load_programme("no_such_programme")
     with pytest.raises(ProgrammeError, match="code"):
         load_programme_file(_write(tmp_path, "other_name", _valid_text("pilot")))
+
+
+# R-PRG-1: kinds, features and the registry.
+
+# A per-device programme sold by the vendor itself, 8x5 on the customer's calendar,
+# no extended cover: every feature chosen differently from the founding two.
+DIRECT_TEXT = """
+code = "{code}"
+name = "Direct device care"
+kind = "per_device"
+sold_by = "vendor"
+case_openers = "customer"
+support_calendar = "customer"
+default_term_months = 24
+covered_categories = ["voice", "video"]
+replacement_cutoff_hour = 14
+return_window_business_days = 5
+excluded_causes = ["fire", "theft", "loss"]
+{extra}
+[service_levels.S1]
+clock = "business_hours"
+first_response_minutes = 60
+update_minutes = 240
+solution_minutes = 960
+[service_levels.S2]
+clock = "business_hours"
+first_response_minutes = 240
+update_minutes = 480
+solution_minutes = 1920
+[service_levels.S3]
+clock = "business_hours"
+first_response_minutes = 480
+update_minutes = 960
+solution_minutes = 4800
+[service_levels.S4]
+clock = "business_hours"
+first_response_minutes = 960
+update_minutes = 2400
+solution_minutes = 9600
+"""
+
+
+def _direct(tmp_path: Path, code: str = "direct", extra: str = "") -> Path:
+    return _write(tmp_path, code, DIRECT_TEXT.format(code=code, extra=extra))
+
+
+def test_r_prg_1_a_programme_with_other_features_loads(tmp_path: Path) -> None:
+    p = load_programme_file(_direct(tmp_path))
+    assert (p.kind, p.sold_by, p.case_openers, p.support_calendar) == (
+        "per_device",
+        "vendor",
+        "customer",
+        "customer",
+    )
+    assert not p.has_extended_cover and p.replacement_threshold is None and p.regions == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (
+            ('case_openers = "customer"', 'case_openers = "partner_only"'),
+            "case_openers",
+            "'partner_only' needs sold_by = 'partner'",
+        ),
+        (
+            ('support_calendar = "customer"', 'support_calendar = "partner"'),
+            "support_calendar",
+            "'partner' needs sold_by = 'partner'",
+        ),
+        (
+            ('support_calendar = "customer"', 'support_calendar = "none"'),
+            "support_calendar",
+            "business-hours service levels need a calendar",
+        ),
+        (
+            ('kind = "per_device"', 'kind = "account_wide"'),
+            "band",
+            "required for kind = 'account_wide'",
+        ),
+        (
+            ('kind = "per_device"', 'kind = "per_device"\nband = 0.05'),
+            "band",
+            "only for kind = 'account_wide'",
+        ),
+        (
+            ('kind = "per_device"', 'kind = "per_device"\noptions = ["onsite_destruction"]'),
+            "options",
+            "only for kind = 'account_wide'",
+        ),
+        (
+            ('kind = "per_device"', 'kind = "per_device"\nextended_cover_categories = ["voice"]'),
+            "extended_cover_causes",
+            "needs both",
+        ),
+        (
+            ('kind = "per_device"', 'kind = "per_device"\nreplacement_threshold = 0.02'),
+            "replacement_threshold",
+            "needs extended cover",
+        ),
+        (
+            (
+                'kind = "per_device"',
+                'kind = "per_device"\nextended_cover_categories = ["personal"]'
+                '\nextended_cover_causes = ["drop"]',
+            ),
+            "extended_cover_categories",
+            "not covered categories: ['personal']",
+        ),
+        (('kind = "per_device"', 'kind = "global"'), "kind", "'account_wide' or 'per_device'"),
+        (('sold_by = "vendor"', 'sold_by = "reseller"'), "sold_by", "'vendor' or 'partner'"),
+    ],
+)
+def test_r_prg_1_impossible_features_name_file_and_key(
+    tmp_path: Path, change: tuple[str, str], key: str, problem: str
+) -> None:
+    text = DIRECT_TEXT.format(code="bad", extra="").replace(*change)
+    path = _write(tmp_path, "bad", text)
+    with pytest.raises(ProgrammeError) as info:
+        load_programme_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    assert f"{key}: " in message and problem in message, message
+
+
+def test_r_prg_1_24x7_levels_with_a_calendar_are_refused(tmp_path: Path) -> None:
+    text = (PROGRAMME_DIR / "poly_plus_enterprise.toml").read_text(encoding="utf-8")
+    text = text.replace('support_calendar = "none"', 'support_calendar = "customer"')
+    text = text.replace('code = "poly_plus_enterprise"', 'code = "pe_calendar"')
+    with pytest.raises(ProgrammeError, match=r"pe_calendar\.toml: support_calendar: .*24x7"):
+        load_programme_file(_write(tmp_path, "pe_calendar", text))
+
+
+def test_r_prg_1_registry_kinds_and_defaults() -> None:
+    codes = {p.code for p in all_programmes()}
+    assert codes >= {"poly_plus_enterprise", "device_as_a_service"}
+    assert all(p.kind == "account_wide" for p in programmes_of_kind("account_wide"))
+    assert default_programme("account_wide").code == "poly_plus_enterprise"
+    assert default_programme("per_device").code == "device_as_a_service"
+
+
+def test_r_prg_1_a_directory_in_the_variable_adds_a_programme(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _direct(tmp_path)
+    monkeypatch.setenv(PROGRAMME_DIRS_ENV, str(tmp_path))
+    assert load_programme("direct").name == "Direct device care"
+    assert [p.code for p in programmes_of_kind("per_device")] == ["device_as_a_service", "direct"]
+    # the founding programme stays the default of its kind
+    assert default_programme("per_device").code == "device_as_a_service"
+    assert registry().files["direct"] == tmp_path / "direct.toml"
+    monkeypatch.delenv(PROGRAMME_DIRS_ENV)
+    with pytest.raises(ProgrammeError, match="no such programme file direct.toml"):
+        load_programme("direct")
+
+
+def test_r_prg_1_registry_problems_name_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nowhere"
+    monkeypatch.setenv(PROGRAMME_DIRS_ENV, str(missing))
+    with pytest.raises(ProgrammeError, match=rf"{missing}: \(directory\): not a directory"):
+        registry()
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    _write(dup, "poly_plus_enterprise", (PROGRAMME_DIR / "poly_plus_enterprise.toml").read_text())
+    monkeypatch.setenv(PROGRAMME_DIRS_ENV, str(dup))
+    with pytest.raises(ProgrammeError, match="code: 'poly_plus_enterprise' is already defined by"):
+        registry()
+    two = tmp_path / "two"
+    two.mkdir()
+    _direct(two, extra="default_of_kind = true")
+    monkeypatch.setenv(PROGRAMME_DIRS_ENV, str(two))
+    with pytest.raises(
+        ProgrammeError, match=r"direct\.toml: default_of_kind: .*already the default"
+    ):
+        registry()

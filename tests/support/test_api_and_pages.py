@@ -69,7 +69,7 @@ def test_api_open_case_and_problem_json_for_end_user(
         "/api/v1/cases", {**body, "device_id": None}, content_type="application/json"
     )
     assert r.status_code == 201, r.content
-    assert r.json()["entitlement"] == "pe"
+    assert r.json()["entitlement"] == "account_wide"
     assert r.json()["reference"].startswith("CASE-")
 
 

@@ -109,7 +109,7 @@ def test_other_customer_never_sees_the_case_or_its_orders(agent, pe_case, other_
 
 def test_daas_partner_may_raise_from_its_case(partner_user, daas_device, model):
     case = _open(partner_user, model, device=daas_device.device)
-    assert case.entitlement == "daas"
+    assert case.entitlement == "per_device"
     assert reverse("replacements:create", args=[case.pk]) in _page(partner_user, case)
 
 

@@ -48,7 +48,7 @@ def _open(actor, model, *, now=NOW, severity="S2", device=None, account=None, at
 
 def test_r_sup_1_pe_contract_entitles_until_contract_end(customer_user, pe_contract, model):
     case = _open(customer_user, model)
-    assert case.entitlement == Entitlement.PE
+    assert case.entitlement == Entitlement.ACCOUNT_WIDE
     assert case.enterprise_contract == pe_contract
     assert case.entitled_until == date(2027, 12, 31)
     assert case.reference == "CASE-000001"  # the first of the locked series (core.numbering)
@@ -80,7 +80,7 @@ def test_r_sup_1_expired_contract_does_not_entitle(customer_user, pe_contract, m
 
 def test_r_sup_1_daas_device_term_entitles_until_term_end(partner_user, daas_device, model):
     case = _open(partner_user, model, device=daas_device.device)
-    assert case.entitlement == Entitlement.DAAS
+    assert case.entitlement == Entitlement.PER_DEVICE
     assert case.daas_device == daas_device
     assert case.entitled_until == date(2028, 1, 1)
     assert case.opened_by_partner_id == partner_user.organisation_id
@@ -91,7 +91,7 @@ def test_r_sup_1_daas_by_account_and_model_without_device(
     partner_user, daas_device, model, daas_customer
 ):
     case = _open(partner_user, model, account=daas_customer)
-    assert case.entitlement == Entitlement.DAAS
+    assert case.entitlement == Entitlement.PER_DEVICE
 
 
 # --- R-DS-6 who may open ---------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_r_ds_6_partner_cannot_open_for_pe_customer(partner_user, customer, pe_c
 
 def test_pe_customer_opens_at_any_hour(customer_user, pe_contract, model):
     case = _open(customer_user, model, now=at("2026-03-01T03:00:00+00:00"))  # Sunday 3 am
-    assert case.entitlement == Entitlement.PE
+    assert case.entitlement == Entitlement.ACCOUNT_WIDE
 
 
 def test_agent_enters_phone_case_for_a_customer(agent, customer, customer_user, pe_contract, model):

@@ -31,7 +31,7 @@ def _open(actor, model, *, now, severity="S1", device=None, account=None):
 def test_r_sup_2_pe_s1_on_24x7_clock_at_night_and_on_sunday(customer_user, pe_contract, model):
     # Sunday 2026-03-01 02:10 UTC: P+E S1 first response 30 min later, whatever the day.
     case = _open(customer_user, model, now=at("2026-03-01T02:10:00+00:00"))
-    assert case.entitlement == Entitlement.PE
+    assert case.entitlement == Entitlement.ACCOUNT_WIDE
     assert case.first_response_due == at("2026-03-01T02:40:00+00:00")
     assert case.next_update_due == at("2026-03-01T04:10:00+00:00")
     assert case.solution_due == at("2026-03-02T02:10:00+00:00")
@@ -46,7 +46,7 @@ def test_r_sup_2_daas_s1_runs_on_partner_business_hours_over_the_weekend(
     case = _open(
         partner_user, model, now=at("2026-02-06T21:00:00+00:00"), device=daas_device.device
     )
-    assert case.entitlement == Entitlement.DAAS
+    assert case.entitlement == Entitlement.PER_DEVICE
     assert case.first_response_due == at("2026-02-09T15:00:00+00:00")  # Mon 10:00 EST
 
 

@@ -14,7 +14,7 @@ class DocumentFilter(ListFilter):
     kind: DocumentKind | None = Field(None, description="quote, order, invoice or credit_note")
     status: DocumentStatus | None = Field(None, description="draft, issued, paid or void")
     purpose: DocumentPurpose | None = Field(None, description="e.g. daas_monthly_invoice")
-    programme: str | None = Field(None, description="pe or daas")
+    programme: str | None = Field(None, description="a programme code")
     account_id: DbId | None = None
 
     labels = {

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped, VendorOnlyQuerySet
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 from fleetcare.rules.money import round_money
@@ -84,7 +85,10 @@ class DocumentQuerySet(TenantQuerySet):
     def for_partner(self, scope: Scope) -> DocumentQuerySet:
         return self.filter(
             models.Q(addressed_to_id=scope.organisation_id)
-            | models.Q(account_id__in=scope.served_customer_ids(), programme="daas")
+            | models.Q(
+                account_id__in=scope.served_customer_ids(),
+                programme__in=programmes.codes(sold_by="partner"),
+            )
         ).exclude(status=DocumentStatus.DRAFT)
 
     def for_distributor(self, scope: Scope) -> DocumentQuerySet:
@@ -96,12 +100,8 @@ class DocumentQuerySet(TenantQuerySet):
 class Document(TimeStamped):
     kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
     purpose = models.CharField(_("purpose"), max_length=32, choices=DocumentPurpose.choices)
-    programme = models.CharField(
-        _("programme"),
-        max_length=8,
-        choices=[("pe", "Poly+ Enterprise"), ("daas", "DaaS")],
-        blank=True,
-    )
+    # R-PRG-1: the code of the programme the document belongs to (empty: none).
+    programme = models.CharField(_("programme"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )

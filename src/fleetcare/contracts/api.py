@@ -102,6 +102,9 @@ class ContractIn(Schema):
     technical_account_management: bool = False
     onsite_destruction: bool = False
     proration_basis: str = Field("", description="monthly, daily or empty for the programme's")
+    programme_code: str | None = Field(
+        None, description="An account-wide programme; default: the default account-wide one"
+    )
 
 
 class CategoryProposalOut(Schema):
@@ -279,6 +282,7 @@ def create_contract(request, payload: ContractIn):
         technical_account_management=payload.technical_account_management,
         onsite_destruction=payload.onsite_destruction,
         proration_basis=payload.proration_basis,
+        programme_code=payload.programme_code,
     )
     return Status(201, _contracts().get(pk=contract.pk))
 

@@ -6,7 +6,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
+from fleetcare.core.programmes import default_account_wide_code
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
 
@@ -54,7 +56,10 @@ class EnterpriseContract(TimeStamped):
     status = models.CharField(
         _("status"), max_length=16, choices=ContractStatus.choices, default=ContractStatus.DRAFT
     )
-    programme_code = models.CharField(_("programme"), max_length=64, default="poly_plus_enterprise")
+    # R-PRG-1: an account-wide programme; default: the registry's default of that kind.
+    programme_code = models.CharField(
+        _("programme"), max_length=64, default=default_account_wide_code
+    )
     distribution_partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
@@ -131,6 +136,11 @@ class EnterpriseContract(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.account}"
+
+    @property
+    def programme(self):  # type: ignore[no-untyped-def]
+        """The programme's settings (``rules.programmes.Programme``)."""
+        return programmes.programme(self.programme_code)
 
 
 class ContractCategoryQuerySet(TenantQuerySet):

@@ -131,7 +131,7 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
     return create_document(
         kind=DocumentKind.ORDER,
         purpose="options",
-        programme="pe",
+        programme=contract.programme_code,
         account=contract.account,
         addressed_to=recipient,
         currency=contract.currency,
@@ -182,7 +182,7 @@ def raise_professional_services_quote(
     return create_document(
         kind=DocumentKind.QUOTE,
         purpose="professional_services",
-        programme="pe",
+        programme=contract.programme_code,
         account=contract.account,
         addressed_to=recipient,
         currency=contract.currency,

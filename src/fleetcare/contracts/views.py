@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_pdf
 from fleetcare.billing.permissions import can_bill
+from fleetcare.core import programmes
 from fleetcare.core.lists import paginate
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind
 
@@ -359,7 +361,7 @@ def accept_renewal(request, pk: int):
 @login_required
 def document_pdf(request, pk: int):
     doc = get_visible_or_404(Document, request.user, pk=pk)
-    if doc.programme != "pe":
+    if doc.programme not in programmes.codes(ProgrammeKind.ACCOUNT_WIDE):
         raise Http404(_("Not a Poly+ Enterprise document."))
     response = HttpResponse(
         render_document_pdf(doc),

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
@@ -27,8 +28,9 @@ ROUTER_PREFIX = "/daas"
 class SubscriptionOut(Schema):
     id: int
     reference: str
-    partner_id: int
-    partner_name: str = Field(..., alias="partner.name")
+    partner_id: int | None = Field(None, description="Empty: a programme the vendor sells itself")
+    partner_name: str | None = None
+    programme_code: str
     distributor_id: int | None
     customer_id: int
     customer_name: str = Field(..., alias="customer.name")
@@ -39,6 +41,10 @@ class SubscriptionOut(Schema):
     status: str
     device_count: int
     delivered_count: int
+
+    @staticmethod
+    def resolve_partner_name(obj: Subscription) -> str | None:
+        return obj.partner.name if obj.partner_id else None
 
 
 class SubscribedDeviceOut(Schema):
@@ -69,6 +75,9 @@ class SubscriptionIn(Schema):
     site_id: int
     term_months: int | None = Field(None, description="Default: the programme's (36)")
     distributor_id: int | None = Field(None, description="The distributor that delivers")
+    programme_code: str | None = Field(
+        None, description="Default: the default per-device programme"
+    )
     items: list[EnrolmentItemIn]
 
 
@@ -155,6 +164,7 @@ def create_subscription(request, payload: SubscriptionIn):
         items=items,
         term_months=payload.term_months,
         distributor=distributor,
+        programme_code=payload.programme_code,
     )
     return Status(201, get_visible_or_404(_subscriptions(user), user, pk=sub.pk))
 
@@ -204,6 +214,8 @@ def add_extended_cover(request, device_id: int):
 def threshold(request, customer_id: int, on: ApiDate | None = None):
     customer = get_visible_or_404(Organisation, request.user, pk=customer_id)
     view = services.threshold_overview(customer.pk, on or timezone.localdate())
+    if view is None:
+        raise HttpError(404, _("The programme has no yearly replacement threshold."))
     return {
         "customer_id": customer.pk,
         "year": view.year,

@@ -206,6 +206,11 @@ def raise_daas_monthly_invoices(
     made: list[Document] = []
     for partner in Organisation.objects.filter(pk__in=list(candidates)).order_by("pk"):
         base_key = f"daas-invoice:{partner.pk}:{first:%Y-%m}"
+        # R-PRG-1: the programme of the partner's subscriptions (empty if several).
+        codes = set(
+            Subscription.objects.filter(partner=partner).values_list("programme_code", flat=True)
+        )
+        programme_code = codes.pop() if len(codes) == 1 else ""
         with in_language_of(partner):
             by_currency = daas_invoice_lines(partner.pk, first)
             title = _("Device-as-a-Service — %(month)s") % {
@@ -219,7 +224,7 @@ def raise_daas_monthly_invoices(
                 doc = create_document(
                     kind=DocumentKind.INVOICE,
                     purpose="daas_monthly_invoice",
-                    programme="daas",
+                    programme=programme_code,
                     account=partner,
                     addressed_to=partner,
                     currency=currency,

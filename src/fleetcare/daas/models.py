@@ -7,7 +7,9 @@ from datetime import date
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
+from fleetcare.core.programmes import default_per_device_code
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
 
@@ -30,9 +32,12 @@ class Subscription(TimeStamped):
     """A certified partner's DaaS subscription for one of its customers."""
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
+    # Empty when the programme is sold by the vendor itself (its ``sold_by``).
     partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="daas_subscriptions_sold",
         verbose_name=_("certified partner"),
     )
@@ -64,7 +69,10 @@ class Subscription(TimeStamped):
         choices=SubscriptionStatus.choices,
         default=SubscriptionStatus.ACTIVE,
     )
-    programme_code = models.CharField(_("programme"), max_length=64, default="device_as_a_service")
+    # R-PRG-1: a per-device programme; default: the registry's default of that kind.
+    programme_code = models.CharField(
+        _("programme"), max_length=64, default=default_per_device_code
+    )
 
     tenant_field = "customer"
     objects = TenantManager.from_queryset(SubscriptionQuerySet)()
@@ -77,6 +85,11 @@ class Subscription(TimeStamped):
     def __str__(self) -> str:
         return f"{self.reference} · {self.customer}"
 
+    @property
+    def programme(self):  # type: ignore[no-untyped-def]
+        """The programme's settings (``rules.programmes.Programme``)."""
+        return programmes.programme(self.programme_code)
+
 
 class SubscribedDeviceQuerySet(TenantQuerySet):
     def for_partner(self, scope: Scope) -> SubscribedDeviceQuerySet:
@@ -85,11 +98,19 @@ class SubscribedDeviceQuerySet(TenantQuerySet):
     def for_distributor(self, scope: Scope) -> SubscribedDeviceQuerySet:
         return self.filter(subscription__distributor_id=scope.organisation_id)
 
-    def under_contract(self, customer_id: int, on: date) -> SubscribedDeviceQuerySet:
+    def under_contract(
+        self, customer_id: int, on: date, programme_code: str | None = None
+    ) -> SubscribedDeviceQuerySet:
         """R-DS-5: a customer's devices under contract at a date: enrolled, term not
-        ended, not replaced (the replacement counts in its place)."""
+        ended, not replaced (the replacement counts in its place); of one programme
+        when ``programme_code`` is given."""
+        qs = (
+            self
+            if programme_code is None
+            else self.filter(subscription__programme_code=programme_code)
+        )
         return (
-            self.filter(
+            qs.filter(
                 subscription__customer_id=customer_id,
                 subscription__status=SubscriptionStatus.ACTIVE,
                 enrolled_on__lte=on,

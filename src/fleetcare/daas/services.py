@@ -21,12 +21,19 @@ from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import supported_currencies
 from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.permissions import require
+from fleetcare.core.programmes import ProgrammeKind, default_programme
+from fleetcare.core.roles import Role
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, OrganisationKind, PartnerCustomer, Site
 from fleetcare.replacements.models import ReplacementOrder
 from fleetcare.rules import daas as daas_rules
-from fleetcare.rules.programmes import load_programme
+from fleetcare.rules.programmes import (
+    BY_PARTNER,
+    Programme,
+    ProgrammeError,
+    load_programme,
+)
 
 from .models import SubscribedDevice, Subscription, SubscriptionStatus
 from .permissions import (  # noqa: F401  (DELIVERY_ROLES re-exported)
@@ -47,8 +54,15 @@ class EnrolmentItem:
     extended_cover: bool = False
 
 
-def programme():  # type: ignore[no-untyped-def]
-    return load_programme(daas_rules.DAAS)
+def programme(code: str | None = None) -> Programme:
+    """A per-device programme's settings: ``code``'s, else the default per-device one."""
+    if code:
+        return load_programme(code)
+    return default_programme(ProgrammeKind.PER_DEVICE)
+
+
+# Vendor staff who sell a programme the vendor sells itself (``sold_by = "vendor"``).
+VENDOR_SELLER_ROLES = {Role.CSM, Role.VENDOR_ADMIN}
 
 
 def _next_reference() -> str:
@@ -77,10 +91,12 @@ def refusal_message(
     country: str = "",
     category: str = "",
     end_of_sale: date | None = None,
+    settings: Programme | None = None,
 ) -> str:
     """The rule's refusal (R-DS-1, -3, -4) as a sentence in the active language: the rule
-    gives a stable code and an English message; the message is the fallback."""
-    p = programme()
+    gives a stable code and an English message; the message is the fallback. ``settings``:
+    the subscription's programme (default: the default per-device programme)."""
+    p = settings or programme()
     code = refusal.code
     if code == "unknown_country":
         return _("Unknown country code %(country)s.") % {"country": repr(country)}
@@ -111,10 +127,15 @@ def refusal_message(
 
 
 def enrolment_refusals(
-    site: Site, items: list[EnrolmentItem], on: date, currency: str | None = None
+    site: Site,
+    items: list[EnrolmentItem],
+    on: date,
+    currency: str | None = None,
+    settings: Programme | None = None,
 ) -> list[dict[str, str]]:
     """Every reason the items cannot be enrolled at ``site`` on ``on`` (R-DS-1, -3, -4),
     and, with ``currency``, each model without a DaaS monthly price in it (R-MON-1).
+    ``settings``: the subscription's programme (default: the default per-device one).
 
     Each refusal: ``{"field": "items[i]", "code": ..., "reason": ...}``. Empty = accepted.
     """
@@ -137,12 +158,14 @@ def enrolment_refusals(
             on=on,
             extended_cover=item.extended_cover,
             at_enrolment=True,
+            programme=settings,
         ):
             message = refusal_message(
                 refusal,
                 country=site.country,
                 category=model.category.code,
                 end_of_sale=model.end_of_sale_announced_on,
+                settings=settings,
             )
             problems.append(
                 {
@@ -164,6 +187,17 @@ def _group(errors: list[dict[str, str]]) -> dict[str, list[str]]:
     for e in errors:
         grouped.setdefault(e["field"], []).append(e["reason"])
     return grouped
+
+
+def _require_vendor_seller(actor: Any, p: Programme) -> None:
+    """R-PRG-1: a programme the vendor sells itself is sold by its CSMs or admins."""
+    if getattr(actor, "is_superuser", False):
+        return
+    if not scope_of(actor).is_vendor or getattr(actor, "role", None) not in VENDOR_SELLER_ROLES:
+        raise PermissionDenied(
+            _("Only the vendor's customer success managers sell %(programme)s.")
+            % {"programme": p.name}
+        )
 
 
 def _require_partner_of(actor: Any, customer: Organisation) -> Organisation:
@@ -193,14 +227,36 @@ def create_subscription(
     term_months: int | None = None,
     on: date | None = None,
     distributor: Organisation | None = None,
+    programme_code: str | None = None,
 ) -> Subscription:
-    """A certified partner subscribes one of its customers (R-DS-1..4).
+    """A per-device subscription for a customer (R-DS-1..4), under ``programme_code``
+    (default: the default per-device programme). A partner-sold programme
+    (``sold_by = "partner"``) is sold by a certified partner to one of its customers; a
+    vendor-sold one by the vendor's CSMs, with no partner (R-PRG-1).
 
     Refused with EVERY reason at once (region, end-of-sale, extended cover on a
     non-voice model, …): the ValidationError lists them all; nothing is saved.
     Devices are enrolled now; each device's term starts on delivery (R-DS-2).
     """
-    partner = _require_partner_of(actor, customer)
+    try:
+        p = programme(programme_code)
+    except ProgrammeError:
+        raise ValidationError(
+            {"programme_code": [_("No programme %(code)s.") % {"code": repr(programme_code)}]}
+        ) from None
+    if p.kind != ProgrammeKind.PER_DEVICE:
+        raise ValidationError(
+            {
+                "programme_code": [
+                    _("%(programme)s is not a per-device programme.") % {"programme": p.name}
+                ]
+            }
+        )
+    partner: Organisation | None = None
+    if p.sold_by == BY_PARTNER:
+        partner = _require_partner_of(actor, customer)
+    else:
+        _require_vendor_seller(actor, p)
     on = on or timezone.localdate()
     errors: list[dict[str, str]] = []
     if site.organisation_id != customer.pk:
@@ -216,7 +272,7 @@ def create_subscription(
         errors.append(
             {"field": "items", "code": "items", "reason": _("Enrol at least one device.")}
         )
-    term = term_months or programme().default_term_months
+    term = term_months or p.default_term_months
     if term < 1 or term > 120:
         errors.append(
             {"field": "term_months", "code": "term", "reason": _("The term is 1 to 120 months.")}
@@ -230,21 +286,23 @@ def create_subscription(
                 % {"organisation": distributor},
             }
         )
-    # R-MON-1: the subscription is in the partner's currency (the vendor invoices the
-    # partner), priced from that currency's price list; never another currency's.
-    currency = (partner.currency or "").upper()
+    # R-MON-1: the subscription is in the currency of whoever the vendor invoices: the
+    # partner, or the customer for a programme the vendor sells itself; priced from that
+    # currency's price list, never another currency's.
+    billed = partner or customer
+    currency = (billed.currency or "").upper()
     if currency not in supported_currencies():
         errors.append(
             {
                 "field": "currency",
                 "code": "currency",
                 "reason": _("%(partner)s is billed in %(currency)s, a currency we do not sell in.")
-                % {"partner": partner, "currency": currency or "—"},
+                % {"partner": billed, "currency": currency or "—"},
             }
         )
-        errors.extend(enrolment_refusals(site, items, on))
+        errors.extend(enrolment_refusals(site, items, on, settings=p))
     else:
-        errors.extend(enrolment_refusals(site, items, on, currency))
+        errors.extend(enrolment_refusals(site, items, on, currency, settings=p))
     if errors:
         raise ValidationError(_group(errors))
     subscription = Subscription.objects.create(
@@ -256,6 +314,7 @@ def create_subscription(
         term_months=term,
         currency=currency,
         status=SubscriptionStatus.ACTIVE,
+        programme_code=p.code,
     )
     devices: list[Device] = []
     for item in items:
@@ -302,12 +361,19 @@ def request_extended_cover(*, actor: Any, device: SubscribedDevice) -> None:
         on=timezone.localdate(),
         extended_cover=True,
         at_enrolment=False,
+        programme=device.subscription.programme,
     )
     if device.extended_cover:
         raise ValidationError(_("This device already has extended cover."))
     raise ValidationError(
         [
-            refusal_message(p, country=country, category=category, end_of_sale=end_of_sale)
+            refusal_message(
+                p,
+                country=country,
+                category=category,
+                end_of_sale=end_of_sale,
+                settings=device.subscription.programme,
+            )
             for p in problems
         ]
     )
@@ -402,11 +468,20 @@ class ThresholdView:
     over_threshold: bool = False  # the year's replacements so far are already above it
 
 
-def threshold_overview(customer_id: int, on: date) -> ThresholdView:
-    """Where a customer stands against the yearly threshold (R-DS-5) on a date."""
-    devices = devices_under_contract(customer_id, on)
-    count = ReplacementOrder.objects.extended_cover_in_year(customer_id, on.year).count()
-    t = programme().daas_threshold
+def threshold_overview(
+    customer_id: int, on: date, programme_code: str | None = None
+) -> ThresholdView | None:
+    """Where a customer stands against a per-device programme's yearly threshold (R-DS-5)
+    on a date (default: the default per-device programme); None when the programme has
+    no threshold."""
+    p = programme(programme_code)
+    t = p.replacement_threshold
+    if t is None:
+        return None
+    devices = SubscribedDevice.objects.under_contract(customer_id, on, p.code).count()
+    count = ReplacementOrder.objects.extended_cover_in_year(
+        customer_id, on.year, programme=p
+    ).count()
     if devices:
         current = daas_rules.threshold_status(count, devices, t)
         nxt = daas_rules.next_replacement_status(count, devices, t)

@@ -74,7 +74,9 @@ def subscription_detail(request, pk: int):
         .order_by("id")
     )
     page = paginate(request, devices)
-    threshold = services.threshold_overview(sub.customer_id, timezone.localdate())
+    threshold = services.threshold_overview(
+        sub.customer_id, timezone.localdate(), sub.programme_code
+    )
     return render(
         request,
         "daas/detail.html",

@@ -15,7 +15,7 @@ from fleetcare.catalog.models import ProductModel
 from fleetcare.contracts.models import EnterpriseContract
 from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device, DeviceStatus
-from fleetcare.support.models import Case
+from fleetcare.support.models import Case, Entitlement
 
 from . import services
 from .models import ReplacementOrder
@@ -89,6 +89,13 @@ def _case(
         subject=f"Hardware fault: {model.name}",
         description="Diagnosed as a hardware fault; replacement needed.",
         entitlement=entitlement,
+        programme_code=(
+            contract.programme_code
+            if contract
+            else daas.subscription.programme_code
+            if daas
+            else ""
+        ),
         enterprise_contract=contract,
         daas_device=daas,
         opened_at=opened,
@@ -175,7 +182,7 @@ def load(ctx: Any, out: Any = None) -> None:
             admin,
             model,
             device,
-            entitlement="pe",
+            entitlement=Entitlement.ACCOUNT_WIDE,
             contract=contract,
             opened=_at(start, 8),
         )
@@ -199,7 +206,7 @@ def load(ctx: Any, out: Any = None) -> None:
         ctx.users["globex"],
         video,
         None,
-        entitlement="none",
+        entitlement=Entitlement.NONE,
         opened=_at(today - timedelta(days=3)),
     )
     services.request_replacement(
@@ -222,7 +229,7 @@ def load(ctx: Any, out: Any = None) -> None:
         ctx.users["initech"],
         voice,
         _device(initech, voice, i_site),
-        entitlement="pe",
+        entitlement=Entitlement.ACCOUNT_WIDE,
         contract=i_contract,
         opened=_at(start, 8),
     )
@@ -243,7 +250,7 @@ def load(ctx: Any, out: Any = None) -> None:
         ctx.users["initech"],
         voice,
         _device(initech, voice, i_site),
-        entitlement="pe",
+        entitlement=Entitlement.ACCOUNT_WIDE,
         contract=i_contract,
         opened=_at(start, 8),
     )
@@ -282,7 +289,7 @@ def load(ctx: Any, out: Any = None) -> None:
             ctx.users["maple"],
             enrolment.product_model,
             enrolment.device,
-            entitlement="daas",
+            entitlement=Entitlement.PER_DEVICE,
             daas=enrolment,
             partner=maple,
             opened=_at(start, 8),

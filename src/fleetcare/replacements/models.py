@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
@@ -40,10 +43,6 @@ class Cause(models.TextChoices):
     COSMETIC = "cosmetic", _("Cosmetic change")
     THEFT = "theft", _("Theft")
     LOSS = "loss", _("Loss")
-
-
-# Causes that only DaaS extended cover pays for (R-DS-4).
-EXTENDED_COVER_CAUSES = (Cause.SPILL, Cause.DROP)
 
 
 class ThresholdDecision(models.TextChoices):
@@ -87,20 +86,27 @@ class ReplacementOrderQuerySet(TenantQuerySet):
     the subscriptions it sold; distributors and end users nothing."""
 
     def for_partner(self, scope: Scope) -> ReplacementOrderQuerySet:
-        return self.filter(programme="daas", partner_id=scope.organisation_id)
+        return self.filter(partner_id=scope.organisation_id)
 
     def for_distributor(self, scope: Scope) -> ReplacementOrderQuerySet:
         return self.none()
 
     def extended_cover_in_year(
-        self, customer_id: int, year: int, exclude_pk: int | None = None
+        self,
+        customer_id: int,
+        year: int,
+        exclude_pk: int | None = None,
+        programme: Any = None,
     ) -> ReplacementOrderQuerySet:
         """R-DS-5: a customer's replacements authorised for extended cover in a calendar
-        year (every state but rejected)."""
+        year (every state but rejected) under ``programme`` (a ``Programme``; default:
+        the default per-device programme), for the causes its extended cover pays for."""
+        if programme is None:
+            programme = programmes.default_programme(programmes.ProgrammeKind.PER_DEVICE)
         qs = self.filter(
             account_id=customer_id,
-            programme="daas",
-            cause__in=EXTENDED_COVER_CAUSES,
+            programme=programme.code,
+            cause__in=programme.extended_cover_causes,
             requested_at__year=year,
         ).exclude(status=OrderStatus.REJECTED)
         return qs.exclude(pk=exclude_pk) if exclude_pk else qs
@@ -140,9 +146,8 @@ class ReplacementOrder(TimeStamped):
         related_name="replacement_orders",
         verbose_name=_("account"),
     )
-    programme = models.CharField(
-        _("programme"), max_length=8, choices=[("pe", "Poly+ Enterprise"), ("daas", "DaaS")]
-    )
+    # R-PRG-1: the code of the entitling programme (its contract's or subscription's).
+    programme = models.CharField(_("programme"), max_length=64, blank=True)
     partner = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
@@ -300,6 +305,15 @@ class ReplacementOrder(TimeStamped):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def programme_settings(self):  # type: ignore[no-untyped-def]
+        """The programme's settings (``rules.programmes.Programme``)."""
+        return programmes.programme(self.programme)
+
+    @property
+    def programme_name(self) -> str:
+        return programmes.programme_name(self.programme)
 
     @property
     def currency(self) -> str:

@@ -22,13 +22,13 @@ from fleetcare.catalog.models import Category
 from fleetcare.contracts.models import BaselineChange, ContractCategory, EnterpriseContract
 from fleetcare.core.exports import csv_text, xlsx_bytes
 from fleetcare.core.permissions import require
+from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.services import category_counts_at
 from fleetcare.organisations.models import Organisation, OrganisationKind
 from fleetcare.reports.permissions import can_view_monthly_report
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.calendars import month_end, month_ends
-from fleetcare.rules.programmes import load_programme
 
 
 def parse_month(text: str | None) -> date:
@@ -119,14 +119,17 @@ def monthly_report(*, user: Any, month: date, account_id: int | None = None) -> 
         in_force[bc.contract_category_id] = bc
     names = {c.code: str(c) for c in Category.objects.all()}
     report = MonthlyReport(month, end)
-    covered = load_programme("poly_plus_enterprise").covered_categories
+    # Accounts without a contract: the categories the default account-wide programme covers.
+    default_covered = default_programme(ProgrammeKind.ACCOUNT_WIDE).covered_categories
     for acc in sorted(acc_info, key=lambda k: acc_info[k][0].lower()):
         name, number = acc_info[acc]
         acc_counts = counts.get(acc, {})
         contract = contracts.get(acc)
         done: set[str] = set()
+        covered = default_covered
         if contract is not None:
-            band = load_programme(contract.programme_code).band or pe.DEFAULT_BAND
+            covered = contract.programme.covered_categories
+            band = contract.programme.band or pe.DEFAULT_BAND
             for cc in sorted(ccs[contract.pk], key=lambda c: c.category.code):
                 code = cc.category.code
                 bc = in_force.get(cc.pk)
@@ -175,7 +178,7 @@ def term_series(contract: EnterpriseContract, up_to: date) -> dict[str, Any]:
         .select_related("contract_category__category")
         .order_by("effective_from", "id")
     )
-    band = load_programme(contract.programme_code).band or pe.DEFAULT_BAND
+    band = contract.programme.band or pe.DEFAULT_BAND
     series: dict[str, dict[str, list[Any]]] = {}
     for cc in contract.categories.select_related("category"):
         series[cc.category.code] = {

@@ -1,8 +1,8 @@
-"""Device-as-a-Service rules (R-DS-1 .. R-DS-5, R-DS-7).
+"""Per-device programme rules, after Device-as-a-Service (R-DS-1 .. R-DS-5, R-DS-7).
 
-Settings (regions, categories, causes, threshold) come from the programme file
-``programmes/device_as_a_service.toml``; each function takes an optional
-``programme`` and defaults to that one.
+Settings (regions, categories, causes, threshold) come from the programme's file;
+each function takes an optional ``programme`` and defaults to the default
+``per_device`` programme of the registry.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from fractions import Fraction
 from .calendars import UnknownRegion, normalise_country
 from .enterprise import add_months
 from .money import Money, round_money
-from .programmes import Programme, load_programme
+from .programmes import PER_DEVICE, Programme, default_programme
 
 __all__ = [
-    "DAAS",
     "Refusal",
     "ThresholdStatus",
     "device_term",
@@ -34,11 +33,9 @@ __all__ = [
     "threshold_status",
 ]
 
-DAAS = "device_as_a_service"
-
 
 def _programme(programme: Programme | None) -> Programme:
-    return programme if programme is not None else load_programme(DAAS)
+    return programme if programme is not None else default_programme(PER_DEVICE)
 
 
 def region_of(country: str, programme: Programme | None = None) -> str | None:
@@ -95,7 +92,7 @@ def enrolment_problems(
         except UnknownRegion:
             problems.append(Refusal("unknown_country", f"Unknown country code {country!r}."))
         else:
-            if region is None:
+            if region is None and p.regions:  # no region table: offered everywhere
                 regions = " and ".join(r.replace("_", " ").title() for r in p.regions)
                 problems.append(
                     Refusal(
@@ -171,7 +168,7 @@ def threshold_status(
         raise ValueError("devices_under_contract must be positive")
     if replacements_authorised_including_this < 0:
         raise ValueError("replacements must not be negative")
-    t = threshold if threshold is not None else _programme(None).daas_threshold
+    t = threshold if threshold is not None else _programme(None).replacement_threshold
     if t is None:
         raise ValueError("the programme has no replacement threshold")
     n = Decimal(replacements_authorised_including_this)

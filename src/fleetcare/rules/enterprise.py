@@ -1,9 +1,9 @@
-"""Poly+ Enterprise arithmetic (R-PE-2 .. R-PE-7).
+"""Account-wide contract arithmetic, after Poly+ Enterprise (R-PE-2 .. R-PE-7).
 
 Plain values in, plain values out: counts are ints, prices and fractions Decimals.
-The band (+5 %), the upfront growth share ``g`` and the proration basis are
-programme settings (``programmes/poly_plus_enterprise.toml``); the defaults here
-are only those of that file, for convenience in tests.
+The band (+5 %), the upfront growth share ``g`` and the proration basis are settings
+of the contract's ``account_wide`` programme file; the defaults here are only those
+of the founding programme's file, for convenience in tests.
 """
 
 from __future__ import annotations

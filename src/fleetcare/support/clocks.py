@@ -1,8 +1,10 @@
 """Service-level clocks of a case (R-SUP-2), computed with ``fleetcare.rules``.
 
-P+E runs on the 24x7 clock; DaaS on the partner's business calendar (its country and
-its first site's subdivision and time zone). Pauses are the intervals the case spent
-waiting on the customer, rebuilt from its status history.
+The clock of each severity is the entitling programme's setting (R-PRG-1): the 24x7
+clock, or business hours on the calendar its ``support_calendar`` names — the
+partner's (R-DS-6: the partner's country and its first site's subdivision and time
+zone) or the customer's own (the account's first site). Pauses are the intervals the
+case spent waiting on the customer, rebuilt from its status history.
 """
 
 from __future__ import annotations
@@ -13,36 +15,63 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fleetcare.core import programmes
 from fleetcare.rules import service_levels
 from fleetcare.rules.calendars import Calendar24x7, Clock, Pause, calendar_for
-from fleetcare.rules.programmes import load_programme
+from fleetcare.rules.programmes import BY_CUSTOMER, BY_PARTNER
 
 from .models import Case, CaseStatus, Entitlement
 
-PROGRAMME_OF = {
-    Entitlement.PE: "poly_plus_enterprise",
-    Entitlement.DAAS: "device_as_a_service",
-}
 _24X7 = Calendar24x7()
 _UTC = ZoneInfo("UTC")
 
 
 def programme_of(case: Case):  # type: ignore[no-untyped-def]
-    code = PROGRAMME_OF.get(case.entitlement)
-    return load_programme(code) if code else None
+    """The entitling programme's settings; None when the case is not entitled."""
+    if case.entitlement == Entitlement.NONE:
+        return None
+    return case.programme
 
 
-def partner_calendar(partner: Any) -> Clock:
-    """The partner's business calendar (R-DS-6): country + first site's region and zone.
+def organisation_calendar(organisation: Any) -> Clock:
+    """An organisation's business calendar (R-CAL-1): its country and its first site's
+    subdivision and time zone.
 
-    Uses ``partner.sites.all()`` so a prefetched list costs no query."""
-    sites = sorted(partner.sites.all(), key=lambda s: s.pk)
+    Uses ``organisation.sites.all()`` so a prefetched list costs no query."""
+    sites = sorted(organisation.sites.all(), key=lambda s: s.pk)
     site = sites[0] if sites else None
     if site is not None:
         return calendar_for(
-            site.country or partner.country, site.subdivision or None, site.time_zone or None
+            site.country or organisation.country,
+            site.subdivision or None,
+            site.time_zone or None,
         )
-    return calendar_for(partner.country)
+    return calendar_for(organisation.country)
+
+
+# R-DS-6: the partner's business calendar.
+partner_calendar = organisation_calendar
+
+
+def calendar_prefetches() -> tuple[str, ...]:
+    """What a list of cases prefetches so each case's clock costs no query: the
+    partners' sites, and the accounts' sites once a programme runs on the customer's
+    calendar."""
+    out = ["opened_by_partner__sites"]
+    if programmes.codes(support_calendar="customer"):
+        out.append("account__sites")
+    return tuple(out)
+
+
+def support_calendar(case: Case, programme: Any) -> Clock | None:
+    """The business calendar the programme's ``support_calendar`` names for this case:
+    the partner that opened it, or the customer's own; None for round the clock (or a
+    partner-calendar case no partner opened)."""
+    if programme.support_calendar == BY_PARTNER and case.opened_by_partner_id:
+        return partner_calendar(case.opened_by_partner)
+    if programme.support_calendar == BY_CUSTOMER:
+        return organisation_calendar(case.account)
+    return None
 
 
 def clock_of(case: Case) -> Clock | None:
@@ -50,9 +79,7 @@ def clock_of(case: Case) -> Clock | None:
     programme = programme_of(case)
     if programme is None:
         return None
-    calendar: Clock | None = None
-    if case.entitlement == Entitlement.DAAS and case.opened_by_partner_id:
-        calendar = partner_calendar(case.opened_by_partner)
+    calendar = support_calendar(case, programme)
     try:
         return service_levels.clock_for(programme, case.severity, calendar)
     except ValueError:
@@ -168,8 +195,8 @@ def format_minutes(minutes: float | None) -> str:
 
 
 def clock_zone(clock: Clock | None) -> ZoneInfo:
-    """The time zone a clock's deadlines are read in: the partner's zone for a DaaS
-    business-hours clock, UTC for the P+E 24x7 clock."""
+    """The time zone a clock's deadlines are read in: the calendar's zone for a
+    business-hours clock, UTC for the 24x7 clock."""
     if clock is None or isinstance(clock, Calendar24x7):
         return _UTC
     return clock.tz

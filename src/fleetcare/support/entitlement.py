@@ -1,7 +1,11 @@
-"""Entitlement of a case (R-SUP-1) and who may open one (R-DS-6).
+"""Entitlement of a case (R-SUP-1) and who may open one (R-DS-6), by programme kind.
 
-Dates come from the records (contract terms, DaaS device terms); which categories a
-programme covers comes from the programme settings in ``fleetcare.rules``.
+R-PRG-1: an ``account_wide`` programme entitles through the account's contract in
+force covering the model's category; a ``per_device`` programme through the device's
+current term. The result carries the programme code of the record found, so the
+clock, the case openers and the replacement settings come from that programme's
+features. Dates come from the records; which categories a programme covers from its
+settings in ``fleetcare.rules``.
 """
 
 from __future__ import annotations
@@ -15,25 +19,24 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fleetcare.contracts.models import ContractCategory, EnterpriseContract
+from fleetcare.core import programmes
 from fleetcare.core.tenancy import scope_of
 from fleetcare.daas.models import SubscribedDevice, SubscriptionStatus
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Role
 from fleetcare.rules.coverage import Reason
-from fleetcare.rules.programmes import load_programme
+from fleetcare.rules.programmes import BY_PARTNER
 
 from .entitlement_messages import NO_COVER, explain_not_entitled
 from .models import Entitlement
 
-PE_PROGRAMME = "poly_plus_enterprise"
-DAAS_PROGRAMME = "device_as_a_service"
-
 
 @dataclass(frozen=True)
 class EntitlementResult:
-    kind: str  # Entitlement value
+    kind: str  # Entitlement value: the programme kind, or none
     until: date | None = None
     contract: EnterpriseContract | None = None
-    daas_device: SubscribedDevice | None = None
+    daas_device: SubscribedDevice | None = None  # the per-device term found
+    programme_code: str = ""
     reason: str = ""  # when not entitled: a key of NOT_ENTITLED
     params: dict[str, Any] = field(default_factory=dict)  # JSON-able, to fill its sentence
 
@@ -46,6 +49,20 @@ class EntitlementResult:
         if self.daas_device is None:
             return None
         return self.daas_device.subscription.partner
+
+    @property
+    def programme(self):  # type: ignore[no-untyped-def]
+        """The entitling programme's settings; None when not entitled."""
+        return programmes.programme(self.programme_code) if self.programme_code else None
+
+
+def _per_device(sd: SubscribedDevice) -> EntitlementResult:
+    return EntitlementResult(
+        Entitlement.PER_DEVICE,
+        sd.term_end,
+        daas_device=sd,
+        programme_code=sd.subscription.programme_code,
+    )
 
 
 def _daas_device(account: Organisation, product_model: Any, device: Any, on: date):
@@ -81,7 +98,7 @@ def _pe_contract(account: Organisation, product_model: Any, on: date):
         .order_by("-contract__end_date", "contract_id")
     )
     for row in rows:
-        programme = load_programme(row.contract.programme_code or PE_PROGRAMME)
+        programme = row.contract.programme
         if category.code in programme.quote_only_classes:
             continue
         if category.code not in programme.covered_categories:
@@ -93,11 +110,12 @@ def _pe_contract(account: Organisation, product_model: Any, on: date):
 def resolve_entitlement(
     account: Organisation, product_model: Any, device: Any = None, on: date | None = None
 ) -> EntitlementResult:
-    """R-SUP-1: P+E contract, DaaS device term, or none.
+    """R-SUP-1: an account-wide contract, a per-device term, or none (R-PRG-1).
 
-    A device enrolled in DaaS is entitled by its term; otherwise a P+E contract in
-    force covering the model's category; otherwise a DaaS device of that model for
-    the account; otherwise none (kept, marked, offered paid support).
+    A device enrolled in a per-device programme is entitled by its term; otherwise an
+    account-wide contract in force covering the model's category; otherwise a
+    per-device term of that model for the account; otherwise none (kept, marked,
+    offered paid support).
     """
     from django.utils import timezone
 
@@ -105,19 +123,32 @@ def resolve_entitlement(
     if device is not None:
         sd = _daas_device(account, product_model, device, on)
         if sd is not None:
-            return EntitlementResult(Entitlement.DAAS, sd.term_end, daas_device=sd)
+            return _per_device(sd)
     contract, why_not, params = _pe_contract(account, product_model, on)
     if contract is not None:
-        return EntitlementResult(Entitlement.PE, contract.end_date, contract=contract)
+        return EntitlementResult(
+            Entitlement.ACCOUNT_WIDE,
+            contract.end_date,
+            contract=contract,
+            programme_code=contract.programme_code,
+        )
     if device is None:
         sd = _daas_device(account, product_model, None, on)
         if sd is not None:
-            return EntitlementResult(Entitlement.DAAS, sd.term_end, daas_device=sd)
+            return _per_device(sd)
     return EntitlementResult(Entitlement.NONE, None, reason=why_not, params=params)
 
 
 def is_daas_device(device: Any) -> bool:
-    return device is not None and SubscribedDevice.objects.filter(device=device).exists()
+    """The device is enrolled in a per-device programme whose cases only its partner
+    opens (R-DS-6)."""
+    return (
+        device is not None
+        and SubscribedDevice.objects.filter(
+            device=device,
+            subscription__programme_code__in=programmes.codes(case_openers="partner_only"),
+        ).exists()
+    )
 
 
 def _partner_names(customer_id: int) -> str:
@@ -149,9 +180,11 @@ def check_may_open(
     this case.
 
     * vendor staff may open any case (phone entry);
-    * a customer's users open for their own account, except for DaaS devices;
+    * a customer's users open for their own account, except where the programme's
+      ``case_openers`` is ``partner_only``;
     * an end user of a DaaS customer never opens one: they are sent to their partner;
-    * for a DaaS device only the certified partner that sold it may open the case.
+    * a certified partner opens cases only under a programme it sells
+      (``sold_by = "partner"``), for the devices it sold.
     """
     scope = scope_of(user)
     if not scope.authenticated:
@@ -164,15 +197,17 @@ def check_may_open(
     if scope.is_customer:
         if account.pk != scope.organisation_id:
             raise PermissionDenied(_("You may open cases only for your own organisation."))
-        daas = result.kind == Entitlement.DAAS or (device is not None and is_daas_device(device))
-        if daas:
+        partner_only = (result.programme is not None and result.programme.partner_only) or (
+            device is not None and is_daas_device(device)
+        )
+        if partner_only:
             partner = result.partner.name if result.partner else _partner_names(account.pk)
             raise PermissionDenied(_send_to_partner(partner))
         return
     if scope.is_partner:
         if account.pk not in scope.served_customer_ids():
             raise PermissionDenied(_("You may open cases only for the DaaS customers you sold to."))
-        if result.kind != Entitlement.DAAS:
+        if result.programme is None or result.programme.sold_by != BY_PARTNER:
             raise PermissionDenied(
                 _(
                     "A certified partner opens cases only for Device-as-a-Service devices "

@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.core import programmes
 from fleetcare.core.models import TimeStamped
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
 from .entitlement_messages import explain_not_entitled
@@ -55,8 +57,11 @@ OPEN_STATUSES = (
 
 
 class Entitlement(models.TextChoices):
-    PE = "pe", _("Poly+ Enterprise")
-    DAAS = "daas", _("Device as a Service")
+    """R-SUP-1 / R-PRG-1: what entitles a case, by programme kind (the programme itself
+    is ``Case.programme_code``)."""
+
+    ACCOUNT_WIDE = ProgrammeKind.ACCOUNT_WIDE.value, _("Account-wide contract")
+    PER_DEVICE = ProgrammeKind.PER_DEVICE.value, _("Per-device term")
     NONE = "none", _("Not entitled")
 
 
@@ -72,7 +77,7 @@ class CaseQuerySet(TenantQuerySet):
 
     def for_partner(self, scope: Scope) -> CaseQuerySet:
         return self.filter(
-            entitlement=Entitlement.DAAS,
+            entitlement=Entitlement.PER_DEVICE,
             account_id__in=scope.served_customer_ids(),
         ).filter(
             Q(opened_by_partner_id=scope.organisation_id)
@@ -151,8 +156,10 @@ class Case(TimeStamped):
 
     # Entitlement (R-SUP-1)
     entitlement = models.CharField(
-        _("entitlement"), max_length=8, choices=Entitlement.choices, default=Entitlement.NONE
+        _("entitlement"), max_length=16, choices=Entitlement.choices, default=Entitlement.NONE
     )
+    # R-PRG-1: the programme of the contract or term found; empty when not entitled.
+    programme_code = models.CharField(_("programme"), max_length=64, blank=True)
     enterprise_contract = models.ForeignKey(
         "contracts.EnterpriseContract",
         on_delete=models.SET_NULL,
@@ -225,6 +232,20 @@ class Case(TimeStamped):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def programme(self):  # type: ignore[no-untyped-def]
+        """The entitling programme's settings; None when not entitled (R-PRG-1)."""
+        return programmes.programme(self.programme_code) if self.programme_code else None
+
+    @property
+    def programme_name(self) -> str:
+        return programmes.programme_name(self.programme_code) if self.programme_code else ""
+
+    @property
+    def entitlement_label(self) -> str:
+        """The entitling programme's name, else the entitlement's label (not entitled)."""
+        return self.programme_name or str(self.get_entitlement_display())
 
 
 class CaseChildQuerySet(TenantQuerySet):

@@ -103,7 +103,7 @@ def case_list(request):
     qs = filters.filter(
         Case.objects.visible_to(user)
         .select_related("account", "product_model", "opened_by_partner", "owner")
-        .prefetch_related("opened_by_partner__sites")
+        .prefetch_related(*clocks.calendar_prefetches())
     )
     page = paginate(request, qs.order_by("-opened_at", "-id"))
     _annotate_clock(list(page.object_list), timezone.now())
@@ -230,7 +230,7 @@ def case_detail(request, pk: int):
             "owner",
             "enterprise_contract",
             "daas_device__subscription",
-        ).prefetch_related("opened_by_partner__sites"),
+        ).prefetch_related(*clocks.calendar_prefetches()),
         user,
         pk=pk,
     )

@@ -205,7 +205,7 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
         doc = create_document(
             kind="quote",
             purpose="pe_adjustment_quote",
-            programme="pe",
+            programme=contract.programme_code,
             account=contract.account,
             addressed_to=contract.distribution_partner,
             currency=contract.currency,

@@ -17,6 +17,7 @@ from fleetcare.contracts.permissions import (  # noqa: F401  (the role sets re-e
     can_manage_contracts,
 )
 from fleetcare.core.permissions import require
+from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.rules import enterprise as pe
 from fleetcare.rules.programmes import Programme, load_programme
 
@@ -27,7 +28,10 @@ FORECAST_HORIZON_MONTHS = 12
 
 
 def programme_of(contract: EnterpriseContract | None = None) -> Programme:
-    return load_programme(contract.programme_code if contract else "poly_plus_enterprise")
+    """The contract's programme; without one, the default account-wide programme."""
+    if contract is not None:
+        return load_programme(contract.programme_code)
+    return default_programme(ProgrammeKind.ACCOUNT_WIDE)
 
 
 def band_of(contract: EnterpriseContract | None = None) -> Decimal:

@@ -30,9 +30,10 @@ from fleetcare.contracts.services.common import (
 from fleetcare.contracts.services.proposal import unit_prices
 from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import clean_currency
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.roles import OrganisationKind
 from fleetcare.rules import enterprise as pe
-from fleetcare.rules.programmes import Programme
+from fleetcare.rules.programmes import Programme, ProgrammeError, load_programme
 
 
 @dataclass
@@ -141,13 +142,39 @@ def create_contract(
     proration_basis: str = "",
     previous: Any = None,
     status: str = ContractStatus.ACTIVE,
+    programme_code: str | None = None,
 ) -> EnterpriseContract:
     """R-PE-1..3, R-PE-8: a contract with its categories and, when active, its upfront order
-    (a numbered document)."""
+    (a numbered document), under an account-wide programme (``programme_code``; default:
+    the default account-wide programme). Options the programme does not offer are
+    refused (R-PRG-1)."""
     require_csm(actor)
-    prog = programme_of()
+    try:
+        prog = load_programme(programme_code) if programme_code else programme_of()
+    except ProgrammeError:
+        raise ValidationError(
+            {"programme_code": _("No programme %(code)s.") % {"code": repr(programme_code)}}
+        ) from None
+    if prog.kind != ProgrammeKind.ACCOUNT_WIDE:
+        raise ValidationError(
+            {
+                "programme_code": _("%(programme)s is not an account-wide programme.")
+                % {"programme": prog.name}
+            }
+        )
     end_date = end_date or default_end(start_date, prog.default_term_months)
     errors: dict[str, Any] = {}
+    chosen = {
+        "extra_csm_block": bool(extra_csm_blocks),
+        "technical_account_management": technical_account_management,
+        "onsite_destruction": onsite_destruction,
+    }
+    for option, wanted in chosen.items():
+        if wanted and option not in prog.options:
+            field = "extra_csm_blocks" if option == "extra_csm_block" else option
+            errors[field] = _("%(programme)s does not offer this option.") % {
+                "programme": prog.name
+            }
     if account.kind != OrganisationKind.CUSTOMER:
         errors["account"] = _("A contract covers a customer account.")
     if end_date <= start_date:
@@ -184,8 +211,9 @@ def create_contract(
         unit_prices(account.pk, min(start_date, timezone.localdate()), currency, set(cats))
     except ValidationError as exc:
         raise ValidationError({"currency": exc.messages}) from None
-    band = band_of()
+    band = prog.band if prog.band is not None else band_of()
     contract = EnterpriseContract.objects.create(
+        programme_code=prog.code,
         account=account,
         reference=_reference(account, start_date),
         start_date=start_date,
@@ -235,7 +263,7 @@ def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
     doc = create_document(
         kind="order",
         purpose="pe_upfront_order",
-        programme="pe",
+        programme=contract.programme_code,
         account=contract.account,
         currency=contract.currency,
         title=title,

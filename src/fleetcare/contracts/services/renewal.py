@@ -149,6 +149,7 @@ def create_renewal_quote(
         proration_basis=contract.proration_basis,
         previous=contract,
         status=ContractStatus.DRAFT,
+        programme_code=contract.programme_code,
     )
     prog = programme_of(nxt)
     with in_language_of(nxt.distribution_partner or nxt.account):
@@ -161,7 +162,7 @@ def create_renewal_quote(
     doc = create_document(
         kind="quote",
         purpose="pe_renewal_quote",
-        programme="pe",
+        programme=nxt.programme_code,
         account=nxt.account,
         addressed_to=nxt.distribution_partner,
         currency=nxt.currency,

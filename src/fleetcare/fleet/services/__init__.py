@@ -11,8 +11,6 @@ from fleetcare.fleet.services.access import (  # noqa: F401
     require_fleet_manager,
 )
 from fleetcare.fleet.services.counts import (  # noqa: F401
-    DAAS,
-    PE,
     CategoryCount,
     category_counts_at,
     latest_model_counts,

@@ -9,18 +9,13 @@ from datetime import date
 
 from django.db.models import F, OuterRef, Subquery, Sum
 
+from fleetcare.core.programmes import ProgrammeKind, default_programme
 from fleetcare.fleet.models import (
     InventorySnapshot,
     SnapshotCount,
     SnapshotStatus,
 )
 from fleetcare.rules import coverage as coverage_rules
-from fleetcare.rules.programmes import load_programme
-
-PE = "poly_plus_enterprise"
-
-
-DAAS = "device_as_a_service"
 
 
 def latest_snapshot(account_id: int, on: date) -> InventorySnapshot | None:
@@ -73,7 +68,7 @@ def category_counts_at(
     """Counts per account and category code at ``on`` from the snapshot history (R-FLT-2):
     one grouped query. Quote-only classes and models past end-of-support on ``on`` are
     not counted, and are listed with the reason (R-CAT-2, R-CAT-3)."""
-    programme = load_programme(PE)
+    programme = default_programme(ProgrammeKind.ACCOUNT_WIDE)
     quote_only = set(programme.quote_only_classes)
     rows = (
         SnapshotCount.objects.filter(snapshot_id__in=latest_snapshot_ids(on, account_ids))

@@ -15,14 +15,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from fleetcare.core.programmes import ProgrammeKind, default_programme, programme_name
 from fleetcare.fleet.coverage_messages import REASONS, explain
 from fleetcare.fleet.models import (
     Device,
     DeviceStatus,
 )
-from fleetcare.fleet.services.counts import DAAS, PE
 from fleetcare.rules import coverage as rules
-from fleetcare.rules.programmes import load_programme
 
 __all__ = ["REASONS", "Coverage", "coverage_for", "coverage_for_many"]
 
@@ -50,12 +49,12 @@ class Coverage:
         return explain(self.reason, self.params)
 
 
-def _coverage(decision: rules.CoverageDecision, names: dict[str, str]) -> Coverage:
+def _coverage(decision: rules.CoverageDecision) -> Coverage:
     return Coverage(
         decision.covered,
         decision.on,
         decision.programme,
-        names.get(decision.programme or ""),
+        programme_name(decision.programme) if decision.programme else None,
         contract_id=decision.contract_id,
         contract_reference=decision.contract_reference,
         subscription_id=decision.subscription_id,
@@ -72,12 +71,16 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
     from fleetcare.contracts.models import ContractCategory, EnterpriseContract
     from fleetcare.daas.models import SubscribedDevice
 
-    pe = load_programme(PE)
-    names = {PE: pe.name, DAAS: load_programme(DAAS).name}
+    # R-PRG-1: each contract's own programme; without a contract, the default one.
+    default_account_wide = default_programme(ProgrammeKind.ACCOUNT_WIDE)
     device_ids = [d.pk for d in devices]
     enrolments = {
         e.device_id: rules.Enrolment(
-            DAAS, e.term_start, e.term_end, e.subscription_id, e.subscription.reference
+            e.subscription.programme_code,
+            e.term_start,
+            e.term_end,
+            e.subscription_id,
+            e.subscription.reference,
         )
         for e in SubscribedDevice.objects.filter(
             device_id__in=device_ids,
@@ -97,9 +100,10 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
         contract_id__in=[c.pk for c in in_force.values()]
     ).values_list("contract_id", "category__code"):
         chosen[contract_id].add(code)
+    programme_of = {account_id: c.programme for account_id, c in in_force.items()}
     contracts = {
         account_id: rules.AccountContract(
-            PE, c.start_date, c.end_date, frozenset(chosen[c.pk]), c.pk, c.reference
+            c.programme_code, c.start_date, c.end_date, frozenset(chosen[c.pk]), c.pk, c.reference
         )
         for account_id, c in in_force.items()
     }
@@ -113,6 +117,7 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             category_quote_only=model.category.quote_only,
             end_of_support_on=model.end_of_support_on,
         )
+        pe = programme_of.get(d.account_id, default_account_wide)
         decision = rules.decide(
             facts,
             on,
@@ -120,9 +125,9 @@ def coverage_for_many(devices: list[Device], on: date) -> dict[int, Coverage]:
             contract=contracts.get(d.account_id),
             covered_categories=pe.covered_categories,
             quote_only_classes=pe.quote_only_classes,
-            account_programme=PE,
+            account_programme=pe.code,
         )
-        out[d.pk] = _coverage(decision, names)
+        out[d.pk] = _coverage(decision)
     return out
 
 

@@ -17,7 +17,6 @@ from fleetcare.replacements.services.common import (  # noqa: F401
     FORBIDDEN,
     OPERATIONS_ROLES,
     OUT_OF_ORDER,
-    PROGRAMME_CODES,
     REQUEST_ROLES,
     _locked,
     _next_reference,

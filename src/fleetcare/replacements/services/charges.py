@@ -41,7 +41,7 @@ def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Do
     model = order.product_model
     # R-RMA-4 / R-MON-1: the list price in the order's currency; MissingPrice otherwise.
     amount = rma_rules.unreturned_charge(Money(model.list_price_in(order.currency), order.currency))
-    addressed_to = order.partner if order.programme == "daas" and order.partner_id else None
+    addressed_to = order.partner if order.partner_id else None  # a partner-sold programme
     with in_language_of(addressed_to or order.account):
         title = _("Unreturned unit — %(reference)s") % {"reference": order.reference}
         description = _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)") % {
@@ -158,9 +158,9 @@ def decide_threshold(
             order.threshold_document = create_document(
                 kind=DocumentKind.INVOICE,
                 purpose=DocumentPurpose.THRESHOLD_CHARGE,
-                programme="daas",
+                programme=order.programme,
                 account=order.account,
-                addressed_to=order.partner,
+                addressed_to=order.partner or order.account,
                 currency=price.currency,
                 title=title,
                 lines=[LineSpec(description, 1, price.amount, sku=model.sku)],

@@ -24,10 +24,6 @@ from fleetcare.replacements.permissions import (  # noqa: F401  (re-exported)
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules.calendars import UnknownRegion, calendar_for
-from fleetcare.rules.programmes import load_programme
-
-PROGRAMME_CODES = {"pe": "poly_plus_enterprise", "daas": "device_as_a_service"}
-
 
 # Who may not do what: (wrong role, not vendor staff), complete sentences per action.
 FORBIDDEN = {
@@ -127,7 +123,8 @@ def site_calendar(site: Site):  # type: ignore[no-untyped-def]
 
 
 def programme_of(order: ReplacementOrder):  # type: ignore[no-untyped-def]
-    return load_programme(PROGRAMME_CODES[order.programme])
+    """The order's programme settings (cut-off hour, return window: R-RMA-2, R-RMA-3)."""
+    return order.programme_settings
 
 
 def service_centre_for(site: Site) -> str:
@@ -145,7 +142,10 @@ def _next_reference() -> str:
 
 
 def extended_cover_replacements_in_year(
-    customer_id: int, year: int, exclude_pk: int | None = None
+    customer_id: int, year: int, exclude_pk: int | None = None, programme: Any = None
 ) -> int:
-    """R-DS-5: replacements authorised for extended cover this calendar year (not rejected)."""
-    return ReplacementOrder.objects.extended_cover_in_year(customer_id, year, exclude_pk).count()
+    """R-DS-5: replacements authorised for extended cover this calendar year (not rejected),
+    under ``programme`` (default: the default per-device programme)."""
+    return ReplacementOrder.objects.extended_cover_in_year(
+        customer_id, year, exclude_pk, programme=programme
+    ).count()

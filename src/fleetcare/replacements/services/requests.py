@@ -16,11 +16,11 @@ from fleetcare.billing.services import (
 )
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.changelog import changelog, log_change
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.daas.models import SubscribedDevice
 from fleetcare.fleet.models import Device, DeviceStatus
 from fleetcare.organisations.models import Site
 from fleetcare.replacements.models import (
-    EXTENDED_COVER_CAUSES,
     OPEN_STATUSES,
     Cause,
     OrderStatus,
@@ -33,7 +33,6 @@ from fleetcare.replacements.permissions import (
     can_request_replacement,
 )
 from fleetcare.replacements.services.common import (
-    PROGRAMME_CODES,
     _locked,
     _next_reference,
     _refuse,
@@ -45,21 +44,26 @@ from fleetcare.replacements.services.common import (
 )
 from fleetcare.rules import daas as daas_rules
 from fleetcare.rules import replacement as rma_rules
-from fleetcare.rules.programmes import load_programme
+from fleetcare.rules.programmes import Programme
 from fleetcare.webhooks import payloads as webhook_events
 
 
-def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | None) -> list[str]:
+def _rejection_reasons(
+    case: Any, cause: str, subscribed: SubscribedDevice | None, programme: Programme | None
+) -> list[str]:
+    """Why the order is refused: not entitled, a cause the programme never covers, or an
+    accidental cause outside its extended cover (R-DS-4). Without a programme (not
+    entitled) the default per-device programme's excluded causes apply."""
     reasons = []
     label = Cause(cause).label
-    if case.entitlement == "none":
+    if programme is None:
         reasons.append(
             _(
                 "The case is not entitled (no Poly+ Enterprise contract or DaaS term covers "
                 "it): no replacement can be raised; paid support is offered instead."
             )
         )
-    if daas_rules.is_excluded_cause(cause):
+    if daas_rules.is_excluded_cause(cause, programme):
         reasons.append(
             _(
                 "%(cause)s is never covered (fire, intentional damage, normal wear, "
@@ -67,13 +71,13 @@ def _rejection_reasons(case: Any, cause: str, subscribed: SubscribedDevice | Non
             )
             % {"cause": label}
         )
-    elif daas_rules.is_extended_cover_cause(cause):
-        if case.entitlement == "pe":
+    elif programme is not None and cause != Cause.HARDWARE_FAULT:
+        if not daas_rules.is_extended_cover_cause(cause, programme):
             reasons.append(
-                _("%(cause)s is accidental damage: Poly+ Enterprise covers hardware faults only.")
-                % {"cause": label}
+                _("%(cause)s is accidental damage: %(programme)s covers hardware faults only.")
+                % {"cause": label, "programme": programme.name}
             )
-        elif case.entitlement == "daas" and not (subscribed and subscribed.extended_cover):
+        elif not (subscribed and subscribed.extended_cover):
             reasons.append(
                 _(
                     "%(cause)s is covered only by extended cover, which this device "
@@ -141,15 +145,19 @@ def request_replacement(
         errors.setdefault("faulty_device", []).append(
             _("Device %(device)s already has an open replacement order.") % {"device": device.pk}
         )
+    # R-PRG-1: the record that entitles the case, by the programme's kind.
+    programme = case.programme
+    per_device = programme is not None and programme.kind == ProgrammeKind.PER_DEVICE
+    account_wide = programme is not None and programme.kind == ProgrammeKind.ACCOUNT_WIDE
     subscribed = case.daas_device
-    if case.entitlement == "daas" and subscribed is None and device is not None:
+    if per_device and subscribed is None and device is not None:
         subscribed = (
             SubscribedDevice.objects.filter(device=device, replaced_by__isnull=True)
             .select_related("subscription")
             .first()
         )
     contract = case.enterprise_contract
-    if contract is None and case.entitlement == "pe":
+    if contract is None and account_wide:
         from fleetcare.contracts.models import EnterpriseContract
 
         contract = (
@@ -169,10 +177,9 @@ def request_replacement(
 
     # Stored on the order: written in the account's language, like its documents.
     with in_language_of(case.account):
-        reasons = _rejection_reasons(case, cause, subscribed)
-    programme = case.entitlement if case.entitlement in PROGRAMME_CODES else "pe"
+        reasons = _rejection_reasons(case, cause, subscribed, programme)
     partner_id = None
-    if programme == "daas":
+    if per_device:
         partner_id = (
             subscribed.subscription.partner_id
             if subscribed is not None
@@ -182,10 +189,10 @@ def request_replacement(
         reference=_next_reference(),
         case=case,
         account_id=case.account_id,
-        programme=programme,
+        programme=case.programme_code,
         partner_id=partner_id,
-        enterprise_contract=contract if programme == "pe" else None,
-        subscribed_device=subscribed if programme == "daas" else None,
+        enterprise_contract=contract if account_wide else None,
+        subscribed_device=subscribed if per_device else None,
         faulty_device=device,
         product_model=model,
         cause=cause,
@@ -199,8 +206,12 @@ def request_replacement(
     if reasons:
         order.status = OrderStatus.REJECTED
         order.rejection_reason = "\n".join(reasons)
-    elif programme == "daas" and cause in EXTENDED_COVER_CAUSES:
-        _apply_threshold(order, now)
+    elif (
+        per_device
+        and cause in programme.extended_cover_causes
+        and programme.replacement_threshold is not None
+    ):
+        _apply_threshold(order, now, programme)
     order.save()
     log_change(order, "replacement.requested", actor=actor)
     if order.status == OrderStatus.REJECTED:
@@ -208,16 +219,18 @@ def request_replacement(
     return order
 
 
-def _apply_threshold(order: ReplacementOrder, now: datetime) -> None:
-    """R-DS-5 on the request date: replacements this calendar year (this one included) ÷
-    devices under contract; strictly above the threshold → flagged for billing."""
+def _apply_threshold(order: ReplacementOrder, now: datetime, programme: Programme) -> None:
+    """R-DS-5 on the request date: the programme's replacements this calendar year (this
+    one included) ÷ its devices under contract; strictly above the programme's threshold
+    → flagged for billing."""
     on = now.astimezone(ZoneInfo(order.delivery_site.time_zone)).date()
-    devices = SubscribedDevice.objects.under_contract(order.account_id, on).count()
-    so_far = extended_cover_replacements_in_year(order.account_id, on.year)
+    devices = SubscribedDevice.objects.under_contract(
+        order.account_id, on, programme_code=programme.code
+    ).count()
+    so_far = extended_cover_replacements_in_year(order.account_id, on.year, programme=programme)
     if devices <= 0:
         return
-    threshold = load_programme(daas_rules.DAAS).daas_threshold
-    status = daas_rules.next_replacement_status(so_far, devices, threshold)
+    status = daas_rules.next_replacement_status(so_far, devices, programme.replacement_threshold)
     order.threshold_rate = status.rate_pct
     if status.chargeable:
         order.threshold_flag = True

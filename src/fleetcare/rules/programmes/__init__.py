@@ -1,9 +1,20 @@
-"""Programme settings as data (docs/programmes.md §12; R-PE-*, R-DS-*, R-RMA-*, R-SUP-2).
+"""Programme settings as data (R-PRG-1, docs/programmes.md §12; every "programme setting"
+of R-PE-*, R-DS-*, R-RMA-*, R-SUP-2).
 
-Each programme is one TOML file in this package, named after its code. It is
-loaded with :func:`load_programme` and validated with Pydantic; any problem raises
-:class:`ProgrammeError` whose message names the file, the key and the problem. A
-new programme is a new file, not new code.
+Each programme is one TOML file named after its code: the files of this package plus
+those of every directory listed in the ``FLEETCARE_PROGRAMME_DIRS`` environment
+variable (``os.pathsep``-separated), so a deployment adds a programme by dropping a
+file. A programme declares its **kind** (``account_wide``: one contract covers an
+account's fleet by category; ``per_device``: each device has its own term) and its
+features (who sells it, who may open cases, whose calendar the clock runs on,
+replacement settings, extended cover, threshold, options). Code branches on kind and
+features, never on a programme's code.
+
+Files are validated with Pydantic; any problem (a bad value, an impossible combination
+of features, two files with one code) raises :class:`ProgrammeError` whose message
+names the file, the key and the problem. :func:`registry` holds every programme;
+:func:`load_programme`, :func:`programmes_of_kind` and :func:`default_programme` look
+them up.
 
 TOML floats are parsed as :class:`~decimal.Decimal`, so ``band = 0.05`` is exact.
 Region tables are lists of ISO 3166-1 alpha-2 codes validated against pycountry;
@@ -13,7 +24,10 @@ display names come from pycountry (:meth:`Programme.region_countries`).
 from __future__ import annotations
 
 import functools
+import os
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -22,21 +36,67 @@ import pycountry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = [
+    "ACCOUNT_WIDE",
+    "CASE_OPENERS",
+    "KINDS",
+    "OPTIONS",
+    "PER_DEVICE",
     "PROGRAMME_DIR",
+    "PROGRAMME_DIRS_ENV",
+    "CaseOpeners",
     "ClockKind",
+    "Option",
     "Programme",
     "ProgrammeError",
+    "ProgrammeKind",
+    "Registry",
+    "SEVERITIES",
     "ServiceLevel",
     "Severity",
-    "SEVERITIES",
+    "SoldBy",
+    "SupportCalendar",
+    "all_programmes",
+    "default_programme",
     "load_programme",
     "load_programme_file",
+    "programme_dirs",
+    "programmes_of_kind",
+    "registry",
+    "reload",
 ]
 
 PROGRAMME_DIR = Path(__file__).resolve().parent
+PROGRAMME_DIRS_ENV = "FLEETCARE_PROGRAMME_DIRS"
 Severity = Literal["S1", "S2", "S3", "S4"]
 SEVERITIES: tuple[Severity, ...] = ("S1", "S2", "S3", "S4")
 ClockKind = Literal["24x7", "business_hours"]
+
+# R-PRG-1: the kind of a programme decides which record entitles a device.
+ProgrammeKind = Literal["account_wide", "per_device"]
+ACCOUNT_WIDE: ProgrammeKind = "account_wide"
+PER_DEVICE: ProgrammeKind = "per_device"
+KINDS: tuple[ProgrammeKind, ...] = (ACCOUNT_WIDE, PER_DEVICE)
+# Who sells it: the vendor (to the customer, possibly through a distributor) or a
+# certified partner (who then serves its customers).
+SoldBy = Literal["vendor", "partner"]
+# Who may open cases: the customer's own users, or only the partner that sold the
+# device (level-1 support for partners only; end users are sent to their partner).
+CaseOpeners = Literal["customer", "partner_only"]
+CASE_OPENERS: tuple[CaseOpeners, ...] = ("customer", "partner_only")
+# Whose business calendar a business-hours clock runs on; "none" = round the clock.
+SupportCalendar = Literal["none", "partner", "customer"]
+# Paid options an account-wide contract may carry (R-PE-8, R-RMA-6).
+Option = Literal["extra_csm_block", "technical_account_management", "onsite_destruction"]
+OPTIONS: tuple[Option, ...] = (
+    "extra_csm_block",
+    "technical_account_management",
+    "onsite_destruction",
+)
+
+
+# Feature values that read like organisation kinds (they are programme data, not roles).
+BY_PARTNER = "partner"
+BY_CUSTOMER = "customer"
 
 
 class ProgrammeError(ValueError):
@@ -61,6 +121,14 @@ class Programme(BaseModel):
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
+    # R-PRG-1: kind and features
+    kind: ProgrammeKind
+    # The programme new records of its kind get when none is named (one per kind).
+    default_of_kind: bool = False
+    sold_by: SoldBy
+    case_openers: CaseOpeners
+    support_calendar: SupportCalendar
+    options: tuple[Option, ...] = ()
     default_term_months: int = Field(gt=0, le=120)
     covered_categories: tuple[str, ...]
     quote_only_classes: tuple[str, ...] = ()
@@ -80,7 +148,7 @@ class Programme(BaseModel):
     breach_warning_share: Decimal = Field(default=Decimal("0.25"), gt=0, lt=1)
 
     # R-DS-1, R-DS-4, R-DS-5
-    daas_threshold: Decimal | None = Field(default=None, ge=0, le=1)
+    replacement_threshold: Decimal | None = Field(default=None, ge=0, le=1)
     regions: dict[str, tuple[str, ...]] = {}
     extended_cover_categories: tuple[str, ...] = ()
     extended_cover_causes: tuple[str, ...] = ()
@@ -117,7 +185,73 @@ class Programme(BaseModel):
         both = set(self.extended_cover_causes) & set(self.excluded_causes)
         if both:
             raise ValueError(f"causes both extended-cover and excluded: {sorted(both)}")
+        problems = self._feature_problems()
+        if problems:
+            raise ValueError("; ".join(f"{key}: {why}" for key, why in problems))
         return self
+
+    def _feature_problems(self) -> list[tuple[str, str]]:
+        """Combinations of kind and features that cannot work, as ``(key, problem)``."""
+        out: list[tuple[str, str]] = []
+        if self.case_openers == "partner_only" and self.sold_by != BY_PARTNER:
+            out.append(("case_openers", "'partner_only' needs sold_by = 'partner'"))
+        if self.support_calendar == BY_PARTNER and self.sold_by != BY_PARTNER:
+            out.append(("support_calendar", "'partner' needs sold_by = 'partner'"))
+        clocks = {level.clock for level in self.service_levels.values()}
+        if "business_hours" in clocks and self.support_calendar == "none":
+            out.append(
+                (
+                    "support_calendar",
+                    "business-hours service levels need a calendar ('partner' or 'customer')",
+                )
+            )
+        if clocks == {"24x7"} and self.support_calendar != "none":
+            out.append(
+                (
+                    "support_calendar",
+                    f"{self.support_calendar!r} but every service level runs 24x7; use 'none'",
+                )
+            )
+        if self.kind == ACCOUNT_WIDE:
+            for key in ("band", "upfront_growth_share"):
+                if getattr(self, key) is None:
+                    out.append((key, "required for kind = 'account_wide'"))
+            for key in ("regions", "extended_cover_categories", "replacement_threshold"):
+                if getattr(self, key):
+                    out.append((key, "only for kind = 'per_device'"))
+        else:
+            for key in ("band", "upfront_growth_share", "options"):
+                if getattr(self, key):
+                    out.append((key, "only for kind = 'account_wide'"))
+        if bool(self.extended_cover_categories) != bool(self.extended_cover_causes):
+            out.append(
+                (
+                    "extended_cover_causes",
+                    "extended cover needs both extended_cover_categories and "
+                    "extended_cover_causes (both empty = no extended cover)",
+                )
+            )
+        outside = sorted(set(self.extended_cover_categories) - set(self.covered_categories))
+        if outside:
+            out.append(("extended_cover_categories", f"not covered categories: {outside}"))
+        if self.replacement_threshold is not None and not self.extended_cover_categories:
+            out.append(
+                (
+                    "replacement_threshold",
+                    "counts extended-cover replacements: needs extended cover",
+                )
+            )
+        return out
+
+    @property
+    def partner_only(self) -> bool:
+        """Only the partner that sold the device opens cases (R-DS-6)."""
+        return self.case_openers == "partner_only"
+
+    @property
+    def has_extended_cover(self) -> bool:
+        """Extended cover may be chosen at enrolment (R-DS-4)."""
+        return bool(self.extended_cover_categories)
 
     def region_of(self, country: str) -> str | None:
         """The region whose table lists ``country`` (R-DS-1), else None."""
@@ -139,8 +273,12 @@ class Programme(BaseModel):
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "(file)"
-        parts.append(f"{key}: {err['msg']}")
+        key = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"])
+        if not key:  # a whole-file check: its message starts with the key(s) concerned
+            parts.append(msg.removeprefix("Value error, "))
+        else:
+            parts.append(f"{key}: {msg}")
     return "; ".join(parts)
 
 
@@ -165,9 +303,111 @@ def load_programme_file(path: str | Path) -> Programme:
     return programme
 
 
-@functools.lru_cache(maxsize=32)
+def programme_dirs(extra: str | None = None) -> tuple[Path, ...]:
+    """This package's directory, then those named in ``FLEETCARE_PROGRAMME_DIRS``
+    (or in ``extra``)."""
+    if extra is None:
+        extra = os.environ.get(PROGRAMME_DIRS_ENV, "")
+    return (PROGRAMME_DIR, *(Path(d) for d in extra.split(os.pathsep) if d.strip()))
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every programme found, by code, with the default programme of each kind."""
+
+    programmes: Mapping[str, Programme]
+    files: Mapping[str, Path]
+    defaults: Mapping[str, str]
+    dirs: tuple[Path, ...]
+
+    def get(self, code: str) -> Programme:
+        try:
+            return self.programmes[code]
+        except KeyError:
+            where = ", ".join(str(d) for d in self.dirs)
+            raise ProgrammeError(
+                f"{code!r}: (code): no such programme file {code}.toml in {where}"
+            ) from None
+
+    def of_kind(self, kind: ProgrammeKind) -> tuple[Programme, ...]:
+        return tuple(p for _code, p in sorted(self.programmes.items()) if p.kind == kind)
+
+    def default(self, kind: ProgrammeKind) -> Programme:
+        code = self.defaults.get(kind)
+        if code is None:
+            found = ", ".join(p.code for p in self.of_kind(kind)) or "none"
+            raise ProgrammeError(
+                f"{kind!r}: default_of_kind: no default programme of this kind "
+                f"(programmes: {found}); mark one with default_of_kind = true"
+            )
+        return self.programmes[code]
+
+
+def _build_registry(dirs: tuple[Path, ...]) -> Registry:
+    programmes: dict[str, Programme] = {}
+    files: dict[str, Path] = {}
+    for directory in dirs:
+        if not directory.is_dir():
+            raise ProgrammeError(
+                f"{directory}: (directory): not a directory (named in {PROGRAMME_DIRS_ENV})"
+            )
+        for path in sorted(directory.glob("*.toml")):
+            programme = load_programme_file(path)
+            if programme.code in programmes:
+                raise ProgrammeError(
+                    f"{path}: code: {programme.code!r} is already defined by "
+                    f"{files[programme.code]}"
+                )
+            programmes[programme.code] = programme
+            files[programme.code] = path
+    defaults: dict[str, str] = {}
+    for kind in KINDS:
+        of_kind = [p for p in programmes.values() if p.kind == kind]
+        marked = [p for p in of_kind if p.default_of_kind]
+        if len(marked) > 1:
+            raise ProgrammeError(
+                f"{files[marked[1].code]}: default_of_kind: {marked[0].code!r} "
+                f"({files[marked[0].code]}) is already the default {kind!r} programme"
+            )
+        if marked:
+            defaults[kind] = marked[0].code
+        elif len(of_kind) == 1:
+            defaults[kind] = of_kind[0].code
+    return Registry(programmes, files, defaults, dirs)
+
+
+@functools.lru_cache(maxsize=8)
+def _registry_for(env_value: str) -> Registry:
+    return _build_registry(programme_dirs(env_value))
+
+
+def registry() -> Registry:
+    """Every programme of :func:`programme_dirs` (cached per value of the variable)."""
+    return _registry_for(os.environ.get(PROGRAMME_DIRS_ENV, ""))
+
+
+def reload() -> None:
+    """Forget the loaded programmes (after a file changed in place)."""
+    _registry_for.cache_clear()
+
+
 def load_programme(code: str) -> Programme:
-    """The programme of that code, from ``programmes/<code>.toml`` (cached)."""
+    """The programme of that code, from ``<code>.toml`` in one of the programme dirs."""
     if not code or not code.replace("_", "").isalnum() or code != code.lower():
         raise ProgrammeError(f"{code!r}: (code): not a programme code")
-    return load_programme_file(PROGRAMME_DIR / f"{code}.toml")
+    return registry().get(code)
+
+
+def all_programmes() -> tuple[Programme, ...]:
+    """Every programme, by code."""
+    return tuple(p for _code, p in sorted(registry().programmes.items()))
+
+
+def programmes_of_kind(kind: ProgrammeKind) -> tuple[Programme, ...]:
+    """The programmes of one kind, by code."""
+    return registry().of_kind(kind)
+
+
+def default_programme(kind: ProgrammeKind) -> Programme:
+    """The programme a new record of that kind gets when none is named."""
+    return registry().default(kind)

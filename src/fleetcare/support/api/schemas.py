@@ -27,7 +27,8 @@ class CaseOut(Schema):
     channel: str
     subject: str
     owner_id: int | None
-    entitlement: str
+    entitlement: str = Field(..., description="account_wide, per_device or none")
+    programme_code: str = Field(..., description="The entitling programme; empty: none")
     entitled_until: date | None
     enterprise_contract_id: int | None
     daas_device_id: int | None

@@ -122,7 +122,7 @@ def open_case(
         raise ValidationError(
             {"requester": _("The requester must belong to the account or its partner.")}
         )
-    partner = result.partner if result.kind == Entitlement.DAAS else None
+    partner = result.partner if result.kind == Entitlement.PER_DEVICE else None
     case = Case(
         reference=_next_reference(),
         account=account,
@@ -136,6 +136,7 @@ def open_case(
         subject=data.subject.strip()[:200],
         description=data.description.strip(),
         entitlement=result.kind,
+        programme_code=result.programme_code,
         enterprise_contract=result.contract,
         daas_device=result.daas_device,
         entitled_until=result.until,
@@ -169,14 +170,16 @@ def open_case(
 
 
 def _entitlement_text(case: Case) -> str:
-    if case.entitlement == Entitlement.PE:
-        return _("Entitled by Poly+ Enterprise contract %(ref)s until %(until)s.") % {
+    if case.entitlement == Entitlement.ACCOUNT_WIDE:
+        return _("Entitled by %(programme)s contract %(ref)s until %(until)s.") % {
+            "programme": case.programme_name,
             "ref": case.enterprise_contract.reference if case.enterprise_contract else "",
             "until": case.entitled_until,
         }
-    if case.entitlement == Entitlement.DAAS:
+    if case.entitlement == Entitlement.PER_DEVICE:
         sub = case.daas_device.subscription if case.daas_device else None
-        return _("Entitled by DaaS subscription %(ref)s until %(until)s.") % {
+        return _("Entitled by %(programme)s subscription %(ref)s until %(until)s.") % {
+            "programme": case.programme_name,
             "ref": sub.reference if sub else "",
             "until": case.entitled_until,
         }
@@ -344,7 +347,7 @@ def queue_queryset(  # type: ignore[no-untyped-def]
         Case.objects.visible_to(user)
         .open()
         .select_related("account", "requester", "product_model", "opened_by_partner", "owner")
-        .prefetch_related("opened_by_partner__sites")
+        .prefetch_related(*clocks.calendar_prefetches())
         .order_by(F("earliest_due").asc(nulls_last=True), "opened_at", "id")
     )
     if mine:

@@ -41,7 +41,7 @@ def mark_breaches(now: datetime) -> dict[str, int]:
         .exclude(status=CaseStatus.WAITING_ON_CUSTOMER)
         .filter(earliest_due__isnull=False)
         .select_related("owner", "requester", "account", "product_model", "opened_by_partner")
-        .prefetch_related("opened_by_partner__sites")
+        .prefetch_related(*clocks.calendar_prefetches())
         .order_by("earliest_due", "id")
     )
     for case in list(cases):
