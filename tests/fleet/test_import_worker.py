@@ -75,7 +75,8 @@ def _wait(predicate, seconds: float, what: str):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("recovery", ["redelivered", "stale job"])
+# The stale-import job itself is tested in test_import_faults.py (no worker needed).
+@pytest.mark.parametrize("recovery", ["redelivered"])
 def test_r_flt_4_a_worker_killed_mid_import(models, admin_api, settings, tmp_path, recovery):
     if not _redis_answers():
         if os.environ.get("FLEETCARE_REQUIRE_REDIS"):
