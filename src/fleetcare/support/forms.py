@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.catalog.models import ProductModel
@@ -12,6 +13,7 @@ from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation, OrganisationKind, Role, User
 
+from . import pickers
 from .models import (
     OPEN_STATUSES,
     CaseStatus,
@@ -22,24 +24,42 @@ from .models import (
     PartnerIncidentUpdateKind,
     Severity,
 )
-from .permissions import AGENT_ROLES
-
-
-class DeviceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Device) -> str:
-        serial = obj.serial_number or f"#{obj.pk}"
-        return f"{obj.account.name} · {obj.product_model.name} · {serial}"
+from .permissions import (
+    AGENT_ROLES,
+    allowed_statuses,
+    can_enter_phone_cases,
+    can_write_internal_note,
+    is_agent,
+)
+from .pickers import PickerWidget
 
 
 class CaseForm(forms.Form):
+    """Open a case. Agents enter phone cases for a person of the account (the
+    requester, required: the customer is the one notified); the device is picked from
+    the account's active devices of the chosen model, by serial number or site."""
+
     account = forms.ModelChoiceField(
         label=_("Account"), queryset=Organisation.objects.none(), required=False
     )
     product_model = forms.ModelChoiceField(
         label=_("Product model"), queryset=ProductModel.objects.none()
     )
-    device = DeviceChoiceField(
-        label=_("Device (optional)"), queryset=Device.objects.none(), required=False
+    requester = forms.ModelChoiceField(
+        label=_("Requester"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=PickerWidget("people", ["account"]),
+        error_messages={"invalid_choice": _("Choose a person of the account.")},
+    )
+    device = forms.ModelChoiceField(
+        label=_("Device (optional)"),
+        queryset=Device.objects.none(),
+        required=False,
+        widget=PickerWidget("devices", ["account", "product_model"]),
+        error_messages={
+            "invalid_choice": _("Choose an active device of the account and of the model.")
+        },
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial="S3")
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -49,11 +69,9 @@ class CaseForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=_("Channel"),
-        choices=[(Channel.PORTAL, _("Portal")), (Channel.PHONE, _("Phone"))],
+        choices=[(Channel.PHONE, _("Phone")), (Channel.PORTAL, _("Portal"))],
         required=False,
-    )
-    requester = forms.ModelChoiceField(
-        label=_("Requester (phone cases)"), queryset=User.objects.none(), required=False
+        initial=Channel.PHONE,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -63,16 +81,6 @@ class CaseForm(forms.Form):
         self.fields["product_model"].queryset = (
             ProductModel.objects.visible_to(user).select_related("category").order_by("name")
         )
-        devices = (
-            Device.objects.visible_to(user)
-            .filter(status="active")
-            .select_related("account", "product_model")
-            .order_by("account__name", "product_model__name", "id")
-        )
-        self.fields["device"].queryset = devices
-        if scope.is_vendor:
-            self.fields["device"].widget = forms.NumberInput()
-            self.fields["device"].label = _("Device ID (optional)")
         if scope.is_customer:
             del self.fields["account"]
         else:
@@ -82,34 +90,101 @@ class CaseForm(forms.Form):
                 .order_by("name")
             )
             self.fields["account"].required = True
-        if scope.is_vendor:
-            self.fields["requester"].queryset = (
-                User.objects.visible_to(user)
-                .exclude(organisation__kind=OrganisationKind.VENDOR)
-                .select_related("organisation")
-                .order_by("organisation__name", "username")
-            )
-            self.fields["requester"].widget = forms.NumberInput()
-            self.fields["requester"].label = _("Requester user ID (phone cases)")
+            self.fields["device"].widget.depends = ["account", "product_model"]
+        if scope.is_customer:
+            self.fields["device"].widget.depends = ["product_model"]
+        self.fields["device"].widget.legend = self.fields["device"].label
+        if can_enter_phone_cases(user):
+            self.fields["requester"].required = True
+            self.fields["requester"].widget.legend = self.fields["requester"].label
         else:
             del self.fields["requester"]
             del self.fields["channel"]
+        self._fill_pickers()
+
+    def _value(self, name: str) -> Any:
+        return self.data.get(name) if self.is_bound else self.initial.get(name)
+
+    def _fill_pickers(self) -> None:
+        """The choices the pickers accept (and first show): another tenant's are never
+        among them; a bad account id is simply no account."""
+        try:
+            account = pickers.account_for(self.user, self._value("account"))
+        except Http404:
+            account = None
+        devices = pickers.devices(self.user, account, self._value("product_model"))
+        self.fields["device"].queryset = devices
+        need = ""
+        if account is None and "account" in self.fields:
+            need = _("Choose the account and the product model first.")
+        elif not self._value("product_model"):
+            need = _("Choose the product model first.")
+        pickers.fill(self.fields["device"].widget, devices, self._value("device"), need)
+        if "requester" in self.fields:
+            people = pickers.people(self.user, account)
+            self.fields["requester"].queryset = people
+            pickers.fill(
+                self.fields["requester"].widget,
+                people,
+                self._value("requester"),
+                _("Choose the account first.") if account is None else "",
+            )
+
+    def clean_requester(self) -> Any:
+        requester = self.cleaned_data.get("requester")
+        if "requester" in self.fields and requester is None:
+            raise forms.ValidationError(
+                _("Choose the requester: the person of the account who called.")
+            )
+        return requester
 
 
 class ReplyForm(forms.Form):
+    """A reply, or an agent's internal note. Only the controls the reader may use are
+    fields; an agent-only value posted anyway is refused, the message kept."""
+
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
     internal = forms.BooleanField(label=_("Internal note (agents only)"), required=False)
-    status = forms.ChoiceField(
-        label=_("Then set status"),
-        required=False,
-        choices=[("", _("(unchanged)")), *CaseStatus.choices],
-    )
+    status = forms.ChoiceField(label=_("Then set status"), required=False, choices=[])
     attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_note = can_write_internal_note(user, case)
+        if not self.may_note:
+            del self.fields["internal"]
+        self.fields["status"].choices = [("", _("(unchanged)")), *_status_choices(user, case)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.may_note and self.data.get("internal") not in (None, "", "false", "0"):
+            self.add_error(None, _("Only agents write internal notes; your message was not sent."))
+        cleaned.setdefault("internal", False)
+        return cleaned
+
+
+def _status_choices(user: Any, case: Any) -> list[tuple[str, str]]:
+    """Every status for agents; "close" or "reopen" for the requester's side."""
+    allowed = allowed_statuses(user, case)
+    if is_agent(user):
+        return [(s.value, s.label) for s in CaseStatus if s.value in allowed]
+    labels = {
+        CaseStatus.CLOSED: _("Close the case"),
+        CaseStatus.IN_PROGRESS: _("Reopen the case"),
+    }
+    return [(s, labels[s]) for s in allowed if s in labels]
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=[])
     note = forms.CharField(label=_("Note to the requester"), required=False)
+
+    def __init__(self, *args: Any, user: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _status_choices(user, case)
+        if not is_agent(user):
+            self.fields["status"].label = _("Your case")
+            self.fields["note"].label = _("Note (optional)")
 
 
 class AssignForm(forms.Form):
@@ -194,6 +269,10 @@ class IncidentUpdateForm(forms.Form):
 
 class AttachForm(forms.Form):
     file = forms.FileField(label=_("File (pdf, png, jpeg, txt, log, zip; 10 MB)"))
+
+
+class DeescalateForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False)
 
 
 class AuthorisationForm(forms.Form):

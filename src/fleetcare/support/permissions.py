@@ -52,15 +52,42 @@ def may_own_escalation(owner: Any) -> bool:
     return _role(owner) in ESCALATION_ROLES
 
 
+def served_by_partner_only(organisation_id: int | None) -> bool:
+    """R-DS-6: a DaaS customer whose support comes from its partner: it is linked to a
+    certified partner and holds no account-wide contract of its own in force today.
+    Its people are sent to the partner before any case form is shown."""
+    from django.utils import timezone
+
+    from fleetcare.contracts.models import EnterpriseContract
+    from fleetcare.organisations.models import PartnerCustomer
+
+    if organisation_id is None:
+        return False
+    if not PartnerCustomer.objects.filter(customer_id=organisation_id).exists():
+        return False
+    return not (
+        EnterpriseContract.objects.filter(account_id=organisation_id)
+        .in_force(timezone.localdate())
+        .exists()
+    )
+
+
 @permission("support.open_cases")
 def can_open_cases(user: Any, obj: Any = None) -> bool:
     """Who may open a case at all (the entitlement check then decides for which account
-    and device): vendor staff, customers' users other than DaaS end users, partners."""
+    and device): vendor staff, partners, and customers' users other than DaaS end users
+    and the people of a DaaS customer its partner serves (R-DS-6)."""
     if _role(user) == Role.END_USER:
         return False
-    return is_vendor_staff(user) or belongs_to(
-        user, OrganisationKind.CUSTOMER, OrganisationKind.CERTIFIED_PARTNER
-    )
+    if belongs_to(user, OrganisationKind.CUSTOMER):
+        return not served_by_partner_only(getattr(user, "organisation_id", None))
+    return is_vendor_staff(user) or belongs_to(user, OrganisationKind.CERTIFIED_PARTNER)
+
+
+@permission("support.enter_phone_cases")
+def can_enter_phone_cases(user: Any, obj: Any = None) -> bool:
+    """Agents enter a case taken by phone for a customer's person (the requester)."""
+    return is_agent(user)
 
 
 def is_requester_side(user: Any, case: Any) -> bool:
@@ -76,6 +103,25 @@ def is_requester_side(user: Any, case: Any) -> bool:
 def can_reply(user: Any, case: Any = None) -> bool:
     """Reply, reopen or close, add files: agents, or the requester's side of the case."""
     return is_agent(user) or (case is not None and is_requester_side(user, case))
+
+
+@permission("support.change_status")
+def can_change_status(user: Any, case: Any = None) -> bool:
+    """Agents set any status; the requester's side only reopens or closes its case."""
+    return can_reply(user, case)
+
+
+def allowed_statuses(user: Any, case: Any) -> list[str]:
+    """The statuses ``user`` may move ``case`` to (the current one excluded)."""
+    from .models import OPEN_STATUSES, CaseStatus
+
+    if is_agent(user):
+        return [s for s in CaseStatus.values if s != case.status]
+    if not can_reply(user, case):
+        return []
+    if case.status in OPEN_STATUSES:
+        return [CaseStatus.CLOSED]
+    return [CaseStatus.IN_PROGRESS]
 
 
 @permission("support.write_internal_note")
@@ -113,7 +159,6 @@ def can_browse_cases(user: Any, obj: Any = None) -> bool:
         user,
         *AGENT_ROLES,
         Role.CSM,
-        Role.BILLING,
         Role.CUSTOMER_ADMIN,
         Role.PARTNER,
         Role.END_USER,

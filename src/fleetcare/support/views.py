@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from fleetcare.core.lists import paginate
 from fleetcare.core.permissions import require
@@ -29,21 +28,11 @@ from fleetcare.organisations.models import PartnerCustomer, Role
 from . import clocks, permissions, services
 from .filters import CaseFilter, QueueFilter
 from .forms import (
-    AssignForm,
-    AttachForm,
     AuthorisationForm,
     CaseFilterForm,
     CaseForm,
     CloudPartnerForm,
-    EngineeringRefForm,
-    EscalateForm,
-    EscalationUpdateForm,
-    IncidentForm,
-    IncidentUpdateForm,
     QueueFilterForm,
-    ReplyForm,
-    SeverityForm,
-    StatusForm,
 )
 from .models import (
     Case,
@@ -51,7 +40,6 @@ from .models import (
     CloudPartnerAuthorisation,
     Escalation,
     EscalationStatus,
-    PartnerIncident,
 )
 
 
@@ -63,7 +51,7 @@ def _errors_to_messages(request, exc: Exception) -> None:
         messages.error(request, str(exc) or _("You may not do this."))
 
 
-def _annotate_clock(cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
+def annotate_clock(cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
     """Time left and deadlines on each case's own clock: a DaaS case's deadlines read
     in the partner's local time (with the zone's abbreviation, e.g. EST/EDT), a P+E
     case's in UTC, labelled as such."""
@@ -106,7 +94,7 @@ def case_list(request):
         .prefetch_related(*clocks.calendar_prefetches())
     )
     page = paginate(request, qs.order_by("-opened_at", "-id"))
-    _annotate_clock(list(page.object_list), timezone.now())
+    annotate_clock(list(page.object_list), timezone.now())
     return render(
         request,
         "support/case_list.html",
@@ -146,7 +134,7 @@ def queue(request):
             request.user, mine=mine, severity=filters.severity, status=filters.status
         ),
     )
-    _annotate_clock(list(page.object_list), timezone.now())
+    annotate_clock(list(page.object_list), timezone.now())
     query = QueryDict(page.query, mutable=True)
     if page.number > 1:
         query["page"] = str(page.number)
@@ -183,7 +171,10 @@ def escalations(request):
 @login_required
 def case_new(request):
     user = request.user
-    if user.role == Role.END_USER:
+    if user.role == Role.END_USER or (
+        scope_of(user).is_customer and permissions.served_by_partner_only(user.organisation_id)
+    ):
+        # R-DS-6: sent to the partner before any form is shown, not refused after it.
         return render(request, "support/end_user.html", {"partners": _partner_names(user)})
     form = CaseForm(request.POST or None, request.FILES or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -215,230 +206,6 @@ def case_new(request):
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             return redirect("support:case_detail", pk=case.pk)
     return render(request, "support/case_new.html", {"form": form})
-
-
-@login_required
-def case_detail(request, pk: int):
-    user = request.user
-    case = get_visible_or_404(
-        Case.objects.select_related(
-            "account",
-            "requester",
-            "product_model",
-            "device",
-            "opened_by_partner",
-            "owner",
-            "enterprise_contract",
-            "daas_device__subscription",
-        ).prefetch_related(*clocks.calendar_prefetches()),
-        user,
-        pk=pk,
-    )
-    now = timezone.now()
-    _annotate_clock([case], now)
-    agent = permissions.is_agent(user)
-    esc = case.escalations.filter(status=EscalationStatus.OPEN).select_related("owner").first()
-    incidents = (
-        PartnerIncident.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("cloud_partner")
-        .prefetch_related("updates")
-        if scope_of(user).is_vendor
-        else PartnerIncident.objects.none()
-    )
-    context = {
-        "case": case,
-        **services.case_replacements(case, user),
-        "events": services.timeline(case, user),
-        "is_agent": agent,
-        "is_escalation_manager": permissions.can_manage_escalations(user),
-        "escalation": esc,
-        "engineering_refs": case.engineering_refs.all(),
-        "incidents": incidents,
-        "reply_form": ReplyForm(),
-        "status_form": StatusForm(initial={"status": case.status}),
-        "attach_form": AttachForm(),
-        "now": now,
-    }
-    if agent:
-        context.update(
-            assign_form=AssignForm(user=user, initial={"owner": case.owner_id}),
-            severity_form=SeverityForm(initial={"severity": case.severity}),
-            escalate_form=EscalateForm(user=user),
-            escalation_form=EscalationUpdateForm(
-                initial={
-                    "specialist": esc.specialist,
-                    "actions": esc.actions,
-                    "workaround": esc.workaround,
-                    "fix": esc.fix,
-                }
-                if esc
-                else None
-            ),
-            engref_form=EngineeringRefForm(),
-            incident_form=IncidentForm(user=user),
-            incident_update_form=IncidentUpdateForm(),
-        )
-    return render(request, "support/case_detail.html", context)
-
-
-def _case_action(handler: Callable[..., Any]) -> Callable[..., HttpResponse]:
-    """POST action on a case: fetch (404 if not visible), run, report, redirect back."""
-
-    @wraps(handler)
-    def view(request, pk: int, *args: Any) -> HttpResponse:
-        case = get_visible_or_404(Case, request.user, pk=pk)
-        try:
-            done = handler(request, case, *args)
-        except (ValidationError, PermissionDenied) as exc:
-            _errors_to_messages(request, exc)
-        else:
-            if done:
-                messages.success(request, done)
-        return redirect("support:case_detail", pk=case.pk)
-
-    return login_required(require_POST(view))
-
-
-def _bad_form(form) -> None:  # type: ignore[no-untyped-def]
-    raise ValidationError(
-        [
-            f"{form.fields[f].label if f in form.fields else ''}: {e}".lstrip(": ")
-            for f, errs in form.errors.items()
-            for e in errs
-        ]
-    )
-
-
-@_case_action
-def case_reply(request, case: Case) -> str:
-    form = ReplyForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _bad_form(form)
-    cd = form.cleaned_data
-    services.add_reply(
-        case,
-        actor=request.user,
-        body=cd["body"],
-        internal=cd["internal"],
-        new_status=cd["status"] or None,
-        attachments=[cd["attachment"]] if cd.get("attachment") else [],
-    )
-    return _("Note added.") if cd["internal"] else _("Reply sent.")
-
-
-@_case_action
-def case_status(request, case: Case) -> str:
-    form = StatusForm(request.POST)
-    if not form.is_valid():
-        _bad_form(form)
-    services.change_status(
-        case, actor=request.user, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-    )
-    return _("Status updated.")
-
-
-@_case_action
-def case_assign(request, case: Case) -> str:
-    form = AssignForm(request.POST, user=request.user)
-    if not form.is_valid():
-        _bad_form(form)
-    services.assign(case, actor=request.user, owner=form.cleaned_data["owner"])
-    return _("Owner updated.")
-
-
-@_case_action
-def case_severity(request, case: Case) -> str:
-    form = SeverityForm(request.POST)
-    if not form.is_valid():
-        _bad_form(form)
-    services.change_severity(case, actor=request.user, severity=form.cleaned_data["severity"])
-    return _("Severity updated; deadlines recomputed.")
-
-
-@_case_action
-def case_attach(request, case: Case) -> str:
-    form = AttachForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _bad_form(form)
-    services.add_attachments(case, actor=request.user, uploads=[form.cleaned_data["file"]])
-    return _("File attached.")
-
-
-@_case_action
-def case_escalate(request, case: Case) -> str:
-    form = EscalateForm(request.POST, user=request.user)
-    if not form.is_valid():
-        _bad_form(form)
-    cd = form.cleaned_data
-    esc = services.escalate(
-        case, actor=request.user, level=cd["level"], reason=cd["reason"], owner=cd["owner"]
-    )
-    return _("Escalated to level %(l)s.") % {"l": esc.level}
-
-
-@_case_action
-def case_escalation_update(request, case: Case) -> str:
-    form = EscalationUpdateForm(request.POST)
-    if not form.is_valid():
-        _bad_form(form)
-    esc = case.escalations.filter(status=EscalationStatus.OPEN).first()
-    if esc is None:
-        raise ValidationError(_("The case is not escalated."))
-    services.update_escalation(esc, actor=request.user, **form.cleaned_data)
-    return _("Escalation updated.")
-
-
-@_case_action
-def case_deescalate(request, case: Case) -> str:
-    services.deescalate(case, actor=request.user, note=request.POST.get("note", ""))
-    return _("De-escalated.")
-
-
-@_case_action
-def case_engref(request, case: Case) -> str:
-    form = EngineeringRefForm(request.POST)
-    if not form.is_valid():
-        _bad_form(form)
-    cd = form.cleaned_data
-    services.add_engineering_reference(
-        case, actor=request.user, kind=cd["kind"], reference=cd["reference"], title=cd["title"]
-    )
-    return _("Engineering reference added.")
-
-
-@_case_action
-def case_incident(request, case: Case) -> str:
-    form = IncidentForm(request.POST, user=request.user)
-    if not form.is_valid():
-        _bad_form(form)
-    cd = form.cleaned_data
-    services.open_partner_incident(
-        case,
-        actor=request.user,
-        cloud_partner=cd["cloud_partner"],
-        partner_ticket=cd["partner_ticket"],
-        findings=cd["findings"],
-    )
-    return _("Cloud-partner incident opened.")
-
-
-@_case_action
-def case_incident_update(request, case: Case, incident_id: int) -> str:
-    incident = get_visible_or_404(PartnerIncident, request.user, pk=incident_id, case=case)
-    form = IncidentUpdateForm(request.POST)
-    if not form.is_valid():
-        _bad_form(form)
-    cd = form.cleaned_data
-    services.update_partner_incident(
-        incident,
-        actor=request.user,
-        kind=cd["kind"],
-        body=cd["body"],
-        partner_ticket=cd["partner_ticket"] or None,
-        status=cd["status"] or None,
-    )
-    return _("Incident updated.")
 
 
 @login_required

@@ -87,6 +87,11 @@ def open_case(
         errors.setdefault("channel", []).append(_("Unknown channel."))
     if data.channel == Channel.PHONE and not scope.is_vendor:
         errors.setdefault("channel", []).append(_("Only agents enter phone cases."))
+    if data.channel == Channel.PHONE and scope.is_vendor and data.requester is None:
+        # Never the agent: the customer's person who called is the one notified.
+        errors.setdefault("requester", []).append(
+            _("Choose the requester: the person of the account who called.")
+        )
     account = data.account
     if account is None:
         if scope.is_customer:
@@ -363,7 +368,7 @@ def case_replacements(case: Case, user: Any) -> dict[str, Any]:
     """The case's replacement orders the user may see (one query, whatever their
     number) and whether the user may raise one from it (R-RMA-1: vendor support staff
     or the DaaS partner, on an entitled case), with the reason when not."""
-    from fleetcare.replacements.models import ReplacementOrder
+    from fleetcare.replacements.models import OrderStatus, ReplacementOrder
     from fleetcare.replacements.permissions import can_request_replacement
 
     orders = list(
@@ -383,6 +388,12 @@ def case_replacements(case: Case, user: Any) -> dict[str, Any]:
     )
     may_request = can_request_replacement(user, case)
     entitled = case.entitlement != Entitlement.NONE
+    # One replacement per case is offered: once raised (and not rejected), no second.
+    has_order = (
+        ReplacementOrder.objects.filter(case_id=case.pk)
+        .exclude(status=OrderStatus.REJECTED)
+        .exists()
+    )
     reason = ""
     if not may_request:
         reason = _("Your role may not raise a replacement order.")
@@ -391,10 +402,13 @@ def case_replacements(case: Case, user: Any) -> dict[str, Any]:
             "The case is not entitled: an advance replacement needs a Poly+ Enterprise "
             "contract or a DaaS device term covering the product."
         )
+    elif has_order:
+        reason = _("This case already has a replacement order.")
     return {
         "replacement_orders": orders,
         "may_request_replacement": may_request,
-        "may_raise_replacement": may_request and entitled,
+        "may_raise_replacement": may_request and entitled and not has_order,
+        "case_has_replacement": has_order,
         "replacement_refusal": reason,
     }
 
