@@ -50,7 +50,10 @@ class CaseForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
         widget=PickerWidget("people", ["account"]),
-        error_messages={"invalid_choice": _("Choose a person of the account.")},
+        error_messages={
+            "invalid_choice": _("Choose a person of the account."),
+            "required": _("Choose the requester: the person of the account who called."),
+        },
     )
     device = forms.ModelChoiceField(
         label=_("Device (optional)"),
