@@ -76,8 +76,10 @@ TABLE = {
     | {SUPERUSER},
     support.can_view_authorisations: {*VENDOR, R.CUSTOMER_ADMIN, SUPERUSER},
     support.can_record_authorisation: {*AGENTS, R.CUSTOMER_ADMIN, SUPERUSER},
-    support.can_browse_cases: {*AGENTS, R.CSM, R.BILLING, R.CUSTOMER_ADMIN, R.PARTNER}
+    support.can_browse_cases: {*AGENTS, R.CSM, R.CUSTOMER_ADMIN, R.PARTNER}
     | {R.END_USER, SUPERUSER},
+    support.can_enter_phone_cases: {*AGENTS, SUPERUSER},
+    support.can_change_status: {*AGENTS, SUPERUSER},  # without a case: agents only
     replacements.can_request_replacement: {R.SUPPORT_AGENT, R.ESCALATION_MANAGER}
     | {R.VENDOR_ADMIN, R.PARTNER, SUPERUSER},
     replacements.can_approve_replacement: {R.SUPPORT_AGENT, R.ESCALATION_MANAGER, R.VENDOR_ADMIN}
@@ -98,8 +100,8 @@ MENU = {
     | {SUPERUSER},
     "daas:list": {R.PARTNER, R.VENDOR_ADMIN, R.SERVICE_OPERATIONS, R.BILLING, R.SUPPORT_AGENT}
     | {R.CSM, R.DISTRIBUTOR, SUPERUSER},
-    "support:cases": {*AGENTS, R.CSM, R.BILLING, R.CUSTOMER_ADMIN, R.PARTNER, R.END_USER}
-    | {SUPERUSER},
+    "support:cases": {*AGENTS, R.CSM, R.CUSTOMER_ADMIN, R.PARTNER, R.END_USER}
+    | {SUPERUSER},  # not billing: it sees money documents, not cases (docs/visibility.md)
     "support:queue": {*AGENTS, SUPERUSER},
     "support:escalations": {R.VENDOR_ADMIN, R.ESCALATION_MANAGER, SUPERUSER},
     "replacements:list": EVERYONE - {R.DISTRIBUTOR, R.END_USER},

@@ -16,8 +16,10 @@ A model says how it belongs to organisations with two class attributes:
     callable ``(queryset, user) -> queryset`` for models that refine it (for example
     cases, where only the DaaS cases of those customers are visible).
 
-Vendor staff see everything by default; a model restricts a vendor role by
-overriding :meth:`TenantQuerySet.for_vendor`.
+Which roles see a kind of record at all is the role × record-kind table of
+:mod:`fleetcare.core.visibility` (docs/visibility.md): a ``none`` cell gives an
+empty queryset before any hook runs. Vendor staff whose cell is ``all`` see every row
+(:meth:`TenantQuerySet.for_vendor`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import Http404
 
+from fleetcare.core import visibility
 from fleetcare.core.roles import OrganisationKind, Role
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,6 +94,9 @@ class TenantQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> TenantQuerySet:
         scope = scope_of(user)
         if not scope.authenticated or not getattr(user, "is_active", False):
+            return self.none()
+        # The role × record-kind table first (core.visibility): a "none" cell is final.
+        if visibility.sees(self.model._meta.label, scope) == visibility.Sees.NONE:
             return self.none()
         if scope.is_vendor:
             return self.for_vendor(scope)
