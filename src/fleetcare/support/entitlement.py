@@ -173,6 +173,14 @@ def _send_to_partner(partner_name: str) -> str:
     )
 
 
+def refusal_to_open(user: Any) -> str:
+    """Why ``user`` may open no case at all (``permissions.can_open_cases`` is false):
+    the people of a DaaS customer are sent to their partner by name (R-DS-6)."""
+    if scope_of(user).is_customer:
+        return _send_to_partner(_partner_names(user.organisation_id))
+    return _("Your role may not open support cases.")
+
+
 def check_may_open(
     user: Any, account: Organisation, result: EntitlementResult, device: Any
 ) -> None:

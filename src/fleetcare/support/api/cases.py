@@ -1,5 +1,6 @@
 """Case endpoints: list, queue, open, read, reply, status, assignment, severity, attachments (R-SUP-1)."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from ninja import File, Query, Status
 from ninja.files import UploadedFile
@@ -12,6 +13,7 @@ from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation
 from fleetcare.support import permissions, services
+from fleetcare.support.entitlement import refusal_to_open
 from fleetcare.support.api.base import _agent_user, _case, _list_qs, _reload, router
 from fleetcare.support.api.schemas import (
     AssignIn,
@@ -47,6 +49,8 @@ def queue(request, filters: Query[QueueFilter]):
 
 @router.post("", response={201: CaseDetail}, summary="Open a case (R-SUP-1, R-DS-6)")
 def open_case(request, payload: CaseIn):
+    if not permissions.can_open_cases(request.user):  # R-DS-6: before any lookup
+        raise PermissionDenied(refusal_to_open(request.user))
     model = get_visible_or_404(ProductModel, request.user, pk=payload.product_model_id)
     account = None
     if payload.account_id is not None:
