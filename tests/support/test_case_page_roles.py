@@ -96,9 +96,7 @@ def test_csm_reads_the_case_but_is_offered_no_control(csm, case):
         assert f'id="{form_id}"' not in html
 
 
-def test_escalation_manager_gets_the_record_form_once_escalated(
-    agent, escalation_manager, case
-):
+def test_escalation_manager_gets_the_record_form_once_escalated(agent, escalation_manager, case):
     services.escalate(case, actor=agent, level=2, reason="VIP", owner=escalation_manager)
     assert 'id="escalation-form"' in _page(escalation_manager, case)
     assert 'id="escalation-form"' not in _page(agent, case)

@@ -85,9 +85,7 @@ def test_people_picker_without_account_asks_for_one(agent):
     assert "Choose the account first." in html and 'type="radio"' not in html
 
 
-def test_device_picker_filters_by_model_and_searches_serial_or_site(
-    agent, customer, model, fleet
-):
+def test_device_picker_filters_by_model_and_searches_serial_or_site(agent, customer, model, fleet):
     html = _devices(agent, account=customer.pk, product_model=model.pk).content.decode()
     for key in ("lyon", "paris"):
         assert f'value="{fleet[key].pk}"' in html
@@ -112,7 +110,9 @@ def test_r_ten_1_device_picker_never_offers_another_tenants_devices(
     text = html.content.decode()
     assert f'value="{fleet["foreign"].pk}"' not in text and f'value="{fleet["lyon"].pk}"' in text
     # A partner naming a customer it did not sell to: 404.
-    assert _devices(partner_user, account=other_customer.pk, product_model=model.pk).status_code == 404
+    assert (
+        _devices(partner_user, account=other_customer.pk, product_model=model.pk).status_code == 404
+    )
 
 
 def test_pickers_need_a_sign_in(client, customer):

@@ -44,7 +44,7 @@ COLUMNS: tuple[Role, ...] = (
     Role.END_USER,
 )
 
-A, O, S, OS, AD, SE, N = (
+A, O, S, OS, AD, SE, N = (  # noqa: E741  (one letter a cell, for the table)
     Sees.ALL,
     Sees.OWN,
     Sees.SOLD,

@@ -6,10 +6,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fleetcare.api.pagination import PageNumber
+from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation
 
-from . import services
+from . import permissions, services
 from .events import EVENTS
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -80,6 +81,8 @@ def list_endpoints(request):
 
 @router.post("/endpoints", response={201: EndpointOut}, summary="Register an endpoint")
 def create_endpoint(request, payload: EndpointIn):
+    # Who may not register at all is told so (403) before the organisation is looked up.
+    require(request.user, permissions.can_manage_webhooks, None, services.MAY_NOT)
     org_id = payload.organisation_id or request.user.organisation_id
     organisation = get_visible_or_404(Organisation, request.user, pk=org_id)
     endpoint = services.create_endpoint(

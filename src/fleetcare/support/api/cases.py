@@ -13,7 +13,6 @@ from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Organisation
 from fleetcare.support import permissions, services
-from fleetcare.support.entitlement import refusal_to_open
 from fleetcare.support.api.base import _agent_user, _case, _list_qs, _reload, router
 from fleetcare.support.api.schemas import (
     AssignIn,
@@ -28,6 +27,7 @@ from fleetcare.support.api.schemas import (
     SeverityIn,
     StatusIn,
 )
+from fleetcare.support.entitlement import refusal_to_open
 from fleetcare.support.filters import CaseFilter, QueueFilter
 
 
