@@ -250,3 +250,28 @@ def test_r_ten_1_foreign_users_get_404_on_the_incident(
     # The case's own customer sees the case, not the vendor's incident with the partner.
     assert _client(customer_user).post(url, body).status_code == 404
     assert not PartnerIncidentUpdate.objects.filter(body="x").exists()
+
+
+def test_partner_that_opened_the_case_replies_attaches_and_closes(partner_user, daas_device, model):
+    case = services.open_case(
+        actor=partner_user,
+        data=services.OpenCaseInput(
+            product_model=model,
+            severity="S3",
+            subject="Reboots",
+            description="Every hour",
+            device=daas_device.device,
+        ),
+    )
+    html = _page(partner_user, case)
+    for form_id in ("reply-form", "attach-form", "status-form"):
+        assert f'id="{form_id}"' in html
+    assert 'name="internal"' not in html
+    for form_id in AGENT_ONLY:
+        assert f'id="{form_id}"' not in html
+    assert _options(html, "status-form", "status") == ["closed"]
+
+
+def test_billing_is_offered_no_case_at_all(billing_user, case):
+    assert _client(billing_user).get(_url("case_detail", case)).status_code == 404
+    assert _client(billing_user).post(_url("case_reply", case), {"body": TYPED}).status_code == 404
