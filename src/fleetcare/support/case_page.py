@@ -128,7 +128,6 @@ def render_case(
         "now": now,
         **_fresh_forms(user, case, esc),
         **(bound or {}),
-        "refused": bool(bound) or incident_form is not None,
     }
     return render(request, "support/case_detail.html", context, status=status)
 
