@@ -129,3 +129,16 @@ def has_role(user: Any, *roles: str, admin_too: bool = True) -> bool:
         return False
     kind = organisation_kind(user)
     return kind is not None and role in ROLES_BY_KIND.get(kind, ())
+
+
+def takes_programme_kind(user: Any, kind: str) -> bool:
+    """The user's organisation takes a programme of ``kind`` (R-PRG-1), or no programme
+    at all yet (nothing to tell it apart). Cached on the user, so once per request."""
+    cache = user.__dict__.get("_fleetcare_programme_kinds") if user is not None else None
+    if cache is None:
+        from fleetcare.core.programmes import kinds_taken
+
+        cache = kinds_taken(getattr(user, "organisation_id", None))
+        if user is not None:
+            user.__dict__["_fleetcare_programme_kinds"] = cache
+    return not cache or kind in cache
