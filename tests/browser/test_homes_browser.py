@@ -94,7 +94,7 @@ def test_every_role_follows_its_menu_and_home_links_and_sees_its_work(live_serve
                 links = _hrefs(page, "main a[href]")
                 if username in CHARTS:  # the chart of the fleet against the baseline
                     chart = page.locator("#baseline-chart")
-                    expect(chart).to_be_visible()
+                    expect(chart).to_be_visible(timeout=30_000)  # matplotlib, cold
                     assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
                 for href in dict.fromkeys([*menu, *links]):
                     if not href or not href.startswith("/") or href.startswith(NOT_FOLLOWED):

@@ -38,9 +38,7 @@ def _home(client, user, query: str = "") -> str:
 
 
 def _case(account, requester, *, due_in=None, owner=None, status="new"):
-    case = make_case(
-        account, requester, entitlement="account_wide", product_model=video_model()
-    )
+    case = make_case(account, requester, entitlement="account_wide", product_model=video_model())
     case.earliest_due = timezone.now() + due_in if due_in is not None else None
     case.owner = owner
     case.status = status
@@ -197,7 +195,9 @@ def test_counts_are_bounded_and_queries_constant(
 # --- customer success managers ----------------------------------------------------------
 
 
-def test_csm_sees_my_accounts_first_and_filters_lists_by_them(client, csm, customer, other_customer):
+def test_csm_sees_my_accounts_first_and_filters_lists_by_them(
+    client, csm, customer, other_customer
+):
     customer.csm = csm
     customer.save()
     category = video_model().category
