@@ -480,7 +480,10 @@ def partner_thresholds(user: Any, today: date) -> list[ThresholdRow]:
     for (customer_id, code), n_devices in sorted(
         counted.items(), key=lambda item: (names[item[0][0]].lower(), item[0][1])
     ):
-        p = programme(code)
+        try:
+            p = programme(code)
+        except ValueError:  # a programme whose file is gone: nothing to measure against
+            continue
         if p.replacement_threshold is None:
             continue
         n = replaced[(customer_id, code)]
