@@ -39,7 +39,7 @@ HOMES = {
     "thames": {"Subscriptions": "Contoso Retail Ltd"},
     "northwind-admin": {"Open cases": "Room system reboots every hour"},
     "northwind-user": {"Your support comes from your partner": "Maple Leaf Communications"},
-    "contoso-admin": {"Open cases": "No open case."},
+    "contoso-admin": {"Open cases": "No open case.", "Subscriptions": "DAAS-"},
     "dist": {"Quotes addressed to you": "Professional services"},
 }
 CHARTS = {"acme", "globex", "initech"}

@@ -30,8 +30,8 @@ EXPECTED_WORK = {
     "initech": {"open-cases", "replacements"},
     "maple": {"open-cases", "subscriptions"},
     "thames": {"subscriptions"},
-    "northwind-admin": {"open-cases", "replacements"},
-    "contoso-admin": set(),
+    "northwind-admin": {"open-cases", "replacements", "subscriptions"},
+    "contoso-admin": {"subscriptions"},
     "northwind-user": set(),
     "dist": {"quotes"},
 }
@@ -94,7 +94,7 @@ def test_r_prg_1_every_demo_login_opens_its_menu_and_home_links_and_sees_its_wor
     for username in ("northwind-admin", "contoso-admin"):
         names = {n for n, _label in visible_entries(users[username])}
         assert not names & {"contracts:list", "reports:monthly"}, username
-        assert {"support:cases", "fleet:devices"} <= names
-    assert {"contracts:list", "reports:monthly"} <= {
-        n for n, _label in visible_entries(users["acme"])
-    }
+        assert {"support:cases", "fleet:devices", "daas:list"} <= names
+    acme = {n for n, _label in visible_entries(users["acme"])}
+    assert {"contracts:list", "reports:monthly"} <= acme
+    assert "daas:list" not in acme

@@ -326,7 +326,10 @@ def test_r_prg_1_daas_customers_menu_shows_what_they_have(
     daas_admin = UserFactory(organisation=daas_customer, role="customer_admin")
     assert "contracts:list" not in _menu(daas_admin)
     assert "reports:monthly" not in _menu(daas_admin)
-    assert {"support:cases", "replacements:list", "fleet:devices"} <= set(_menu(daas_admin))
+    assert {"support:cases", "replacements:list", "fleet:devices", "daas:list"} <= set(
+        _menu(daas_admin)
+    )
+    assert "subscriptions" in _lists(daas_admin)
     # A P+E customer keeps them, and so does one that takes both kinds.
     active_pe_contract(
         customer,
@@ -336,6 +339,7 @@ def test_r_prg_1_daas_customers_menu_shows_what_they_have(
         end=date(2026, 12, 31),
     )
     assert {"contracts:list", "reports:monthly"} <= set(_menu(customer_user))
+    assert "daas:list" not in _menu(customer_user)
     active_pe_contract(
         daas_customer,
         video_model().category,

@@ -131,14 +131,22 @@ def has_role(user: Any, *roles: str, admin_too: bool = True) -> bool:
     return kind is not None and role in ROLES_BY_KIND.get(kind, ())
 
 
-def takes_programme_kind(user: Any, kind: str) -> bool:
-    """The user's organisation takes a programme of ``kind`` (R-PRG-1), or no programme
-    at all yet (nothing to tell it apart). Cached on the user, so once per request."""
-    cache = user.__dict__.get("_fleetcare_programme_kinds") if user is not None else None
+def programme_kinds(user: Any) -> frozenset[str]:
+    """The kinds of the programmes the user's organisation takes (R-PRG-1,
+    ``core.programmes.kinds_taken``). Cached on the user, so once per request."""
+    if user is None:
+        return frozenset()
+    cache = user.__dict__.get("_fleetcare_programme_kinds")
     if cache is None:
         from fleetcare.core.programmes import kinds_taken
 
         cache = kinds_taken(getattr(user, "organisation_id", None))
-        if user is not None:
-            user.__dict__["_fleetcare_programme_kinds"] = cache
-    return not cache or kind in cache
+        user.__dict__["_fleetcare_programme_kinds"] = cache
+    return cache
+
+
+def takes_programme_kind(user: Any, kind: str) -> bool:
+    """The user's organisation takes a programme of ``kind``, or no programme at all yet
+    (nothing tells it apart)."""
+    kinds = programme_kinds(user)
+    return not kinds or kind in kinds

@@ -29,7 +29,13 @@ from fleetcare.billing.models import Document, DocumentKind, DocumentStatus
 from fleetcare.billing.permissions import can_browse_documents
 from fleetcare.contracts.models import Adjustment, ContractStatus, EnterpriseContract
 from fleetcare.contracts.permissions import can_browse_contracts
-from fleetcare.core.permissions import can, has_role, is_superuser, takes_programme_kind
+from fleetcare.core.permissions import (
+    can,
+    has_role,
+    is_superuser,
+    programme_kinds,
+    takes_programme_kind,
+)
 from fleetcare.core.programmes import ProgrammeKind, programme
 from fleetcare.core.roles import Role
 from fleetcare.core.tenancy import scope_of
@@ -541,6 +547,8 @@ def work_for(user: Any, *, now: datetime | None = None) -> Work:
     elif scope.is_customer and role == Role.CUSTOMER_ADMIN:
         work.baseline = fleet_against_baseline(user, today)
         work.lists = [_open_cases(user, _("Open cases")), _replacements_in_flight(user)]
+        if ProgrammeKind.PER_DEVICE in programme_kinds(user):  # a DaaS customer's terms
+            work.lists.append(_subscriptions(user))
     elif scope.is_partner:
         work.partner_view = True
         work.lists = [
