@@ -392,3 +392,27 @@ def test_subscriptions_list_only_active_ones(partner_user, daas_customer):
     sub = subscribe(partner_user, daas_customer, voice_model(), 1)
     Subscription.objects.filter(pk=sub.pk).update(status="ended")
     assert _lists(partner_user)["subscriptions"].rows == []
+
+
+def test_partner_home_costs_the_same_for_one_customer_or_several(
+    client, partner, partner_user, daas_customer, django_assert_max_num_queries
+):
+    from tests.factories import SiteFactory, link_partner, subscribe, voice_model
+
+    model = voice_model()
+    subscribe(partner_user, daas_customer, model, 2, extended_cover=True)
+    client.force_login(partner_user)
+    with django_assert_max_num_queries(60) as one:
+        client.get(reverse("portal:home"))
+    for i in range(3):
+        other = OrganisationFactory(name=f"Customer {i}", country="CA", currency="CAD")
+        SiteFactory(
+            organisation=other, country="CA", subdivision="CA-ON", time_zone="America/Toronto"
+        )
+        link_partner(partner, other)
+        partner_user.__dict__.pop("_fleetcare_served_ids", None)
+        subscribe(partner_user, other, model, 1, extended_cover=True)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = client.get(reverse("portal:home")).content.decode()
+    assert html.count('href="/organisations/') >= 4
+    assert len(work.partner_thresholds(partner_user, timezone.localdate())) == 4
