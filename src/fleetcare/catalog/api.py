@@ -3,7 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -237,7 +237,7 @@ def publish_firmware(
         notes=notes,
         upload=file,
     )
-    return 201, release
+    return Status(201, release)
 
 
 def _download(request: Any, obj: StoredFile) -> Any:

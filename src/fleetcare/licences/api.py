@@ -1,13 +1,11 @@
 """Licences API (R-POR-1) and the premium flag the device-management tool asks (R-PE-8)."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -100,12 +98,6 @@ def list_licences(request, filters: Query[LicenceFilter]):
     return filters.filter(_visible(request)).order_by("account__name", "kind", "reference", "id")
 
 
-@router.get("/{licence_id}", response=LicenceOut)
-def get_licence(request, licence_id: int):
-    _require_viewer(request)
-    return get_visible_or_404(_visible(request), request.user, pk=licence_id)
-
-
 @router.post("", response={201: LicenceOut})
 def create_licence(request, payload: LicenceIn):
     """A licence entered by the vendor (administrator, CSM, service operations)."""
@@ -127,7 +119,7 @@ def create_licence(request, payload: LicenceIn):
         product_model=model,
         source=LicenceSource.API,
     )
-    return 201, _visible(request).get(pk=licence.pk)
+    return Status(201, _visible(request).get(pk=licence.pk))
 
 
 @router.post("/import", response=ImportOut)
@@ -153,3 +145,9 @@ def account_premium(request, account_id: int):
         Organisation.objects.filter(kind=OrganisationKind.CUSTOMER), request.user, pk=account_id
     )
     return services.premium_status(account)
+
+
+@router.get("/{licence_id}", response=LicenceOut)
+def get_licence(request, licence_id: int):
+    _require_viewer(request)
+    return get_visible_or_404(_visible(request), request.user, pk=licence_id)

@@ -21,6 +21,7 @@ from fleetcare.catalog.entitlement import explain as explain_download
 from fleetcare.catalog.models import ProductModel, SparePart
 from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
+from fleetcare.licences.services import premium_status
 from fleetcare.organisations import services as org_services
 from fleetcare.organisations.models import (
     ApiToken,
@@ -172,6 +173,10 @@ def organisation_detail(request, pk: int):
     organisation = get_visible_or_404(Organisation, request.user, pk=pk)
     context = {
         "organisation": organisation,
+        # R-PE-8: the customer sees whether its premium device-management features are on.
+        "premium": premium_status(organisation)
+        if organisation.kind == OrganisationKind.CUSTOMER
+        else None,
         "sites": Site.objects.visible_to(request.user).filter(organisation=organisation),
         "daas_customers": (
             Organisation.objects.visible_to(request.user).filter(daas_partners=organisation)
