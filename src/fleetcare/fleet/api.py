@@ -325,13 +325,14 @@ class DeviceFirmwareOut(Schema):
 class ComplianceQuery(Schema):
     account_id: DbId | None = None
     product_model_id: DbId | None = None
+    q: str | None = Field(None, max_length=100, description="Account name contains")
     page: int = Field(1, ge=1, le=1_000_000)
 
 
 @router.get("/fleet/compliance", response=ComplianceOut)
 def fleet_compliance(request, params: Query[ComplianceQuery]):
     """R-SW-1: per account and model, active devices on the latest firmware against older
-    ones; paged by account (20 a page). Another tenant's account answers 404."""
+    ones; paged by account (10 a page). Another tenant's account answers 404."""
     from django.core.paginator import Paginator
 
     from .compliance_views import ACCOUNTS_PER_PAGE, accounts_for
@@ -341,7 +342,9 @@ def fleet_compliance(request, params: Query[ComplianceQuery]):
         raise ProblemError(403, _("You have no fleet to see."))
     if account_id is not None:
         get_visible_or_404(Organisation, request.user, pk=account_id)
-    pages = Paginator(accounts_for(request.user, account_id).only("id"), ACCOUNTS_PER_PAGE)
+    pages = Paginator(
+        accounts_for(request.user, account_id, params.q).only("id"), ACCOUNTS_PER_PAGE
+    )
     current = pages.get_page(params.page)
     result = services.compliance(
         user=request.user,

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from ninja import Field
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.lists import DbId, ListFilter, paginate
@@ -20,7 +21,7 @@ from . import permissions, services
 from .models import Device, DeviceStatus
 from .services.compliance import chart_svg
 
-ACCOUNTS_PER_PAGE = 20
+ACCOUNTS_PER_PAGE = 10
 
 
 class ComplianceFilter(ListFilter):
@@ -28,11 +29,12 @@ class ComplianceFilter(ListFilter):
 
     account_id: DbId | None = None
     product_model_id: DbId | None = None
+    q: str | None = Field(None, max_length=100, description="Account name contains")
 
-    labels = {"account_id": _("Account"), "product_model_id": _("Model")}
+    labels = {"account_id": _("Account"), "product_model_id": _("Model"), "q": _("Account")}
 
 
-def accounts_for(user, account_id: int | None):
+def accounts_for(user, account_id: int | None, q: str | None = None):
     """The accounts the reader's compliance covers: its own, or the customers it may see."""
     if scope_of(user).is_customer:
         return Organisation.objects.filter(pk=user.organisation_id)
@@ -42,6 +44,8 @@ def accounts_for(user, account_id: int | None):
         .filter(Exists(active), kind=OrganisationKind.CUSTOMER)
         .order_by("name", "id")
     )
+    if q:
+        qs = qs.filter(name__icontains=q)
     return qs.filter(pk=account_id) if account_id else qs
 
 
@@ -50,7 +54,7 @@ def _compute(request):
     filters, errors = ComplianceFilter.from_query(request.GET)
     page = paginate(
         request,
-        accounts_for(request.user, filters.account_id).only("id", "name"),
+        accounts_for(request.user, filters.account_id, filters.q).only("id", "name"),
         per_page=ACCOUNTS_PER_PAGE,
     )
     result = services.compliance(
@@ -75,12 +79,7 @@ def compliance(request):
             "page_obj": page,
             "result": result,
             "query": request.GET.urlencode(),
-            "accounts": None
-            if scope.is_customer
-            else Organisation.objects.visible_to(request.user)
-            .filter(kind=OrganisationKind.CUSTOMER)
-            .order_by("name")
-            .only("id", "name"),
+            "choose_account": not scope.is_customer,
             "models": ProductModel.objects.visible_to(request.user)
             .filter(firmware_releases__isnull=False)
             .distinct()
