@@ -60,7 +60,7 @@ class LicenceIn(Schema):
     valid_until: ApiDate | None = None
 
 
-class ImportOut(Schema):
+class LicenceImportOut(Schema):
     created: int
     updated: int
     unchanged: int
@@ -122,7 +122,7 @@ def create_licence(request, payload: LicenceIn):
     return Status(201, _visible(request).get(pk=licence.pk))
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response=LicenceImportOut)
 def import_licences(request, file: File[UploadedFile], account_id: Form[DbId]):
     """R-POR-1: a licence file for an account (CSV: reference, kind, product, sku,
     quantity, valid_from, valid_until), all or nothing (422 listing every bad row)."""
