@@ -98,7 +98,7 @@ def setup(devices: int, accounts: int):
             SELECT now(), now(),
                    CASE WHEN g < %(big_n)s THEN %(big)s
                         ELSE a.ids[2 + (g %% (array_length(a.ids, 1) - 1))] END,
-                   m.ids[1 + m.k], 
+                   m.ids[1 + m.k],
                    CASE WHEN g %% 50 = 0 THEN ''
                         WHEN g %% 100 < 72 THEN m.k || '.1.2'
                         WHEN g %% 100 < 90 THEN m.k || '.1.0'
