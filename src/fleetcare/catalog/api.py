@@ -61,7 +61,6 @@ class ProductDocumentOut(FileFields):
     kind: str
     title: str
     language: str
-    url: str
     download: str | None = Field(None, description="API path of the file (entitled users)")
 
     @staticmethod
