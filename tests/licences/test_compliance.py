@@ -149,3 +149,14 @@ def test_r_sw_1_firmware_reports_are_change_logged(software, customer, customer_
         )
     ) == {"8.1.2"}
     assert ChangeLogEntry.objects.filter(action="fleet.firmware_reported").count() == 2
+
+
+def test_r_sw_1_the_demo_fleet_runs_mostly_the_latest_release():
+    from collections import Counter
+
+    from fleetcare.fleet.demo import demo_version
+
+    versions = ["8.1.2", "8.1.0", "8.0.0"]
+    counts = Counter(demo_version(versions, j, salt=3) for j in range(1000))
+    assert counts == {"8.1.2": 700, "8.1.0": 200, "8.0.0": 100}
+    assert demo_version([], 1) == ""

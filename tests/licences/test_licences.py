@@ -215,3 +215,10 @@ def test_r_por_1_list_costs_a_constant_number_of_queries(
     client.force_login(csm)
     with django_assert_max_num_queries(12):
         assert client.get("/licences/").status_code == 200
+
+
+def test_r_por_1_customers_may_not_import_licences(client, customer_user, customer):
+    client.force_login(customer_user)
+    assert client.get("/licences/import/").status_code == 403
+    page = client.get("/licences/").content.decode()
+    assert "/licences/import/" not in page  # the button is not offered either
