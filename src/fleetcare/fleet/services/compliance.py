@@ -44,6 +44,12 @@ class ComplianceRow:
     def latest_share(self) -> float:
         return rules.share(self.on_latest, self.total)
 
+    @property
+    def older_text(self) -> str:
+        """The older versions and their counts, newest count first: "8.1.0 × 12, 8.0.0 × 3"."""
+        ordered = sorted(self.older_versions.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ", ".join(f"{version} × {n}" for version, n in ordered)
+
     def add(self, version: str, n: int) -> None:
         self.total += n
         status = rules.firmware_status(version, self.latest)
