@@ -72,9 +72,9 @@ def test_r_por_1_entitled_customer_downloads_the_file_streamed(
 def test_r_por_1_no_contract_in_force_is_refused_with_a_page_saying_why(
     client, software, customer, customer_user, in_force
 ):
-    pe_contract(customer, start=in_force["start"], end=in_force["end"]).__class__.objects.filter(
-        account=customer
-    ).update(status=ContractStatus.EXPIRED)
+    contract = pe_contract(customer, start=in_force["start"], end=in_force["end"])
+    contract.status = ContractStatus.EXPIRED  # its term has not ended, but it is not in force
+    contract.save()
     client.force_login(customer_user)
     r = client.get(f"/catalog/firmware/{software['latest'].pk}/download/")
     assert r.status_code == 403

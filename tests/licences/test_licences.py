@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fleetcare.core.models import ChangeLogEntry
@@ -58,7 +58,7 @@ def test_r_por_1_only_the_vendor_enters_licences_and_a_model_licence_names_its_m
 ):
     with pytest.raises(PermissionDenied):
         _licence(customer_user, customer, "LIC-X")
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ValidationError) as exc:
         _licence(csm, customer, "LIC-Y", kind=LicenceKind.MODEL_SOFTWARE)
     assert "product_model" in exc.value.message_dict
     assert not Licence.objects.exists()
