@@ -12,11 +12,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from fleetcare.billing import permissions as billing
+from fleetcare.catalog import permissions as catalog
 from fleetcare.contracts import permissions as contracts
 from fleetcare.core.permissions import REGISTRY, autodiscover, can, require
 from fleetcare.core.roles import ROLES_BY_KIND, OrganisationKind, Role
 from fleetcare.daas import permissions as daas
 from fleetcare.fleet import permissions as fleet
+from fleetcare.licences import permissions as licences
 from fleetcare.organisations import permissions as organisations
 from fleetcare.portal import context as menu
 from fleetcare.replacements import permissions as replacements
@@ -89,6 +91,12 @@ TABLE = {
     replacements.can_decide_threshold: {R.BILLING, R.VENDOR_ADMIN, SUPERUSER},
     replacements.can_see_charge: EVERYONE - {R.CUSTOMER_ADMIN, R.PARTNER},
     replacements.can_browse_replacements: EVERYONE - {R.DISTRIBUTOR, R.END_USER},
+    catalog.can_publish_software: {R.SERVICE_OPERATIONS, R.VENDOR_ADMIN, SUPERUSER},
+    catalog.can_download: set(),  # needs the model (tests/licences/test_downloads.py)
+    licences.can_view_licences: {*VENDOR, R.CUSTOMER_ADMIN, R.PARTNER, SUPERUSER},
+    licences.can_browse_licences: {R.CUSTOMER_ADMIN, R.PARTNER, R.CSM, R.SERVICE_OPERATIONS}
+    | {R.VENDOR_ADMIN, SUPERUSER},
+    licences.can_manage_licences: {R.CSM, R.SERVICE_OPERATIONS, R.VENDOR_ADMIN, SUPERUSER},
 }
 
 # The menu as it was written before the predicates (url name -> roles): kept exactly.
@@ -110,6 +118,10 @@ MENU = {
     | {R.DISTRIBUTOR, SUPERUSER},
     "reports:monthly": {R.CUSTOMER_ADMIN, R.VENDOR_ADMIN, R.CSM, SUPERUSER},
     "webhooks:list": {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, R.PARTNER, R.DISTRIBUTOR, SUPERUSER},
+    "fleet:compliance": {R.CUSTOMER_ADMIN, R.VENDOR_ADMIN, R.CSM, R.SUPPORT_AGENT}
+    | {R.SERVICE_OPERATIONS, R.ESCALATION_MANAGER, R.PARTNER, SUPERUSER},
+    "licences:list": {R.CUSTOMER_ADMIN, R.PARTNER, R.CSM, R.SERVICE_OPERATIONS, R.VENDOR_ADMIN}
+    | {SUPERUSER},
 }
 
 

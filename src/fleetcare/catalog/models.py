@@ -78,10 +78,20 @@ class Category(models.Model):
 
 class ProductModelQuerySet(CatalogQuerySet):
     def search(self, q: str) -> ProductModelQuerySet:
+        """SKU, name or family contains ``q``, or a compatible spare part's number or name
+        does (R-POR-1: "find spare parts for a model")."""
         if not q:
             return self
+        parts = SparePart.objects.search(q).values("pk")
         return self.filter(
-            models.Q(sku__icontains=q) | models.Q(name__icontains=q) | models.Q(family__icontains=q)
+            models.Q(sku__icontains=q)
+            | models.Q(name__icontains=q)
+            | models.Q(family__icontains=q)
+            | models.Q(
+                pk__in=SparePart.compatible_models.through.objects.filter(
+                    sparepart_id__in=parts
+                ).values("productmodel_id")
+            )
         )
 
     def lifecycle(self, status: str, on: date) -> ProductModelQuerySet:
@@ -243,7 +253,25 @@ class ProductPrice(models.Model):
         return f"{self.product_model.sku} {self.currency} {self.list_price}"
 
 
-class FirmwareRelease(models.Model):
+class StoredFile(models.Model):
+    """R-POR-1: a downloadable file kept through Django's storage API (``default_storage``:
+    local files or a shared store), with its size and SHA-256 so the reader can check it.
+    Written by ``catalog.services.attach_file`` only."""
+
+    file = models.FileField(_("file"), upload_to="software/%Y/", max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file and self.file.name)
+
+
+class FirmwareRelease(StoredFile):
     product_model = models.ForeignKey(
         ProductModel, on_delete=models.CASCADE, related_name="firmware_releases"
     )
@@ -276,7 +304,7 @@ class DocumentKind(models.TextChoices):
     RELEASE_NOTES = "release_notes", _("Release notes")
 
 
-class ProductDocument(models.Model):
+class ProductDocument(StoredFile):
     product_model = models.ForeignKey(
         ProductModel, on_delete=models.CASCADE, related_name="documents"
     )
@@ -296,6 +324,13 @@ class ProductDocument(models.Model):
         return self.title
 
 
+class SparePartQuerySet(CatalogQuerySet):
+    def search(self, q: str) -> SparePartQuerySet:
+        if not q:
+            return self
+        return self.filter(models.Q(part_number__icontains=q) | models.Q(name__icontains=q))
+
+
 class SparePart(models.Model):
     part_number = models.CharField(_("part number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -305,7 +340,7 @@ class SparePart(models.Model):
         ProductModel, related_name="spare_parts", verbose_name=_("compatible models")
     )
 
-    objects = TenantManager.from_queryset(CatalogQuerySet)()
+    objects = TenantManager.from_queryset(SparePartQuerySet)()
 
     class Meta:
         ordering = ["name"]

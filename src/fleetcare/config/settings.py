@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "fleetcare.support",
     "fleetcare.replacements",
     "fleetcare.reports",
+    "fleetcare.licences",
     "fleetcare.portal",
     "fleetcare.webhooks",
 ]

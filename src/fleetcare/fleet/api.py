@@ -14,10 +14,11 @@ from fleetcare.api.errors import ProblemError
 from fleetcare.api.pagination import Keyset, PageNumber
 from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
+from fleetcare.core.lists import DbId
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
-from . import importing, services
+from . import importing, permissions, services
 from .filters import DeviceFilter, ImportFilter
 from .models import Device, InventorySnapshot
 
@@ -285,3 +286,86 @@ def push_inventory(request, payload: InventoryIn):
         200 if outcome.duplicate else 201,
         {"duplicate": outcome.duplicate, "background": False, "snapshots": snaps},
     )
+
+
+class ComplianceRowOut(Schema):
+    account_id: int
+    account: str = Field(..., alias="account_name")
+    product_model_id: int
+    sku: str
+    model: str = Field(..., alias="model_name")
+    latest: str | None = Field(None, description="The model's latest firmware release")
+    total: int = Field(..., description="Active devices")
+    on_latest: int
+    outdated: int = Field(..., description="On an older version")
+    unknown: int = Field(..., description="No version reported")
+    latest_share: float = Field(..., description="Percent on the latest release")
+    older_versions: dict[str, int]
+
+
+class ComplianceOut(Schema):
+    total: int
+    on_latest: int
+    outdated: int
+    unknown: int
+    latest_share: float
+    page: int
+    pages: int
+    accounts: int = Field(..., description="Accounts in the whole list (paged by account)")
+    rows: list[ComplianceRowOut]
+
+
+class DeviceFirmwareOut(Schema):
+    device_id: int
+    status: str = Field(..., description="latest, outdated, unknown or no_release")
+    version: str
+    latest: str | None
+
+
+class ComplianceQuery(Schema):
+    account_id: DbId | None = None
+    product_model_id: DbId | None = None
+    q: str | None = Field(None, max_length=100, description="Account name contains")
+    page: int = Field(1, ge=1, le=1_000_000)
+
+
+@router.get("/fleet/compliance", response=ComplianceOut)
+def fleet_compliance(request, params: Query[ComplianceQuery]):
+    """R-SW-1: per account and model, active devices on the latest firmware against older
+    ones; paged by account (10 a page). Another tenant's account answers 404."""
+    from django.core.paginator import Paginator
+
+    from .compliance_views import ACCOUNTS_PER_PAGE, accounts_for
+
+    account_id, product_model_id = params.account_id, params.product_model_id
+    if not permissions.can_view_fleet(request.user):
+        raise ProblemError(403, _("You have no fleet to see."))
+    if account_id is not None:
+        get_visible_or_404(Organisation, request.user, pk=account_id)
+    pages = Paginator(
+        accounts_for(request.user, account_id, params.q).only("id"), ACCOUNTS_PER_PAGE
+    )
+    current = pages.get_page(params.page)
+    result = services.compliance(
+        user=request.user,
+        account_ids=[a.pk for a in current.object_list],
+        product_model_id=product_model_id,
+    )
+    return {
+        "total": result.total,
+        "on_latest": result.on_latest,
+        "outdated": result.outdated,
+        "unknown": result.unknown,
+        "latest_share": result.latest_share,
+        "page": current.number,
+        "pages": pages.num_pages,
+        "accounts": pages.count,
+        "rows": result.rows,
+    }
+
+
+@router.get("/devices/{device_id}/firmware", response=DeviceFirmwareOut)
+def device_firmware(request, device_id: int):
+    """R-SW-1: whether the device runs its model's latest firmware release."""
+    device = get_visible_or_404(Device, request.user, pk=device_id)
+    return {"device_id": device.pk, **services.device_firmware(device)}

@@ -12,3 +12,4 @@ class FleetConfig(AppConfig):
         from .permissions import can_browse_fleet
 
         register("fleet:devices", _("Fleet"), visible=can_browse_fleet)
+        register("fleet:compliance", _("Firmware compliance"), visible=can_browse_fleet)

@@ -35,6 +35,28 @@ FLEETS: dict[str, dict[str, tuple[int, float]]] = {
 MONTHS = 14
 
 
+def firmware_choices() -> dict[str, list[str]]:
+    """Each model's releases, newest first (the demo catalogue's)."""
+    from fleetcare.catalog.models import FirmwareRelease
+
+    out: dict[str, list[str]] = {}
+    for sku, version in FirmwareRelease.objects.order_by(
+        "product_model__sku", "-released_on", "-id"
+    ).values_list("product_model__sku", "version"):
+        out.setdefault(sku, []).append(version)
+    return out
+
+
+def demo_version(versions: list[str], j: int, salt: int = 0) -> str:
+    """R-SW-1 demo: most devices run the latest release, some older ones (7 in 10 the
+    latest, 2 the previous, 1 the oldest), varied per account."""
+    if not versions:
+        return ""
+    slot = (j + salt) % 10
+    index = 0 if slot < 7 else (1 if slot < 9 else 2)
+    return versions[min(index, len(versions) - 1)]
+
+
 def month_ends_back(today: date, months: int) -> list[date]:
     first = today.replace(day=1)
     return [add_months(first, -i) - timedelta(days=1) for i in range(months, 0, -1)]
@@ -44,6 +66,7 @@ def load(ctx: Any, out: Any = None) -> None:
     known = set(ProductModel.objects.values_list("sku", flat=True))
     user = ctx.users.get("admin") or ctx.users.get("csm")
     ends = month_ends_back(ctx.today, MONTHS)
+    firmware = firmware_choices()
     for key, fleet in FLEETS.items():
         account = ctx.customers.get(key)
         if account is None:
@@ -58,6 +81,9 @@ def load(ctx: Any, out: Any = None) -> None:
                 n = start + int(per_month * i)
                 for j in range(n):
                     row = {"sku": sku}
+                    version = demo_version(firmware.get(sku, []), j, account.pk)
+                    if version:
+                        row["firmware_version"] = version
                     if sites:
                         row["site"] = sites[j % len(sites)]
                     if j < 5:  # a few carry serial numbers; most do not

@@ -100,6 +100,13 @@ class Device(TimeStamped):
                 condition=models.Q(site__isnull=False),
                 name="fleet_device_site_set",
             ),
+            # R-SW-1: firmware compliance (active devices per account, model and version)
+            # is a GROUP BY answered from this index alone; the licences' used counts too.
+            models.Index(
+                fields=["account", "product_model", "firmware_version"],
+                condition=models.Q(status=DeviceStatus.ACTIVE),
+                name="fleet_device_firmware_active",
+            ),
         ]
 
     def __str__(self) -> str:

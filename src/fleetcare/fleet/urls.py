@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import compliance_views, views
 
 app_name = "fleet"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("compliance/", compliance_views.compliance, name="compliance"),
+    path("compliance/chart.svg", compliance_views.compliance_chart, name="compliance_chart"),
 ]

@@ -7,6 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from .forms import DeviceFilterForm, ImportForm, RegisterForm
 from .models import Device, InventorySnapshot
 
 SESSION_KEY = "fleet_import_previews"
+DEVICE_PAGE_ROWS = 20
 
 
 def _require_fleet_viewer(user) -> None:
@@ -74,8 +76,31 @@ def device_detail(request, pk: int):
         request.user,
         pk=pk,
     )
+    from fleetcare.replacements.models import ReplacementOrder
+    from fleetcare.support.models import Case
+
     coverage = services.coverage_for(device, timezone.localdate())
-    return render(request, "fleet/device_detail.html", {"device": device, "coverage": coverage})
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(device=device)
+        .order_by("-created_at", "-id")[:DEVICE_PAGE_ROWS]
+    )
+    orders = (
+        ReplacementOrder.objects.visible_to(request.user)
+        .filter(Q(faulty_device=device) | Q(replacement_device=device))
+        .order_by("-created_at", "-id")[:DEVICE_PAGE_ROWS]
+    )
+    return render(
+        request,
+        "fleet/device_detail.html",
+        {
+            "device": device,
+            "coverage": coverage,
+            "firmware": services.device_firmware(device),
+            "cases": cases,
+            "orders": orders,
+        },
+    )
 
 
 @login_required

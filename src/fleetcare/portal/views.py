@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from fleetcare.catalog.entitlement import download_decision
+from fleetcare.catalog.entitlement import explain as explain_download
 from fleetcare.catalog.models import ProductModel, SparePart
 from fleetcare.core.lists import paginate
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
+from fleetcare.licences.services import premium_status
 from fleetcare.organisations import services as org_services
 from fleetcare.organisations.models import (
     ApiToken,
@@ -35,6 +38,7 @@ from .forms import CatalogFilterForm, TokenCreateForm
 logger = logging.getLogger("fleetcare.security")
 
 CATALOG_PAGE_SIZE = 25
+SPARE_PARTS_SHOWN = 25
 ORGANISATIONS_PAGE_SIZE = 50
 
 LIFECYCLE_LABELS = {
@@ -126,9 +130,18 @@ def catalog(request):
         .prefetch_related("prices")
     )
     today = timezone.localdate()
+    parts = None
     if form.is_valid():
         data = form.cleaned_data
-        models = models.search(data["q"].strip())
+        q = data["q"].strip()
+        models = models.search(q)
+        if q:
+            parts = (
+                SparePart.objects.visible_to(request.user)
+                .search(q)
+                .prefetch_related("compatible_models")
+                .order_by("part_number")[:SPARE_PARTS_SHOWN]
+            )
         if data["category"]:
             models = models.filter(category=data["category"])
         if data["lifecycle"]:
@@ -139,7 +152,7 @@ def catalog(request):
     currency = _reader_currency(request.user)
     for model in page:
         model.price_here = next((p for p in model.prices.all() if p.currency == currency), None)
-    context = {"form": form, "page_obj": page, "currency": currency}
+    context = {"form": form, "page_obj": page, "currency": currency, "spare_parts": parts}
     if request.htmx and not request.htmx.boosted:
         response = render(request, "portal/catalog_results.html", context)
     else:
@@ -153,7 +166,10 @@ def model_detail(request, pk: int):
     model = get_visible_or_404(ProductModel.objects.select_related("category"), request.user, pk=pk)
     _lifecycle(model, timezone.localdate())
     firmware = list(model.firmware_releases.visible_to(request.user))
+    decision = download_decision(request.user, model)
     context = {
+        "may_download": decision.entitled,
+        "download_reason": explain_download(decision),
         "model": model,
         "prices": list(model.prices.all()),
         "currency": _reader_currency(request.user),
@@ -170,6 +186,10 @@ def organisation_detail(request, pk: int):
     organisation = get_visible_or_404(Organisation, request.user, pk=pk)
     context = {
         "organisation": organisation,
+        # R-PE-8: the customer sees whether its premium device-management features are on.
+        "premium": premium_status(organisation)
+        if organisation.kind == OrganisationKind.CUSTOMER
+        else None,
         "sites": Site.objects.visible_to(request.user).filter(organisation=organisation),
         "daas_customers": (
             Organisation.objects.visible_to(request.user).filter(daas_partners=organisation)

@@ -16,7 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 DEMO_PASSWORD = "fleetcare-demo"
-APP_ORDER = ["fleet", "contracts", "daas", "support", "replacements", "billing", "reports"]
+APP_ORDER = [
+    "fleet",
+    "contracts",
+    "daas",
+    "support",
+    "replacements",
+    "billing",
+    "reports",
+    "licences",
+]
 
 
 @dataclass

@@ -10,6 +10,13 @@ from fleetcare.fleet.services.access import (  # noqa: F401
     may_manage_fleet,
     require_fleet_manager,
 )
+from fleetcare.fleet.services.compliance import (  # noqa: F401
+    Compliance,
+    ComplianceRow,
+    compliance,
+    device_firmware,
+    record_firmware_versions,
+)
 from fleetcare.fleet.services.counts import (  # noqa: F401
     CategoryCount,
     category_counts_at,

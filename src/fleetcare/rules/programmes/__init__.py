@@ -129,6 +129,12 @@ class Programme(BaseModel):
     case_openers: CaseOpeners
     support_calendar: SupportCalendar
     options: tuple[Option, ...] = ()
+    # R-PE-8 / R-SW-1 / R-POR-1: the programme's records entitle software downloads
+    # (firmware and documents) for the devices they cover.
+    software_updates: bool = False
+    # R-PE-8: the account's device-management premium features are on while a contract
+    # of the programme is in force (account-wide programmes only).
+    premium_device_management: bool = False
     default_term_months: int = Field(gt=0, le=120)
     covered_categories: tuple[str, ...]
     quote_only_classes: tuple[str, ...] = ()
@@ -220,7 +226,7 @@ class Programme(BaseModel):
                 if getattr(self, key):
                     out.append((key, "only for kind = 'per_device'"))
         else:
-            for key in ("band", "upfront_growth_share", "options"):
+            for key in ("band", "upfront_growth_share", "options", "premium_device_management"):
                 if getattr(self, key):
                     out.append((key, "only for kind = 'account_wide'"))
         if bool(self.extended_cover_categories) != bool(self.extended_cover_causes):
