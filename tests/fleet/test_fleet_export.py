@@ -56,8 +56,13 @@ def _state(account) -> list[tuple]:
         Device.objects.filter(account=account)
         .order_by("id")
         .values_list(
-            "id", "product_model_id", "serial_number", "site_id", "firmware_version",
-            "first_seen_on", "status",
+            "id",
+            "product_model_id",
+            "serial_number",
+            "site_id",
+            "firmware_version",
+            "first_seen_on",
+            "status",
         )
     )
 
@@ -133,7 +138,9 @@ def test_r_flt_4_export_reimported_in_both_modes_changes_nothing(
             0,
         ), mode
         assert _state(customer) == before, mode
-        again = c.post("/api/v1/fleet/imports", {"file": SimpleUploadedFile(f"f.{fmt}", content), "mode": mode})
+        again = c.post(
+            "/api/v1/fleet/imports", {"file": SimpleUploadedFile(f"f.{fmt}", content), "mode": mode}
+        )
         assert again.status_code == 200 and again.json()["duplicate"] is True
     if fmt == "csv":  # and the export of the re-imported fleet is the same file
         assert _body(c.get("/api/v1/fleet/devices/export?format=csv")) == content

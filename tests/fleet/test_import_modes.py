@@ -108,7 +108,11 @@ def test_r_flt_4_inventory_push_modes(ten, admin_api, customer):
     url = "/api/v1/fleet/inventory"
     add = admin_api.post(
         url,
-        {"as_of": "2026-02-28", "mode": "add", "devices": [{"sku": "CCX-500", "serial_number": "N"}]},
+        {
+            "as_of": "2026-02-28",
+            "mode": "add",
+            "devices": [{"sku": "CCX-500", "serial_number": "N"}],
+        },
         content_type="application/json",
     )
     assert add.status_code == 201 and add.json()["snapshots"][0]["mode"] == "add"

@@ -79,7 +79,9 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]
     return buf.getvalue()
 
 
-def xlsx_write(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], target: Any) -> None:
+def xlsx_write(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], target: Any
+) -> None:
     """:func:`xlsx_bytes` written to ``target`` (a path or a binary file): openpyxl's
     write-only mode keeps the rows in a temporary file, not in memory."""
     from openpyxl import Workbook

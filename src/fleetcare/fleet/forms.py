@@ -41,7 +41,10 @@ class ImportForm(AccountChoiceMixin, forms.Form):
                 ImportMode.FULL,
                 _("Full inventory: the account's devices missing from the file are retired"),
             ),
-            (ImportMode.ADD, _("Add or update: the devices in the file are added or updated, none is retired")),
+            (
+                ImportMode.ADD,
+                _("Add or update: the devices in the file are added or updated, none is retired"),
+            ),
         ],
         initial=ImportMode.FULL,
         widget=forms.RadioSelect,

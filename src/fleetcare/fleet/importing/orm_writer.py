@@ -91,9 +91,7 @@ def plan_changes(analysis: Analysis, mode: str = "full", as_of: date | None = No
             created[acc] += max(0, n - have)
             added[acc][model] += max(0, n - have)
     if analysis.serials:
-        found = {
-            (m, s): status for m, s, _acc, status in _known_serials(list(analysis.serials))
-        }
+        found = {(m, s): status for m, s, _acc, status in _known_serials(list(analysis.serials))}
         for key, (_row, acc) in analysis.serials.items():
             status = found.get(key)
             if status is None:

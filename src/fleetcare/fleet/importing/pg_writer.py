@@ -276,6 +276,4 @@ def lock_references(analysis: Analysis) -> None:
                 [ids],
             )
             if cur.fetchone()[0] != len(ids):
-                raise ImportRejected(
-                    [_err(1, "", "references_changed")]
-                )
+                raise ImportRejected([_err(1, "", "references_changed")])

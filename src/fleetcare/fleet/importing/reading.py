@@ -138,21 +138,15 @@ def _limit(name: str) -> int:
 
 
 def _too_many_rows(limit: int) -> ImportRejected:
-    return ImportRejected(
-        [_err(limit + 2, "", "too_many_rows", limit=limit)]
-    )
+    return ImportRejected([_err(limit + 2, "", "too_many_rows", limit=limit)])
 
 
 def _too_long(row: int, column: str, value: Any, limit: int) -> ImportRejected:
-    return ImportRejected(
-        [_err(row, column, "too_long", value, limit=limit)]
-    )
+    return ImportRejected([_err(row, column, "too_long", value, limit=limit)])
 
 
 def _unreadable(detail: str) -> ImportRejected:
-    return ImportRejected(
-        [_err(1, "", "unreadable", detail=detail)]
-    )
+    return ImportRejected([_err(1, "", "unreadable", detail=detail)])
 
 
 def check_file(path: str | Path, file_name: str = "") -> None:
@@ -162,9 +156,7 @@ def check_file(path: str | Path, file_name: str = "") -> None:
     size = Path(path).stat().st_size
     if size > _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES"):
         limit = _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES")
-        raise ImportRejected(
-            [_err(1, "", "too_big", limit=limit)]
-        )
+        raise ImportRejected([_err(1, "", "too_big", limit=limit)])
     name = (file_name or str(path)).lower()
     if name.endswith(".xlsx") or name.endswith(".xlsm"):
         _check_zip(path)
@@ -187,18 +179,10 @@ def _check_zip(path: str | Path) -> None:
         total += info.file_size
         if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > strings_limit:
             raise ImportRejected(
-                [
-                    _err(
-                        1, "", "xlsx_strings_too_big", size=info.file_size, limit=strings_limit
-                    )
-                ]
+                [_err(1, "", "xlsx_strings_too_big", size=info.file_size, limit=strings_limit)]
             )
     if total > total_limit:
-        raise ImportRejected(
-            [
-                _err(1, "", "xlsx_too_big", size=total, limit=total_limit)
-            ]
-        )
+        raise ImportRejected([_err(1, "", "xlsx_too_big", size=total, limit=total_limit)])
 
 
 def _check_nul(path: str | Path) -> None:
@@ -223,9 +207,7 @@ def _check_nul(path: str | Path) -> None:
         for i, cell in enumerate(cells):
             if "\x00" in cell:
                 column = header[i] if i < len(header) else ""
-                errors.append(
-                    _err(number, column, "nul", cell.replace("\x00", ""))
-                )
+                errors.append(_err(number, column, "nul", cell.replace("\x00", "")))
                 if len(errors) >= 1000:
                     raise ImportRejected(errors)
     raise ImportRejected(errors)
@@ -238,9 +220,7 @@ def nul_errors(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for column in COLUMNS:
             value = rec.get(column)
             if isinstance(value, str) and "\x00" in value:
-                errors.append(
-                    _err(i, column, "nul", value.replace("\x00", ""))
-                )
+                errors.append(_err(i, column, "nul", value.replace("\x00", "")))
     return errors
 
 
@@ -271,9 +251,7 @@ def _csv_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
             row = number + 1
             if "field larger" in str(exc):
                 raise _too_long(row, "", "", max_cell) from None
-            raise ImportRejected(
-                [_err(row, "", "bad_csv", detail=str(exc))]
-            ) from None
+            raise ImportRejected([_err(row, "", "bad_csv", detail=str(exc))]) from None
         finally:
             csv.field_size_limit(old)
 

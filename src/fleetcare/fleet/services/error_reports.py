@@ -76,8 +76,12 @@ def report_csv(*, actor: Any, report_id: int) -> tuple[ErrorReport, Iterator[str
     def rows() -> Iterator[tuple[Any, ...]]:
         with translation.override(language):  # streamed after the view has returned
             for e in _problems(report):
-                yield e.get("row"), e.get("column", ""), e.get("code", ""), reason_text(e), e.get(
-                    "value", ""
+                yield (
+                    e.get("row"),
+                    e.get("column", ""),
+                    e.get("code", ""),
+                    reason_text(e),
+                    e.get("value", ""),
                 )
 
     return report, csv_stream(REPORT_COLUMNS, rows())

@@ -62,5 +62,3 @@ def _push(actor, account, devices, as_of, mode, confirm_retire) -> ImportOutcome
     except _Duplicate as dup:
         return ImportOutcome(dup.snapshots, duplicate=True)
     return ImportOutcome(snaps)
-
-

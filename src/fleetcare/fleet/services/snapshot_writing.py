@@ -138,5 +138,3 @@ def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
     log_changes(
         objs, action, actor=actor, describe=str if len(objs) <= 5 else lambda o: f"snapshot {o.pk}"
     )
-
-
