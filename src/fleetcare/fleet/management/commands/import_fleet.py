@@ -1,4 +1,4 @@
-"""``fleetcare import_fleet --account ID FILE [--as-of DATE] [--mode full|add]
+"""``fleetcare import-fleet --account ID FILE [--as-of DATE] [--mode full|add]
 [--confirm-retire]`` (R-FLT-2, R-FLT-4).
 
 ``--mode full`` (the default, a full inventory): the account's devices absent from the
