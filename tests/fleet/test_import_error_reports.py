@@ -110,3 +110,21 @@ def test_r_flt_4_background_failure_keeps_codes_and_the_report(
     c.force_login(customer_user)
     detail = c.get(f"/fleet/imports/{snap.pk}/").content.decode()
     assert "SKU inconnu" in detail and "unknown SKU" not in detail
+
+
+def test_r_flt_4_old_error_reports_are_deleted(models, admin_api, settings):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from fleetcare.fleet.jobs import old_error_reports
+
+    upload(admin_api, _bad_file(), as_of="2026-01-31")
+    report = ErrorReport.objects.get()
+    assert default_storage.exists(report.storage_name)
+    settings.FLEET_IMPORT_ERROR_REPORT_DAYS = 30
+    assert old_error_reports(timezone.now()) == {"deleted": 0}
+    assert old_error_reports(timezone.now() + timedelta(days=31)) == {"deleted": 1}
+    assert not ErrorReport.objects.exists()
+    assert not default_storage.exists(report.storage_name)

@@ -85,3 +85,17 @@ def report_csv(*, actor: Any, report_id: int) -> tuple[ErrorReport, Iterator[str
                 )
 
     return report, csv_stream(REPORT_COLUMNS, rows())
+
+
+def delete_old_reports(now: Any) -> dict[str, Any]:
+    """Error reports older than FLEET_IMPORT_ERROR_REPORT_DAYS go, file and row."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    cutoff = now - timedelta(days=int(settings.FLEET_IMPORT_ERROR_REPORT_DAYS))
+    old = list(ErrorReport.objects.filter(created_at__lt=cutoff).values_list("pk", "storage_name"))
+    for _pk, name in old:
+        default_storage.delete(name)
+    ErrorReport.objects.filter(pk__in=[pk for pk, _name in old]).delete()
+    return {"deleted": len(old)}
