@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fleetcare.fleet.importing.reading import BATCH, ImportRejected, _err
@@ -70,7 +70,6 @@ def _known_serials(keys: list[tuple[int, str]]) -> list[tuple[int, str, int, str
 
 def plan_changes(analysis: Analysis, mode: str = "full", as_of: date | None = None) -> Plan:
     """What :func:`apply` would do, per account (for the preview); reads, never writes."""
-    from django.db.models import Count
 
     from fleetcare.fleet.models import Device, DeviceStatus, ImportMode
 
@@ -79,10 +78,17 @@ def plan_changes(analysis: Analysis, mode: str = "full", as_of: date | None = No
     matched_active: dict[int, int] = defaultdict(int)
     added: dict[int, Counter[int]] = defaultdict(Counter)
     existing_pool: dict[tuple[int, int, int | None], int] = Counter()
-    for acc, model, site in Device.objects.filter(
-        account_id__in=analysis.account_ids, status=DeviceStatus.ACTIVE, serial_number__isnull=True
-    ).values_list("account_id", "product_model_id", "site_id"):
-        existing_pool[(acc, model, site)] += 1
+    for acc, model, site, n in (
+        Device.objects.filter(
+            account_id__in=analysis.account_ids,
+            status=DeviceStatus.ACTIVE,
+            serial_number__isnull=True,
+        )
+        .order_by()
+        .values_list("account_id", "product_model_id", "site_id")
+        .annotate(n=Count("id"))
+    ):
+        existing_pool[(acc, model, site)] = n
     for acc, groups in analysis.serialless.items():
         for (model, site), n in groups.items():
             have = existing_pool.get((acc, model, site), 0)
