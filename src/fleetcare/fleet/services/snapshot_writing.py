@@ -109,8 +109,7 @@ def _write_snapshots(
     InventorySnapshot.objects.bulk_create(new, batch_size=2000)
     _write_counts(snaps, analysis)
     _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
-    for snap in snaps.values():
-        webhook_events.fleet_import("import.finished", snap)
+    webhook_events.fleet_imports("import.finished", list(snaps.values()))
     return list(snaps.values())
 
 
