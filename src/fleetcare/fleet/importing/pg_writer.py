@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
@@ -255,17 +256,27 @@ def restore_fk_triggers() -> None:
         cur.execute("SET LOCAL session_replication_role = origin")
 
 
-def lock_references(analysis: Analysis) -> None:
-    """Hold the referenced accounts, catalogue rows and sites until commit (what an FK
-    trigger does, once per referenced row instead of once per device) and check that
-    they are all there: with the triggers skipped (:func:`skip_fk_triggers`) this is the
-    reference check of every written device, whose references are exactly these ids."""
-    from fleetcare.catalog.models import ProductModel
-    from fleetcare.organisations.models import Organisation, Site
+def lock_references(analysis: Analysis, actor: Any = None) -> None:
+    """Hold the referenced accounts, catalogue rows, sites and acting user until commit
+    (what an FK trigger does, once per referenced row instead of once per device, count or
+    change-log entry) and check that they are all there: with the triggers skipped
+    (:func:`skip_fk_triggers`) this is the reference check of every row the import writes
+    (devices, snapshots, counts, change log), whose references are exactly these ids or
+    rows of the import itself."""
+    from fleetcare.catalog.models import Category, ProductModel
+    from fleetcare.organisations.models import Organisation, Site, User
 
     models = sorted({m for counter in analysis.counts.values() for m in counter})
+    categories = sorted({analysis.categories[m] for m in models if m in analysis.categories})
     accounts = sorted(analysis.counts)
-    refs = ((Organisation, accounts), (ProductModel, models), (Site, sorted(analysis.sites_used)))
+    users = [actor.pk] if getattr(actor, "is_authenticated", False) and actor.pk else []
+    refs = (
+        (Organisation, accounts),
+        (ProductModel, models),
+        (Category, categories),
+        (Site, sorted(analysis.sites_used)),
+        (User, users),
+    )
     with connection.cursor() as cur:
         for model, ids in refs:
             if not ids:

@@ -208,11 +208,16 @@ def _import_direct(
                 reporter.set_status(SnapshotStatus.WRITING)
             if account_id is None:
                 _lock_accounts(analysis.account_ids)
-            importing.lock_references(analysis)
+            importing.lock_references(analysis, actor)
             plan = writer.finish(analysis)
             check_retire(plan, mode, confirm_retire)
-            if skipped:
+            # The snapshots, their counts (45,000 rows for 5,000 accounts) and the change
+            # log go in with the triggers still skipped: every id they reference is one
+            # lock_references checked and holds, or a row this transaction wrote. (Add or
+            # update counts every model of the account's devices: triggers back on.)
+            if skipped and mode == ImportMode.ADD:
                 importing.restore_fk_triggers()
+                skipped = False
             snaps = _write_snapshots(
                 analysis,
                 plan,
@@ -226,6 +231,8 @@ def _import_direct(
                 mode=mode,
                 confirm_retire=confirm_retire,
             )
+            if skipped:
+                importing.restore_fk_triggers()
     except _Refused as refused:  # rolled back; now the checks that need the database
         errors = refused.analysis.errors
         errors.extend(importing.serials_of_other_accounts(refused.analysis.serials))
