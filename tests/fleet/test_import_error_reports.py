@@ -128,3 +128,27 @@ def test_r_flt_4_old_error_reports_are_deleted(models, admin_api, settings):
     assert old_error_reports(timezone.now() + timedelta(days=31)) == {"deleted": 1}
     assert not ErrorReport.objects.exists()
     assert not default_storage.exists(report.storage_name)
+
+
+def test_i14_sentences_stored_before_codes_become_codes():
+    from fleetcare.fleet.importing.messages import reason_text
+    from fleetcare.fleet.importing.stored_reasons import as_code
+
+    old = [
+        {"row": 3, "column": "sku", "reason": "unknown SKU", "value": "X"},
+        {"row": 4, "column": "serial_number", "reason": "duplicate serial number (also on row 2)"},
+        {"row": 5, "column": "first_seen", "reason": "after the inventory date 2026-01-31"},
+        {"row": 1, "column": "", "code": "stale", "reason": "the import stopped", "value": ""},
+        {"row": 6, "column": "", "reason": "something nobody words"},
+    ]
+    new = [as_code(e) for e in old]
+    assert new[0] == {"row": 3, "column": "sku", "code": "unknown_sku", "params": {}, "value": "X"}
+    assert new[1]["params"] == {"other_row": 2} and "reason" not in new[1]
+    assert new[2]["code"] == "after_as_of" and new[2]["params"] == {"as_of": "2026-01-31"}
+    assert new[3] == {"row": 1, "column": "", "code": "stale", "params": {}, "value": ""}
+    assert new[4] == old[4]  # kept as stored, shown as stored
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert reason_text(new[1]) == "numéro de série en double (aussi à la ligne 2)"
+        assert reason_text(new[4]) == "something nobody words"

@@ -5,6 +5,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def reasons_to_codes(apps, schema_editor):
+    """Stored problems: codes and parameters, worded at display time (issue 14)."""
+    from fleetcare.fleet.importing.stored_reasons import as_code
+
+    Snapshot = apps.get_model("fleet", "InventorySnapshot")
+    for snap in Snapshot.objects.exclude(errors=[]).only("pk", "errors").iterator():
+        errors = [as_code(e) for e in snap.errors]
+        Snapshot.objects.filter(pk=snap.pk).update(errors=errors, error_count=len(errors))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -52,4 +62,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-id'],
             },
         ),
+        migrations.RunPython(reasons_to_codes, migrations.RunPython.noop),
     ]
