@@ -152,3 +152,10 @@ def test_i14_sentences_stored_before_codes_become_codes():
     with translation.override("fr"):
         assert reason_text(new[1]) == "numéro de série en double (aussi à la ligne 2)"
         assert reason_text(new[4]) == "something nobody words"
+
+
+def test_r_flt_4_every_nul_character_is_counted(models, admin_api):
+    content = b"sku,serial_number\n" + b"".join(b"CCX-500,A\x00%d\n" % i for i in range(1200))
+    problem = upload(admin_api, content).json()
+    assert len(problem["errors"]) == 1000 and problem["error_count"] == 1200
+    assert problem["errors"][0]["code"] == "nul" and problem["error_report"]

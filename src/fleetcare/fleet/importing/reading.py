@@ -199,7 +199,7 @@ def _check_nul(path: str | Path) -> None:
                 break
     if not found:
         return
-    errors = []
+    errors = ErrorLog()  # the first listed, every one counted and reported
     header: list[str] = []
     for number, cells in _csv_rows(path):
         if number == 1:
@@ -208,8 +208,6 @@ def _check_nul(path: str | Path) -> None:
             if "\x00" in cell:
                 column = header[i] if i < len(header) else ""
                 errors.append(_err(number, column, "nul", cell.replace("\x00", "")))
-                if len(errors) >= 1000:
-                    raise ImportRejected(errors)
     raise ImportRejected(errors)
 
 
@@ -289,7 +287,7 @@ def _xlsx_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
                         _err(r, header[c] if c < len(header) else "", "formula")
                         for r, c in formulas
                     ]
-                    raise ImportRejected(bad[:1000])
+                    raise ImportRejected(bad)  # the first listed, all counted
                 yield number, cells
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
             raise _unreadable(f"the XLSX file is damaged: {exc}") from None
