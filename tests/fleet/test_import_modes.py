@@ -162,6 +162,9 @@ def test_r_flt_4_portal_full_inventory_needs_the_tick(ten, customer, customer_us
 
 def test_r_flt_4_portal_add_or_update(ten, customer, customer_user):
     c = _portal(customer_user)
+    form = c.get("/fleet/import/").content.decode()
+    assert 'id="import-mode-choice"' in form and 'value="add"' in form
+    assert "Full inventory: the account&#x27;s devices missing from the file are retired" in form
     r = _preview(c, csv_bytes([{"sku": "CCX-500", "serial_number": "NEW"}]), "add")
     page = r.content.decode()
     assert "1 new devices will be added and 0 known devices updated." in page
