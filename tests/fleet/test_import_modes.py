@@ -184,3 +184,20 @@ def test_r_flt_4_cli_mode(ten, customer, vendor_user, tmp_path):
     call_command("import_fleet", *args, "--mode", "add")
     assert len(_active(customer)) == 10
     assert InventorySnapshot.objects.latest("id").mode == "add"
+
+
+def test_r_flt_4_background_full_inventory_needs_the_tick_too(
+    ten, admin_api, customer, monkeypatch
+):
+    from fleetcare.fleet.services import imports
+
+    monkeypatch.setattr(imports, "ASYNC_THRESHOLD", 1)  # a background import
+    content = csv_bytes(_serials("S", 2))
+    r = upload(admin_api, content, as_of="2026-02-28")
+    assert r.status_code == 409 and r.json()["field"] == "confirm_retire"
+    failed = InventorySnapshot.objects.get(status="failed")
+    assert failed.errors[0]["code"] == "retire_unconfirmed" and len(_active(customer)) == 10
+    r = upload(admin_api, content, as_of="2026-02-28", confirm_retire="true")
+    assert r.status_code == 201, r.content
+    assert InventorySnapshot.objects.latest("id").retire_confirmed is True
+    assert len(_active(customer)) == 2

@@ -310,6 +310,14 @@ def import_file(
     snaps = list(_snapshots_qs().filter(pk__in=[s.pk for s in outcome.snapshots]))
     status = 200 if outcome.duplicate else 202 if any(s.in_progress for s in snaps) else 201
     if snaps and snaps[0].status == "failed":
+        first = snaps[0].errors[0] if snaps[0].errors else {}
+        if first.get("code") == "retire_unconfirmed":  # refused in the background
+            params = first.get("params") or {}
+            raise _retire_refused(
+                services.RetireNotConfirmed(
+                    snaps[0].account_id, params.get("retired", 0), params.get("active", 0)
+                )
+            )
         report = getattr(snaps[0], "error_report", None)
         raise ProblemError(
             422,
