@@ -53,7 +53,8 @@ def test_readyz_reports_an_unreachable_broker(client, settings, tmp_path):
     response = client.get("/readyz")
     assert response.status_code == 503
     broker = response.json()["checks"]["broker"]
-    assert not broker["ok"] and broker["ms"] < 5000
+    # bounded (one attempt, 2 s timeout), not a speed test: loose on a loaded machine
+    assert not broker["ok"] and broker["ms"] < 15000
 
 
 @pytest.mark.django_db

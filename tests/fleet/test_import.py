@@ -88,7 +88,14 @@ def test_missing_column_is_reported_on_the_header_row(models, admin_api):
     r = upload(admin_api, b"serial_number,site\nX,\n")
     assert r.status_code == 422
     assert r.json()["errors"] == [
-        {"row": 1, "column": "sku", "reason": "missing column", "value": ""}
+        {
+            "row": 1,
+            "column": "sku",
+            "code": "missing_column",
+            "params": {},
+            "reason": "missing column",
+            "value": "",
+        }
     ]
 
 
@@ -102,7 +109,7 @@ def test_resending_the_same_file_changes_nothing(models, admin_api, customer):
     assert Device.objects.count() == 3 and InventorySnapshot.objects.count() == 1
 
 
-def test_next_inventory_matches_devices_without_serials_and_keeps_absent_ones(
+def test_r_flt_4_next_full_inventory_matches_devices_and_retires_absent_ones(
     models, admin_api, customer
 ):
     upload(
@@ -134,8 +141,14 @@ def test_next_inventory_matches_devices_without_serials_and_keeps_absent_ones(
     assert (snap["created_devices"], snap["updated_devices"]) == (2, 3)
     assert Device.objects.get(serial_number="A").site.name == "Paris HQ"
     shrink = upload(admin_api, fleet_csv({"STUDIO-X50": 1}), as_of="2026-03-31")
-    assert shrink.status_code == 201
-    assert Device.objects.filter(account=customer, status="active").count() == 5  # never deleted
+    assert shrink.status_code == 409 and shrink.json()["field"] == "confirm_retire"
+    assert Device.objects.filter(account=customer, status="active").count() == 5  # unchanged
+    shrink = upload(
+        admin_api, fleet_csv({"STUDIO-X50": 1}), as_of="2026-03-31", confirm_retire="true"
+    )
+    assert shrink.status_code == 201 and shrink.json()["snapshots"][0]["retired_devices"] == 4
+    assert Device.objects.filter(account=customer, status="active").count() == 1
+    assert Device.objects.filter(account=customer).count() == 5  # retired, never deleted
     latest = services.latest_model_counts(customer.pk, __import__("datetime").date(2026, 3, 31))
     assert latest == {models["video"].pk: 1}
 
@@ -192,7 +205,8 @@ def test_large_imports_run_in_the_background_with_progress(
     bad = upload(admin_api, fleet_csv({"STUDIO-X50": 6, "NOPE": 1}), as_of="2026-05-31")
     assert bad.status_code == 422 and bad.json()["errors"][0]["row"] == 8
     failed = InventorySnapshot.objects.get(status="failed")
-    assert failed.errors[0]["reason"] == "unknown SKU" and Device.objects.count() == 12
+    assert failed.errors[0]["code"] == "unknown_sku" and Device.objects.count() == 12
+    assert bad.json()["errors"][0]["reason"] == "unknown SKU"
 
 
 def test_future_as_of_is_refused(models, admin_api):
@@ -291,7 +305,7 @@ def test_cli_import_with_account_and_with_an_account_column(
             columns=("account", "sku"),
         )
     )
-    call_command("import_fleet", str(multi))
+    call_command("import_fleet", str(multi), "--confirm-retire")
     assert InventorySnapshot.objects.filter(account=other_customer, device_count=2).exists()
     bad = tmp_path / "bad.csv"
     bad.write_bytes(fleet_csv({"NOPE": 1}))

@@ -79,4 +79,4 @@ def test_r_flt_4_field_lengths_come_from_the_model():
     long_serial = ["CCX-500", "S" * (SERIAL_MAX + 1), "", "", ""]
     result = _run([long_serial], fast=True)
     assert [(e["row"], e["column"]) for e in result.errors] == [(2, "serial_number")]
-    assert str(SERIAL_MAX) in result.errors[0]["reason"]
+    assert result.errors[0]["params"] == {"limit": SERIAL_MAX}

@@ -305,6 +305,11 @@ FLEET_IMPORT_HEARTBEAT_SECONDS = float(os.environ.get("FLEET_IMPORT_HEARTBEAT_SE
 FLEET_IMPORT_STALE_SECONDS = int(os.environ.get("FLEET_IMPORT_STALE_SECONDS", "900"))
 # Limits on an inventory file (bombs are refused before they cost time or memory).
 FLEET_IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("FLEET_IMPORT_MAX_UPLOAD_BYTES", 200 << 20))
+# A full-inventory import that would retire more than this share of the account's active
+# devices says so in its preview and needs a ticked confirmation (confirm_retire).
+FLEET_IMPORT_RETIRE_WARN_SHARE = float(os.environ.get("FLEET_IMPORT_RETIRE_WARN_SHARE", "0.10"))
+# Full error reports of refused imports are kept this many days (job fleet.old_error_reports).
+FLEET_IMPORT_ERROR_REPORT_DAYS = int(os.environ.get("FLEET_IMPORT_ERROR_REPORT_DAYS", "30"))
 FLEET_IMPORT_MAX_ROWS = int(os.environ.get("FLEET_IMPORT_MAX_ROWS", "2000000"))
 FLEET_IMPORT_MAX_CELL_CHARS = int(os.environ.get("FLEET_IMPORT_MAX_CELL_CHARS", "1000"))
 FLEET_IMPORT_MAX_XLSX_BYTES = int(os.environ.get("FLEET_IMPORT_MAX_XLSX_BYTES", 1 << 30))

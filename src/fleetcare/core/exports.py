@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -44,6 +44,28 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 1000
+) -> Iterator[str]:
+    """:func:`csv_text` as chunks of ``batch`` rows, for a StreamingHttpResponse: a million
+    rows are never in memory at once."""
+    w = csv.writer(_Echo())
+    yield w.writerow([neutralise(h) for h in header])
+    chunk: list[str] = []
+    for row in rows:
+        chunk.append(w.writerow([_csv_cell(v) for v in row]))
+        if len(chunk) >= batch:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
 def _sheet_title(title: str) -> str:
     cleaned = "".join("_" if c in "[]:*?/\\" else c for c in title).strip("'")
     return (cleaned or "Sheet")[:31]
@@ -52,6 +74,16 @@ def _sheet_title(title: str) -> str:
 def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
     """A workbook, one sheet per (title, header, rows). Numbers (int, Decimal, float) are
     numbers, dates are dates (``yyyy-mm-dd``), text is neutralised and never a formula."""
+    buf = io.BytesIO()
+    xlsx_write(sheets, buf)
+    return buf.getvalue()
+
+
+def xlsx_write(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], target: Any
+) -> None:
+    """:func:`xlsx_bytes` written to ``target`` (a path or a binary file): openpyxl's
+    write-only mode keeps the rows in a temporary file, not in memory."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -77,6 +109,4 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]
                     cell.data_type = "s"  # text, never a formula
                     cells.append(cell)
             ws.append(cells)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb.save(target)

@@ -20,7 +20,8 @@ from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 from . import importing, permissions, services
 from .filters import DeviceFilter, ImportFilter
-from .models import Device, InventorySnapshot
+from .importing.messages import present as present_errors
+from .models import Device, ImportMode, InventorySnapshot
 
 router = Router(tags=["fleet"])
 ROUTER_PREFIX = ""
@@ -66,6 +67,7 @@ class SnapshotOut(Schema):
     account_id: int
     as_of: date
     source: str
+    mode: str = Field(..., description="full (absent devices retired) or add (none retired)")
     file_name: str
     status: str
     rows_total: int
@@ -74,8 +76,22 @@ class SnapshotOut(Schema):
     device_count: int
     created_devices: int
     updated_devices: int
-    errors: list[dict[str, Any]]
+    retired_devices: int
+    errors: list[dict[str, Any]] = Field(
+        ..., description="The first 1,000 problems (code, params, reason in your language)"
+    )
+    error_count: int = Field(..., description="Every problem, listed or not")
+    error_report: str | None = Field(None, description="URL of the full error report (CSV)")
     counts: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_errors(obj: InventorySnapshot) -> list[dict[str, Any]]:
+        return present_errors(obj.errors)
+
+    @staticmethod
+    def resolve_error_report(obj: InventorySnapshot) -> str | None:
+        report = getattr(obj, "error_report", None) if obj.errors else None
+        return _report_url(report.pk) if report is not None else None
 
     @staticmethod
     def resolve_counts(obj: InventorySnapshot) -> list[dict[str, Any]]:
@@ -115,7 +131,16 @@ class InventoryIn(Schema):
     as_of: ApiDate | None = Field(
         None, description="Inventory date (default today; may be in the past)."
     )
-    devices: list[InventoryDevice] = Field(..., description="The account's whole inventory.")
+    devices: list[InventoryDevice] = Field(
+        ..., description="The account's whole inventory (full) or the devices to add or update."
+    )
+    mode: ImportMode = Field(
+        ImportMode.FULL,
+        description="full: devices absent from the batch are retired; add: none is retired",
+    )
+    confirm_retire: bool = Field(
+        False, description="Needed when a full inventory retires more than the warning share"
+    )
 
 
 def resolve_account(request, account_id: int | None) -> Organisation:
@@ -129,12 +154,46 @@ def resolve_account(request, account_id: int | None) -> Organisation:
     )
 
 
+def _report_url(report_id: int) -> str:
+    return f"/api/v1/fleet/imports/errors/{report_id}.csv"
+
+
 def _rejected(exc: importing.ImportRejected) -> ProblemError:
-    return ProblemError(422, exc.detail, title="Inventory refused", errors=exc.errors)
+    """422: the first problems, their total and the full report's URL."""
+    report = getattr(exc, "report", None)
+    return ProblemError(
+        422,
+        _("The inventory was refused: %(count)s problem(s); nothing was saved.")
+        % {"count": exc.total},
+        title=_("Inventory refused"),
+        errors=present_errors(exc.errors),
+        error_count=exc.total,
+        error_report=_report_url(report.pk) if report is not None else None,
+    )
+
+
+def _retire_refused(exc: services.RetireNotConfirmed) -> ProblemError:
+    """409: a full inventory over the retire share, without ``confirm_retire``."""
+    return ProblemError(
+        409,
+        _(
+            "This full inventory would retire %(retired)s of the account's %(active)s active "
+            "devices (more than %(share)s %%): send confirm_retire=true to confirm, or "
+            "mode=add to add or update only. Nothing was saved."
+        )
+        % {"retired": exc.retired, "active": exc.active, "share": exc.share_percent},
+        title=_("Confirmation needed"),
+        errors=present_errors([exc.as_error()]),
+        field="confirm_retire",
+        retired=exc.retired,
+        active=exc.active,
+    )
 
 
 def _snapshots_qs():
-    return InventorySnapshot.objects.prefetch_related("counts__product_model", "counts__category")
+    return InventorySnapshot.objects.select_related("error_report").prefetch_related(
+        "counts__product_model", "counts__category"
+    )
 
 
 @router.get("/fleet/devices", response=list[DeviceOut])
@@ -216,11 +275,16 @@ def import_file(
     file: File[UploadedFile],
     account_id: Form[int | None] = None,
     as_of: Form[ApiDate | None] = None,
+    mode: Form[ImportMode] = ImportMode.FULL,
+    confirm_retire: Form[bool] = False,
 ):
     """R-FLT-2/4: a CSV or XLSX file (columns sku, serial_number, site, firmware_version,
     first_seen). Refused whole with every bad row (422 problem+json, ``errors``); the same
     file twice answers 200 with the first snapshot; large files answer 202 and run in the
-    background (follow ``GET /fleet/imports/{id}``)."""
+    background (follow ``GET /fleet/imports/{id}``). ``mode``: ``full`` (the account's
+    whole inventory: its devices absent from the file are retired; retiring more than
+    the warning share of the fleet answers 409 unless ``confirm_retire=true``) or ``add``
+    (add or update, nothing retired)."""
     account = resolve_account(request, account_id)
     services.require_fleet_manager(request.user, account)
     path = services.store_upload(file)
@@ -231,9 +295,13 @@ def import_file(
             path=path,
             file_name=file.name or "upload.csv",
             as_of=as_of,
+            mode=mode,
+            confirm_retire=confirm_retire,
         )
     except importing.ImportRejected as exc:
         raise _rejected(exc) from exc
+    except services.RetireNotConfirmed as exc:
+        raise _retire_refused(exc) from exc
     except services.BrokerUnavailable as exc:
         raise ProblemError(
             503,
@@ -243,11 +311,23 @@ def import_file(
     snaps = list(_snapshots_qs().filter(pk__in=[s.pk for s in outcome.snapshots]))
     status = 200 if outcome.duplicate else 202 if any(s.in_progress for s in snaps) else 201
     if snaps and snaps[0].status == "failed":
+        first = snaps[0].errors[0] if snaps[0].errors else {}
+        if first.get("code") == "retire_unconfirmed":  # refused in the background
+            params = first.get("params") or {}
+            raise _retire_refused(
+                services.RetireNotConfirmed(
+                    snaps[0].account_id, params.get("retired", 0), params.get("active", 0)
+                )
+            )
+        report = getattr(snaps[0], "error_report", None)
         raise ProblemError(
             422,
-            "The inventory was refused; nothing was saved.",
-            title="Inventory refused",
-            errors=snaps[0].errors,
+            _("The inventory was refused: %(count)s problem(s); nothing was saved.")
+            % {"count": snaps[0].error_count},
+            title=_("Inventory refused"),
+            errors=present_errors(snaps[0].errors),
+            error_count=snaps[0].error_count,
+            error_report=_report_url(report.pk) if report is not None else None,
         )
     return Status(
         status,
@@ -278,9 +358,13 @@ def push_inventory(request, payload: InventoryIn):
             account=account,
             devices=[d.dict() for d in payload.devices],
             as_of=payload.as_of,
+            mode=payload.mode,
+            confirm_retire=payload.confirm_retire,
         )
     except importing.ImportRejected as exc:
         raise _rejected(exc) from exc
+    except services.RetireNotConfirmed as exc:
+        raise _retire_refused(exc) from exc
     snaps = list(_snapshots_qs().filter(pk__in=[s.pk for s in outcome.snapshots]))
     return Status(
         200 if outcome.duplicate else 201,
@@ -369,3 +453,27 @@ def device_firmware(request, device_id: int):
     """R-SW-1: whether the device runs its model's latest firmware release."""
     device = get_visible_or_404(Device, request.user, pk=device_id)
     return {"device_id": device.pk, **services.device_firmware(device)}
+@router.get("/fleet/devices/export", response={200: None}, include_in_schema=True)
+def export_devices(request, filters: Query[DeviceFilter], format: str = "csv"):  # noqa: A002
+    """The devices you see, with the device list's filters (active ones unless ``status``
+    says otherwise), in the import's own columns so that the file re-imports as it is:
+    ``format=csv`` (streamed) or ``xlsx``."""
+    from .import_views import export_response
+
+    if format not in services.EXPORT_FORMATS:
+        raise ProblemError(422, _("format: use csv or xlsx."), errors=[{"field": "format"}])
+    return export_response(
+        services.export_devices(actor=request.user, query=request.GET, fmt=format)
+    )
+
+
+@router.get("/fleet/imports/errors/{report_id}.csv", response={200: None})
+def import_error_report(request, report_id: int):
+    """Every problem of a refused import (CSV: row, column, code, message in your
+    language, value cut short). Another account's report is a 404."""
+    from django.http import StreamingHttpResponse
+
+    report, chunks = services.report_csv(actor=request.user, report_id=report_id)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-errors-{report.pk}.csv"'
+    return response

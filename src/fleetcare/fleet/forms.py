@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from fleetcare.catalog.models import ProductModel
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
+from .models import ImportMode
+
 
 class AccountChoiceMixin:
     """Vendor staff choose the account; a customer admin acts on its own."""
@@ -32,10 +34,29 @@ class ImportForm(AccountChoiceMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Default today; may be in the past to load history."),
     )
+    mode = forms.ChoiceField(
+        label=_("What the file is"),
+        choices=[
+            (
+                ImportMode.FULL,
+                _("Full inventory: the account's devices missing from the file are retired"),
+            ),
+            (
+                ImportMode.ADD,
+                _("Add or update: the devices in the file are added or updated, none is retired"),
+            ),
+        ],
+        initial=ImportMode.FULL,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_account(user)
+        if self.is_bound and not self.data.get("mode"):
+            data = self.data.copy()  # a form sent without a mode: a full inventory, as before
+            data["mode"] = ImportMode.FULL
+            self.data = data
 
 
 class RegisterForm(AccountChoiceMixin, forms.Form):

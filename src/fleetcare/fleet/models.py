@@ -120,6 +120,13 @@ class SnapshotSource(models.TextChoices):
     PORTAL = "portal", _("Registered in the portal")
 
 
+class ImportMode(models.TextChoices):
+    """R-FLT-4: what an import does to the devices it does not name."""
+
+    FULL = "full", _("Full inventory")  # devices absent from the file are retired
+    ADD = "add", _("Add or update")  # nothing is retired
+
+
 class SnapshotStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     VALIDATING = "validating", _("Checking rows")
@@ -149,6 +156,12 @@ class InventorySnapshot(TimeStamped):
     )
     as_of = models.DateField(_("as of"))
     source = models.CharField(_("source"), max_length=8, choices=SnapshotSource.choices)
+    mode = models.CharField(
+        _("mode"), max_length=8, choices=ImportMode.choices, default=ImportMode.FULL
+    )
+    # A full inventory retiring more than FLEET_IMPORT_RETIRE_WARN_SHARE of the fleet
+    # runs only once the person ticked the confirmation (kept for a background run).
+    retire_confirmed = models.BooleanField(_("retirement confirmed"), default=False)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     checksum = models.CharField(
         _("checksum"),
@@ -164,7 +177,11 @@ class InventorySnapshot(TimeStamped):
     device_count = models.PositiveIntegerField(_("devices"), default=0)
     created_devices = models.PositiveIntegerField(_("devices added"), default=0)
     updated_devices = models.PositiveIntegerField(_("devices updated"), default=0)
+    retired_devices = models.PositiveIntegerField(_("devices retired"), default=0)
+    # The first ERRORS_LISTED problems (codes and parameters, worded at display time);
+    # ``error_count`` is the total, the full list is the snapshot's ErrorReport.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
     upload_path = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         "organisations.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -233,3 +250,38 @@ class SnapshotCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id}: {self.product_model_id} × {self.count}"
+
+
+class ErrorReport(models.Model):
+    """Every problem of a refused file or batch (the pages list only the first 1,000):
+    JSON lines of codes and parameters kept through Django's storage API, served as a
+    CSV worded in the reader's language, to the account's people only."""
+
+    account = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    snapshot = models.OneToOneField(
+        InventorySnapshot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="error_report",
+    )
+    created_by = models.ForeignKey(
+        "organisations.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("problems"), default=0)
+    storage_name = models.CharField(max_length=300)
+
+    tenant_field = "account"
+    objects = TenantManager.from_queryset(TenantQuerySet)()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("import error report")
+        verbose_name_plural = _("import error reports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.pk}: {self.total}"

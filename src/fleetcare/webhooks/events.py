@@ -82,6 +82,33 @@ def emit(event_name: str, organisation_ids: Iterable[int | None], payload: dict[
     transaction.on_commit(lambda: dispatch(event_name, ids, payload))
 
 
+def emit_each(event_name: str, items: list[tuple[int, dict[str, Any]]]) -> None:
+    """:func:`emit` of one event for many (organisation, payload) pairs (one per snapshot
+    of a large import): one dispatch after commit, the endpoints looked up once."""
+    if event_name not in EVENTS:
+        raise ValueError(f"Unknown event {event_name!r}")
+    if items:
+        transaction.on_commit(lambda: dispatch_each(event_name, list(items)))
+
+
+def dispatch_each(event_name: str, items: list[tuple[int, dict[str, Any]]]) -> None:
+    """After commit: what :func:`dispatch` does for each pair, the deliveries in bulk."""
+    from fleetcare.webhooks import delivery, tasks
+
+    try:
+        for pk in delivery.queue_each(event_name, items):
+            tasks.send_delivery.delay(pk)
+    except Exception:  # noqa: BLE001 - logged; the change itself is committed
+        logger.exception("Queuing webhooks for %s failed", event_name)
+    _discover()
+    for func in _listeners.get(event_name, []):
+        for org, payload in items:
+            try:
+                func(event_name, [org], payload)
+            except Exception:  # noqa: BLE001
+                logger.exception("Listener %s for %s failed", func.__qualname__, event_name)
+
+
 def dispatch(event_name: str, organisation_ids: list[int], payload: dict[str, Any]) -> None:
     """After commit: webhook deliveries, then listeners. A failing receiver or listener
     never breaks the others (nor the request that committed)."""

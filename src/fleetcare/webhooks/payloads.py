@@ -90,9 +90,8 @@ def adjustment(event: str, adj: Any, **extra: Any) -> None:
     events.emit(event, orgs, payload)
 
 
-def fleet_import(event: str, snapshot: Any, **extra: Any) -> None:
-    """import.finished: the account whose fleet it is."""
-    payload = {
+def _fleet_import_payload(snapshot: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
         "import_id": snapshot.pk,
         "account_id": snapshot.account_id,
         "status": snapshot.status,
@@ -100,4 +99,13 @@ def fleet_import(event: str, snapshot: Any, **extra: Any) -> None:
         "as_of": _iso(getattr(snapshot, "as_of", None)),
         **extra,
     }
-    events.emit(event, [snapshot.account_id], payload)
+
+
+def fleet_import(event: str, snapshot: Any, **extra: Any) -> None:
+    """import.finished: the account whose fleet it is."""
+    events.emit(event, [snapshot.account_id], _fleet_import_payload(snapshot, extra))
+
+
+def fleet_imports(event: str, snapshots: list[Any]) -> None:
+    """import.finished for each snapshot of one import (one per account), in one go."""
+    events.emit_each(event, [(s.account_id, _fleet_import_payload(s, {})) for s in snapshots])

@@ -14,9 +14,12 @@ Never the whole file in memory:
   writes with ``bulk_create`` / ``bulk_update`` inside the caller's transaction.
 
 Matching: a row with a serial number is that device (same model and serial) and is
-updated; rows without a serial are matched, per account, model and site, to the
-active devices without a serial, oldest first; extra rows are new devices. Devices
-missing from the file are neither deleted nor retired: they keep their last-seen date.
+updated (a retired one is active again); rows without a serial are matched, per
+account, model and site, to the active devices without a serial, oldest first; extra
+rows are new devices. A **full inventory** (mode ``full``) then retires the account's
+active devices the file did not name, unless the account has a done inventory of a
+later date (an older file records history only); **add or update** (mode ``add``)
+retires nothing.
 
 A file may carry an ``account`` column (main account identifier) instead of being
 imported for one account: then each account gets its own snapshot (vendor only)."""
@@ -27,6 +30,7 @@ from fleetcare.fleet.importing.orm_writer import (  # noqa: F401
     _Writer,
     apply,
     plan_changes,
+    retiring_accounts,
 )
 from fleetcare.fleet.importing.pg_writer import (  # noqa: F401
     _DEVICE_TYPES,
@@ -44,8 +48,10 @@ from fleetcare.fleet.importing.reading import (  # noqa: F401
     ACCOUNT_COLUMN,
     BATCH,
     COLUMNS,
+    ERRORS_LISTED,
     HEADER_ALIASES,
     REQUIRED,
+    ErrorLog,
     ImportRejected,
     _csv_rows,
     _err,
@@ -54,6 +60,7 @@ from fleetcare.fleet.importing.reading import (  # noqa: F401
     _xlsx_rows,
     check_file,
     count_data_rows,
+    error_log,
     nul_errors,
     open_rows,
     rows_from_records,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from fleetcare.fleet.importing.orm_writer import _DEVICE_COLUMNS, Plan
+from fleetcare.fleet.importing.orm_writer import _DEVICE_COLUMNS, Plan, retiring_accounts
 from fleetcare.fleet.importing.reading import ImportRejected, _err
 from fleetcare.fleet.importing.validation import Analysis, _other_account
 
@@ -48,10 +49,13 @@ class DirectWriter:
     TEMP table and matches it with set-based statements.
     """
 
-    def __init__(self, as_of: date, accounts_with_devices: set[int]) -> None:
+    def __init__(self, as_of: date, accounts_with_devices: set[int], mode: str = "full") -> None:
         from fleetcare.fleet.models import Device
 
         self.as_of = as_of
+        self.mode = mode
+        self.retired: dict[int, int] = {}
+        self.active: dict[int, int] = {}
         self.now = timezone.now()
         self.known = accounts_with_devices
         self.spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by finish()
@@ -113,7 +117,7 @@ class DirectWriter:
             n = sum(counter.values()) - updated.get(acc, 0)
             if n:
                 created[acc] = n
-        return Plan(created, {a: n for a, n in updated.items() if n})
+        return Plan(created, {a: n for a, n in updated.items() if n}, self.retired, self.active)
 
     def _apply_spool(self, analysis: Analysis) -> dict[int, int]:
         from fleetcare.fleet.models import Device
@@ -174,14 +178,33 @@ class DirectWriter:
                 WHERE s.row_no = r.row_no
                 """
             )
+            accounts = sorted(set(analysis.account_ids) & self.known)
+            cur.execute(
+                f"SELECT account_id, count(*) FROM {d} WHERE account_id = ANY(%s) "
+                "AND status = 'active' GROUP BY account_id",
+                [accounts],
+            )
+            self.active = dict(cur.fetchall())
+            # A device in the inventory again is active again (a retired one too).
             cur.execute(
                 f"UPDATE {d} d SET site_id = COALESCE(s.site_id, d.site_id), "
                 "firmware_version = CASE WHEN s.firmware_version <> '' "
                 "THEN s.firmware_version ELSE d.firmware_version END, "
-                "last_seen_on = GREATEST(d.last_seen_on, %s), updated_at = %s "
+                "last_seen_on = GREATEST(d.last_seen_on, %s), updated_at = %s, "
+                "status = CASE WHEN d.status = 'retired' THEN 'active' ELSE d.status END "
                 f"FROM {t} s WHERE s.device_id = d.id",
                 [as_of, now],
             )
+            if self.mode == "full":  # the active devices the file does not name retire
+                retiring = sorted(retiring_accounts(accounts, as_of))
+                cur.execute(
+                    f"WITH r AS (UPDATE {d} d SET status = 'retired', updated_at = %s "
+                    "WHERE d.account_id = ANY(%s) AND d.status = 'active' "
+                    f"AND NOT EXISTS (SELECT 1 FROM {t} s WHERE s.device_id = d.id) "
+                    "RETURNING d.account_id) SELECT account_id, count(*) FROM r GROUP BY 1",
+                    [now, retiring],
+                )
+                self.retired = dict(cur.fetchall())
             cur.execute(
                 f"INSERT INTO {d} ({', '.join(_DEVICE_COLUMNS)}) "
                 "SELECT %s, %s, account_id, site_id, product_model_id, serial_number, "
@@ -233,17 +256,27 @@ def restore_fk_triggers() -> None:
         cur.execute("SET LOCAL session_replication_role = origin")
 
 
-def lock_references(analysis: Analysis) -> None:
-    """Hold the referenced accounts, catalogue rows and sites until commit (what an FK
-    trigger does, once per referenced row instead of once per device) and check that
-    they are all there: with the triggers skipped (:func:`skip_fk_triggers`) this is the
-    reference check of every written device, whose references are exactly these ids."""
-    from fleetcare.catalog.models import ProductModel
-    from fleetcare.organisations.models import Organisation, Site
+def lock_references(analysis: Analysis, actor: Any = None) -> None:
+    """Hold the referenced accounts, catalogue rows, sites and acting user until commit
+    (what an FK trigger does, once per referenced row instead of once per device, count or
+    change-log entry) and check that they are all there: with the triggers skipped
+    (:func:`skip_fk_triggers`) this is the reference check of every row the import writes
+    (devices, snapshots, counts, change log), whose references are exactly these ids or
+    rows of the import itself."""
+    from fleetcare.catalog.models import Category, ProductModel
+    from fleetcare.organisations.models import Organisation, Site, User
 
     models = sorted({m for counter in analysis.counts.values() for m in counter})
+    categories = sorted({analysis.categories[m] for m in models if m in analysis.categories})
     accounts = sorted(analysis.counts)
-    refs = ((Organisation, accounts), (ProductModel, models), (Site, sorted(analysis.sites_used)))
+    users = [actor.pk] if getattr(actor, "is_authenticated", False) and actor.pk else []
+    refs = (
+        (Organisation, accounts),
+        (ProductModel, models),
+        (Category, categories),
+        (Site, sorted(analysis.sites_used)),
+        (User, users),
+    )
     with connection.cursor() as cur:
         for model, ids in refs:
             if not ids:
@@ -254,6 +287,4 @@ def lock_references(analysis: Analysis) -> None:
                 [ids],
             )
             if cur.fetchone()[0] != len(ids):
-                raise ImportRejected(
-                    [_err(1, "", "the catalogue or the sites changed during the import; retry")]
-                )
+                raise ImportRejected([_err(1, "", "references_changed")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,65 @@ HEADER_ALIASES = {
 BATCH = 5000
 
 
-class ImportRejected(Exception):
-    """The file or batch is refused whole; ``errors`` lists every bad row."""
+ERRORS_LISTED = 1000  # pages and answers list this many problems; the report has all
 
-    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None) -> None:
-        self.errors = errors
-        rows = {e["row"] for e in errors}
+
+class ErrorLog(list):
+    """Problems of one file: the first ``ERRORS_LISTED`` kept in the list (sorted by row at
+    the end of a check), ``total`` counts all, and the ones past the listed are spooled
+    (JSON lines, a temporary file past 8 MB) for the error report: 3 million bad rows
+    never sit in memory."""
+
+    def __init__(self, items: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__()
+        self.total = 0
+        self._spool: Any = None
+        for item in items:
+            self.append(item)
+
+    def append(self, item: dict[str, Any]) -> None:
+        self.total += 1
+        if len(self) < ERRORS_LISTED:
+            super().append(item)
+            return
+        if self._spool is None:
+            import tempfile
+
+            self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed with self
+                max_size=8 << 20, mode="w+", encoding="utf-8"
+            )
+        self._spool.write(json.dumps(item) + "\n")
+
+    def extend(self, items: Iterable[dict[str, Any]]) -> None:
+        for item in items:
+            self.append(item)
+
+    def every(self) -> Iterator[dict[str, Any]]:
+        """Every problem: the listed ones, then the rest in the order found."""
+        yield from list(self)
+        if self._spool is not None:
+            self._spool.seek(0)
+            for line in self._spool:
+                yield json.loads(line)
+
+
+def error_log(errors: Iterable[dict[str, Any]]) -> ErrorLog:
+    return errors if isinstance(errors, ErrorLog) else ErrorLog(errors)
+
+
+class ImportRejected(Exception):
+    """The file or batch is refused whole; ``errors`` lists the first problems (every one
+    when fewer than ``ERRORS_LISTED``), ``total`` counts them all."""
+
+    def __init__(self, errors: Iterable[dict[str, Any]], detail: str | None = None) -> None:
+        self.errors = error_log(errors)
+        self.total = self.errors.total
+        self.report: Any = None  # the stored ErrorReport, once the service has kept it
+        rows = {e["row"] for e in self.errors}
         self.detail = detail or (
-            f"The inventory was refused: {len(errors)} problem(s) in {len(rows)} row(s); "
+            f"The inventory was refused: {self.total} problem(s); nothing was saved."
+            if self.total > len(rows)
+            else f"The inventory was refused: {self.total} problem(s) in {len(rows)} row(s); "
             "nothing was saved."
         )
         super().__init__(self.detail)
@@ -47,19 +99,13 @@ class ImportRejected(Exception):
 ECHO_MAX = 100  # an error quotes at most this many characters of the bad value
 
 
-def _err(
-    row: int, column: str, reason: str, value: Any = "", code: str = "", **params: Any
-) -> dict[str, Any]:
-    """One problem: row, column, reason (English, translated at display; ``code`` and
-    ``params`` when the reason has a catalogue entry) and the value, cut short."""
+def _err(row: int, column: str, code: str, value: Any = "", **params: Any) -> dict[str, Any]:
+    """One problem: row, column, a code with its parameters (worded in the reader's
+    language at display time, see messages.py) and the value, cut short."""
     text = "" if value is None else str(value)
     if len(text) > ECHO_MAX:
         text = text[:ECHO_MAX] + "…"
-    out = {"row": row, "column": column, "reason": reason, "value": text}
-    if code:
-        out["code"] = code
-        out["params"] = params
-    return out
+    return {"row": row, "column": column, "code": code, "params": params, "value": text}
 
 
 def _normalise_header(cells: Iterable[Any]) -> list[str]:
@@ -92,21 +138,15 @@ def _limit(name: str) -> int:
 
 
 def _too_many_rows(limit: int) -> ImportRejected:
-    return ImportRejected(
-        [_err(limit + 2, "", f"more than {limit} rows", code="too_many_rows", limit=limit)]
-    )
+    return ImportRejected([_err(limit + 2, "", "too_many_rows", limit=limit)])
 
 
 def _too_long(row: int, column: str, value: Any, limit: int) -> ImportRejected:
-    return ImportRejected(
-        [_err(row, column, f"longer than {limit} characters", value, code="too_long", limit=limit)]
-    )
+    return ImportRejected([_err(row, column, "too_long", value, limit=limit)])
 
 
 def _unreadable(detail: str) -> ImportRejected:
-    return ImportRejected(
-        [_err(1, "", f"the file cannot be read as CSV or XLSX ({detail})", code="unreadable")]
-    )
+    return ImportRejected([_err(1, "", "unreadable", detail=detail)])
 
 
 def check_file(path: str | Path, file_name: str = "") -> None:
@@ -116,9 +156,7 @@ def check_file(path: str | Path, file_name: str = "") -> None:
     size = Path(path).stat().st_size
     if size > _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES"):
         limit = _limit("FLEET_IMPORT_MAX_UPLOAD_BYTES")
-        raise ImportRejected(
-            [_err(1, "", f"the file is larger than {limit} bytes", code="too_big", limit=limit)]
-        )
+        raise ImportRejected([_err(1, "", "too_big", limit=limit)])
     name = (file_name or str(path)).lower()
     if name.endswith(".xlsx") or name.endswith(".xlsm"):
         _check_zip(path)
@@ -141,31 +179,10 @@ def _check_zip(path: str | Path) -> None:
         total += info.file_size
         if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > strings_limit:
             raise ImportRejected(
-                [
-                    _err(
-                        1,
-                        "",
-                        f"the XLSX text table would take {info.file_size} bytes "
-                        f"(limit {strings_limit})",
-                        code="xlsx_too_big",
-                        size=info.file_size,
-                        limit=strings_limit,
-                    )
-                ]
+                [_err(1, "", "xlsx_strings_too_big", size=info.file_size, limit=strings_limit)]
             )
     if total > total_limit:
-        raise ImportRejected(
-            [
-                _err(
-                    1,
-                    "",
-                    f"the XLSX file would decompress to {total} bytes (limit {total_limit})",
-                    code="xlsx_too_big",
-                    size=total,
-                    limit=total_limit,
-                )
-            ]
-        )
+        raise ImportRejected([_err(1, "", "xlsx_too_big", size=total, limit=total_limit)])
 
 
 def _check_nul(path: str | Path) -> None:
@@ -182,7 +199,7 @@ def _check_nul(path: str | Path) -> None:
                 break
     if not found:
         return
-    errors = []
+    errors = ErrorLog()  # the first listed, every one counted and reported
     header: list[str] = []
     for number, cells in _csv_rows(path):
         if number == 1:
@@ -190,17 +207,7 @@ def _check_nul(path: str | Path) -> None:
         for i, cell in enumerate(cells):
             if "\x00" in cell:
                 column = header[i] if i < len(header) else ""
-                errors.append(
-                    _err(
-                        number,
-                        column,
-                        "contains a NUL character",
-                        cell.replace("\x00", ""),
-                        code="nul",
-                    )
-                )
-                if len(errors) >= 1000:
-                    raise ImportRejected(errors)
+                errors.append(_err(number, column, "nul", cell.replace("\x00", "")))
     raise ImportRejected(errors)
 
 
@@ -211,11 +218,7 @@ def nul_errors(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for column in COLUMNS:
             value = rec.get(column)
             if isinstance(value, str) and "\x00" in value:
-                errors.append(
-                    _err(
-                        i, column, "contains a NUL character", value.replace("\x00", ""), code="nul"
-                    )
-                )
+                errors.append(_err(i, column, "nul", value.replace("\x00", "")))
     return errors
 
 
@@ -246,9 +249,7 @@ def _csv_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
             row = number + 1
             if "field larger" in str(exc):
                 raise _too_long(row, "", "", max_cell) from None
-            raise ImportRejected(
-                [_err(row, "", f"not a valid CSV row ({exc})", code="bad_csv")]
-            ) from None
+            raise ImportRejected([_err(row, "", "bad_csv", detail=str(exc))]) from None
         finally:
             csv.field_size_limit(old)
 
@@ -283,15 +284,10 @@ def _xlsx_rows(path: str | Path) -> Iterator[tuple[int, list[Any]]]:
                         raise _too_long(number, column, cell, max_cell)
                 if formulas:
                     bad = [
-                        _err(
-                            r,
-                            header[c] if c < len(header) else "",
-                            "a formula, not a value",
-                            code="formula",
-                        )
+                        _err(r, header[c] if c < len(header) else "", "formula")
                         for r, c in formulas
                     ]
-                    raise ImportRejected(bad[:1000])
+                    raise ImportRejected(bad)  # the first listed, all counted
                 yield number, cells
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
             raise _unreadable(f"the XLSX file is damaged: {exc}") from None

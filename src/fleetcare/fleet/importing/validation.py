@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from fleetcare.core.exports import FORMULA_PREFIXES
 from fleetcare.fleet.importing.reading import (
     ACCOUNT_COLUMN,
     BATCH,
     COLUMNS,
     REQUIRED,
+    ErrorLog,
     _err,
     _normalise_header,
 )
@@ -64,11 +66,17 @@ class Lookups:
 
 
 def _text(value: Any) -> str:
+    """A cell as text, trimmed; a cell our exports neutralised against formula injection
+    (``'`` before ``=``, ``+``, ``-``, ``@``…) reads as the value exported, so an export
+    re-imports as it is."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+        text = text[1:].strip()
+    return text
 
 
 def _date(value: Any) -> date:
@@ -84,7 +92,7 @@ class Analysis:
     """Result of the validation pass."""
 
     rows: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: ErrorLog = field(default_factory=ErrorLog)
     # account → model → count
     counts: dict[int, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     # account → (model, site) → rows without serial
@@ -119,15 +127,13 @@ class _Header:
         self.ignored = [n for n in names if n and n not in wanted]
         for col in REQUIRED:
             if col not in self.index:
-                errors.append(_err(1, col, "missing column"))
+                errors.append(_err(1, col, "missing_column"))
         if lookups.fixed_account is None and ACCOUNT_COLUMN not in self.index:
-            errors.append(
-                _err(1, ACCOUNT_COLUMN, "missing column (needed when no account is chosen)")
-            )
+            errors.append(_err(1, ACCOUNT_COLUMN, "missing_account_column"))
         seen: set[str] = set()
         for n in names:
             if n in wanted and n in seen:
-                errors.append(_err(1, n, "column appears twice"))
+                errors.append(_err(1, n, "column_twice"))
             seen.add(n)
 
         # Fast path: fixed positions, ``width`` (a padding None) for an absent column.
@@ -162,11 +168,11 @@ def _parse_row(
     checks)."""
     bad = False
 
-    def fail(column: str, reason: str, value: Any = "") -> None:
+    def fail(column: str, code: str, value: Any = "", **params: Any) -> None:
         nonlocal bad
         bad = True
         if errors is not None:
-            errors.append(_err(number, column, reason, value))
+            errors.append(_err(number, column, code, value, **params))
 
     if lk.fixed_account is not None:
         account = lk.fixed_account
@@ -176,29 +182,29 @@ def _parse_row(
         if not raw_acc:
             fail(ACCOUNT_COLUMN, "required")
         elif not account:
-            fail(ACCOUNT_COLUMN, "unknown account", raw_acc)
+            fail(ACCOUNT_COLUMN, "unknown_account", raw_acc)
 
     sku = _text(header.get(cells, "sku"))
     model = lk.models.get(sku.upper()) if sku else None
     if not sku:
         fail("sku", "required")
     elif model is None:
-        fail("sku", "unknown SKU", sku)
+        fail("sku", "unknown_sku", sku)
 
     serial = _text(header.get(cells, "serial_number")) or None
     if serial is not None and len(serial) > SERIAL_MAX:
-        fail("serial_number", f"longer than {SERIAL_MAX} characters", serial)
+        fail("serial_number", "too_long", serial, limit=SERIAL_MAX)
 
     site_name = _text(header.get(cells, "site"))
     site_id = None
     if site_name and account:
         site_id = lk.sites.get((account, site_name.lower()))
         if site_id is None:
-            fail("site", "no site of that name in the account", site_name)
+            fail("site", "unknown_site", site_name)
 
     firmware = _text(header.get(cells, "firmware_version"))
     if len(firmware) > FIRMWARE_MAX:
-        fail("firmware_version", f"longer than {FIRMWARE_MAX} characters", firmware)
+        fail("firmware_version", "too_long", firmware, limit=FIRMWARE_MAX)
 
     first_raw = header.get(cells, "first_seen")
     first_seen = None
@@ -206,10 +212,10 @@ def _parse_row(
         try:
             first_seen = _date(first_raw)
         except (TypeError, ValueError):
-            fail("first_seen", "not a date (use YYYY-MM-DD)", first_raw)
+            fail("first_seen", "not_a_date", first_raw)
         else:
             if first_seen > as_of:
-                fail("first_seen", f"after the inventory date {as_of.isoformat()}", first_raw)
+                fail("first_seen", "after_as_of", first_raw, as_of=as_of.isoformat())
     if bad or model is None:
         return None
     return account, model[0], serial, site_id, firmware, first_seen
@@ -249,7 +255,7 @@ def analyse(
     try:
         _, header_cells = next(rows)
     except StopIteration:
-        errors.append(_err(1, "", "the file is empty: a header row is needed"))
+        errors.append(_err(1, "", "empty_file"))
         return result
     header = _Header(header_cells, lk, errors)
     result.ignored_columns = header.ignored
@@ -293,8 +299,8 @@ def analyse(
                 site_id = None
                 if serial:
                     serial = serial.strip() or None
-                    if serial is not None and len(serial) > SERIAL_MAX:
-                        good = False
+                    if serial is not None and (len(serial) > SERIAL_MAX or serial[0] == "'"):
+                        good = False  # too long, or neutralised by an export: _parse_row
                 else:
                     serial = None
                 if site_name:
@@ -303,7 +309,7 @@ def analyse(
                         good = False
                 if fw:
                     fw = fw.strip()
-                    if len(fw) > FIRMWARE_MAX:
+                    if len(fw) > FIRMWARE_MAX or fw[:1] == "'":
                         good = False
                 first_seen = None
                 if first:
@@ -337,12 +343,7 @@ def analyse(
             seen = serials_get(key2)
             if seen is not None:
                 errors.append(
-                    _err(
-                        number,
-                        "serial_number",
-                        f"duplicate serial number (also on row {seen[0]})",
-                        serial,
-                    )
+                    _err(number, "serial_number", "duplicate_serial", serial, other_row=seen[0])
                 )
                 continue
             serials[key2] = (number, acc)
@@ -363,7 +364,7 @@ def analyse(
     for (model, _serial), (_row, acc) in serials.items():
         counts[acc][model] += 1
     if result.rows == 0 and not errors:
-        errors.append(_err(2, "", "no device rows: an inventory needs at least one device"))
+        errors.append(_err(2, "", "no_rows"))
     if serials and sink is None:
         errors.extend(serials_of_other_accounts(serials))
     errors.sort(key=lambda e: (e["row"], e["column"]))
@@ -418,10 +419,4 @@ def serials_of_other_accounts(
 
 def _other_account(row: int, serial: str) -> dict[str, Any]:
     # Never say whose: another tenant's serial numbers are not ours to reveal.
-    return _err(
-        row,
-        "serial_number",
-        "this serial number cannot be used (it is taken)",
-        serial,
-        code="serial_taken",
-    )
+    return _err(row, "serial_number", "serial_taken", serial)

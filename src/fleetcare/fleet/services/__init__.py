@@ -31,32 +31,50 @@ from fleetcare.fleet.services.coverage import (  # noqa: F401
     coverage_for,
     coverage_for_many,
 )
+from fleetcare.fleet.services.error_reports import (  # noqa: F401
+    report_csv,
+    report_for,
+    save_report,
+)
+from fleetcare.fleet.services.exports import (  # noqa: F401
+    EXPORT_FORMATS,
+    export_devices,
+)
 from fleetcare.fleet.services.imports import (  # noqa: F401
     _IMPORT_LOCK,
     ASYNC_THRESHOLD,
     ImportOutcome,
-    Preview,
-    PreviewLine,
     _check_as_of,
     _existing,
     _import_direct,
     _import_now,
     _lock_accounts,
-    _log_many,
     _Refused,
-    _write_counts,
-    _write_snapshots,
+    file_checksum,
     import_file,
-    preview_file,
-    push_inventory,
     run_snapshot_import,
 )
 from fleetcare.fleet.services.liveness import (  # noqa: F401
     BrokerUnavailable,
     mark_stale_imports,
 )
+from fleetcare.fleet.services.previews import (  # noqa: F401
+    Preview,
+    PreviewLine,
+    preview_file,
+)
+from fleetcare.fleet.services.pushes import push_inventory  # noqa: F401
 from fleetcare.fleet.services.registration import (  # noqa: F401
     register_device,
+)
+from fleetcare.fleet.services.retire_guard import (  # noqa: F401
+    RetireNotConfirmed,
+    over_share,
+)
+from fleetcare.fleet.services.snapshot_writing import (  # noqa: F401
+    _log_many,
+    _write_counts,
+    _write_snapshots,
 )
 from fleetcare.fleet.services.uploads import (  # noqa: F401
     _check_file_name,

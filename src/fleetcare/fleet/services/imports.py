@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,18 +15,18 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.changelog import log_change, log_changes
+from fleetcare.core.changelog import log_change
 from fleetcare.fleet import importing
 from fleetcare.fleet.importing import ImportRejected
 from fleetcare.fleet.models import (
+    ImportMode,
     InventorySnapshot,
-    SnapshotCount,
     SnapshotSource,
     SnapshotStatus,
 )
 from fleetcare.fleet.services.access import require_fleet_manager
-from fleetcare.fleet.services.counts import latest_model_counts
 from fleetcare.fleet.services.dedup import _check_not_imported, _Duplicate, _existing
+from fleetcare.fleet.services.error_reports import save_report
 from fleetcare.fleet.services.liveness import (
     BrokerUnavailable,
     Heartbeat,
@@ -36,6 +34,8 @@ from fleetcare.fleet.services.liveness import (
     check_broker,
     queue_import,
 )
+from fleetcare.fleet.services.retire_guard import RetireNotConfirmed, check_retire
+from fleetcare.fleet.services.snapshot_writing import _write_snapshots
 from fleetcare.fleet.services.uploads import (
     _check_file_name,
     _sha256_file,
@@ -47,43 +47,21 @@ from fleetcare.webhooks import payloads as webhook_events
 ASYNC_THRESHOLD = 5000
 
 
+def file_checksum(path: Path, mode: str) -> str:
+    """The file's SHA-256 (a full inventory, as before modes existed); the same file in
+    add-or-update mode is another import, so its mode is part of the key."""
+    digest = _sha256_file(path)
+    if mode == ImportMode.FULL:
+        return digest
+    return hashlib.sha256(f"{digest}:{mode}".encode()).hexdigest()
+
+
 def _check_as_of(as_of: date | None) -> date:
     today = timezone.localdate()
     as_of = as_of or today
     if as_of > today:
         raise ValidationError({"as_of": _("The inventory date cannot be in the future.")})
     return as_of
-
-
-def _write_counts(snapshots: dict[int, InventorySnapshot], analysis: importing.Analysis) -> None:
-    """One statement: a count per snapshot and product model (account and category copied)."""
-    cols: tuple[list[int], list[int], list[int], list[int], list[int]] = ([], [], [], [], [])
-    snap_ids, accounts, models, categories, counts = cols
-    for acc, counter in analysis.counts.items():
-        snap_id = snapshots[acc].pk
-        for model, n in counter.items():
-            snap_ids.append(snap_id)
-            accounts.append(acc)
-            models.append(model)
-            categories.append(analysis.categories[model])
-            counts.append(n)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {SnapshotCount._meta.db_table} "
-                "(snapshot_id, account_id, product_model_id, category_id, count) "
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], "
-                "%s::integer[])",
-                list(cols),
-            )
-        return
-    SnapshotCount.objects.bulk_create(
-        [
-            SnapshotCount(snapshot_id=s, account_id=a, product_model_id=m, category_id=c, count=n)
-            for s, a, m, c, n in zip(*cols, strict=True)
-        ],
-        batch_size=2000,
-    )
 
 
 @dataclass
@@ -108,8 +86,11 @@ def _import_now(
     actor: Any,
     snapshot: InventorySnapshot | None = None,
     on_progress: Any = None,
+    mode: str = ImportMode.FULL,
+    confirm_retire: bool = False,
 ) -> list[InventorySnapshot]:
-    """Analyse then write, all or nothing. Raises ImportRejected with every bad row."""
+    """Analyse then write, all or nothing. Raises ImportRejected with every bad row, and
+    RetireNotConfirmed (rolled back) for a full inventory over the retire share."""
     account_id = account.pk if account is not None else None
 
     def progress(n: int) -> None:
@@ -131,6 +112,8 @@ def _import_now(
             source=source,
             file_name=file_name,
             checksum=checksum,
+            mode=mode,
+            confirm_retire=confirm_retire,
         )
     analysis = importing.analyse(rows_factory(), account_id, as_of, progress)
     if not analysis.ok:
@@ -142,7 +125,8 @@ def _import_now(
     with transaction.atomic():
         _lock_accounts(analysis.account_ids)
         _check_not_imported(account_id, checksum)
-        plan = importing.apply(rows_factory(), analysis, account_id, as_of, progress)
+        plan = importing.apply(rows_factory(), analysis, account_id, as_of, progress, mode)
+        check_retire(plan, mode, confirm_retire)
         return _write_snapshots(
             analysis,
             plan,
@@ -153,6 +137,8 @@ def _import_now(
             source=source,
             file_name=file_name,
             checksum=checksum,
+            mode=mode,
+            confirm_retire=confirm_retire,
         )
 
 
@@ -177,6 +163,8 @@ def _import_direct(
     source: str,
     file_name: str,
     checksum: str,
+    mode: str = ImportMode.FULL,
+    confirm_retire: bool = False,
 ) -> list[InventorySnapshot]:
     """PostgreSQL: one pass that validates and writes inside one transaction; any bad row
     rolls everything back, then every problem is listed."""
@@ -203,7 +191,7 @@ def _import_direct(
             known = importing.accounts_with_devices(None if account_id is None else [account_id])
             lookups = importing.Lookups.load(account_id)  # no query may run during the COPY
             skipped = importing.skip_fk_triggers()  # per-row FK triggers off, if permitted
-            writer = importing.DirectWriter(as_of, known)
+            writer = importing.DirectWriter(as_of, known, mode)
             # psycopg's errors from the COPY become Django's (IntegrityError below).
             with connection.wrap_database_errors:
                 try:
@@ -220,10 +208,16 @@ def _import_direct(
                 reporter.set_status(SnapshotStatus.WRITING)
             if account_id is None:
                 _lock_accounts(analysis.account_ids)
-            importing.lock_references(analysis)
+            importing.lock_references(analysis, actor)
             plan = writer.finish(analysis)
-            if skipped:
+            check_retire(plan, mode, confirm_retire)
+            # The snapshots, their counts (45,000 rows for 5,000 accounts) and the change
+            # log go in with the triggers still skipped: every id they reference is one
+            # lock_references checked and holds, or a row this transaction wrote. (Add or
+            # update counts every model of the account's devices: triggers back on.)
+            if skipped and mode == ImportMode.ADD:
                 importing.restore_fk_triggers()
+                skipped = False
             snaps = _write_snapshots(
                 analysis,
                 plan,
@@ -234,7 +228,11 @@ def _import_direct(
                 source=source,
                 file_name=file_name,
                 checksum=checksum,
+                mode=mode,
+                confirm_retire=confirm_retire,
             )
+            if skipped:
+                importing.restore_fk_triggers()
     except _Refused as refused:  # rolled back; now the checks that need the database
         errors = refused.analysis.errors
         errors.extend(importing.serials_of_other_accounts(refused.analysis.serials))
@@ -259,67 +257,7 @@ def _lock_accounts(accounts: list[int]) -> None:
 
     locked = Organisation.objects.select_for_update().filter(pk__in=accounts)
     if len(locked.values_list("pk", flat=True)) != len(accounts):
-        raise ImportRejected([importing._err(1, "", "an account was deleted during the import")])
-
-
-def _write_snapshots(
-    analysis: importing.Analysis,
-    plan: importing.Plan,
-    account_id: int | None,
-    as_of: date,
-    snapshot: InventorySnapshot | None,
-    actor: Any,
-    *,
-    source: str,
-    file_name: str,
-    checksum: str,
-) -> list[InventorySnapshot]:
-    """Inside the import's transaction: one snapshot per account, its counts, change log."""
-    accounts = analysis.account_ids
-    snaps: dict[int, InventorySnapshot] = {}
-    now = timezone.now()
-    who = actor if getattr(actor, "is_authenticated", False) else None
-    for acc in accounts:
-        total = sum(analysis.counts[acc].values())
-        fields = {
-            "as_of": as_of,
-            "source": source,
-            "file_name": file_name[:200],
-            "checksum": checksum,
-            "status": SnapshotStatus.DONE,
-            "rows_total": total,
-            "rows_done": total,
-            "device_count": total,
-            "created_devices": plan.created.get(acc, 0),
-            "updated_devices": plan.updated.get(acc, 0),
-            "errors": [],
-            "finished_at": now,
-            "upload_path": "",
-        }
-        if snapshot is not None and acc == account_id:
-            for k, v in fields.items():
-                setattr(snapshot, k, v)
-            snapshot.save()
-            snaps[acc] = snapshot
-        else:
-            snaps[acc] = InventorySnapshot(
-                account_id=acc, created_by=who, created_at=now, updated_at=now, **fields
-            )
-    new = [s for s in snaps.values() if s.pk is None]
-    InventorySnapshot.objects.bulk_create(new, batch_size=2000)
-    _write_counts(snaps, analysis)
-    _log_many(list(snaps.values()), "fleet.inventory_imported", actor)
-    for snap in snaps.values():
-        webhook_events.fleet_import("import.finished", snap)
-    return list(snaps.values())
-
-
-def _log_many(objs: list[InventorySnapshot], action: str, actor: Any) -> None:
-    """Change-log entries for many snapshots of one import, in one insert (a large import
-    names each by id, which needs no query)."""
-    log_changes(
-        objs, action, actor=actor, describe=str if len(objs) <= 5 else lambda o: f"snapshot {o.pk}"
-    )
+        raise ImportRejected([importing._err(1, "", "account_deleted")])
 
 
 def import_file(
@@ -332,8 +270,14 @@ def import_file(
     background: bool | None = None,
     keep_file: bool = False,
     progress: Any = None,
+    mode: str = ImportMode.FULL,
+    confirm_retire: bool = False,
 ) -> ImportOutcome:
     """Import a CSV or XLSX inventory file for ``account`` (or for the accounts it names).
+
+    ``mode``: a full inventory retires the account's active devices the file does not
+    name (over FLEET_IMPORT_RETIRE_WARN_SHARE of them only with ``confirm_retire``, else
+    RetireNotConfirmed and nothing saved); add or update retires nothing.
 
     Small files are imported at once (ImportRejected on any bad row, nothing saved).
     Files over ASYNC_THRESHOLD rows (or ``background=True``) get a pending snapshot
@@ -345,20 +289,36 @@ def import_file(
         as_of = _check_as_of(as_of)
         file_name = file_name or Path(str(path)).name
         _check_file_name(file_name)
+        mode = ImportMode(mode)
         with local_path(path) as local:
             outcome = _import_file(
-                actor, account, path, local, file_name, as_of, background, progress
+                actor,
+                account,
+                path,
+                local,
+                file_name,
+                as_of,
+                background,
+                progress,
+                (mode, confirm_retire),
             )
         background_started = outcome.background
         return outcome
+    except ImportRejected as exc:
+        exc.report = save_report(
+            actor=actor, account=account, errors=exc.errors, file_name=file_name
+        )
+        raise
     finally:
         if not keep_file and not background_started:
             discard_upload(path)
 
 
-def _import_file(actor, account, ref, path, file_name, as_of, background, progress):
-    """:func:`import_file` once the upload ``ref`` can be read at the local ``path``."""
-    checksum = _sha256_file(path)
+def _import_file(actor, account, ref, path, file_name, as_of, background, progress, how):
+    """:func:`import_file` once the upload ``ref`` can be read at the local ``path``;
+    ``how`` is (mode, confirm_retire)."""
+    mode, confirm_retire = how
+    checksum = file_checksum(path, mode)
     existing = _existing(account, checksum)
     if existing:
         return ImportOutcome(existing, duplicate=True)
@@ -377,24 +337,24 @@ def _import_file(actor, account, ref, path, file_name, as_of, background, progre
                 checksum=checksum,
                 actor=actor,
                 on_progress=progress,
+                mode=mode,
+                confirm_retire=confirm_retire,
             )
         except _Duplicate as dup:
             return ImportOutcome(dup.snapshots, duplicate=True)
         except (UnicodeDecodeError, OSError, ValueError) as exc:
             if isinstance(exc, ImportRejected):
                 raise
-            raise ImportRejected(
-                [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
-            ) from exc
+            raise ImportRejected([importing._err(1, "", "unreadable", detail=str(exc))]) from exc
         return ImportOutcome(snaps)
     if account is None:
         raise ValidationError(_("Background imports need one account."))
     check_broker()  # fails fast (BrokerUnavailable): nothing is created
-    snapshot = _queue(account, as_of, file_name, checksum, rows, ref, actor)
+    snapshot = _queue(account, as_of, file_name, checksum, rows, ref, actor, how)
     return ImportOutcome([snapshot], background=True)
 
 
-def _queue(account, as_of, file_name, checksum, rows, ref, actor) -> InventorySnapshot:
+def _queue(account, as_of, file_name, checksum, rows, ref, actor, how) -> InventorySnapshot:
     """A pending snapshot and its task; with the broker gone, neither (BrokerUnavailable)."""
     with transaction.atomic():
         snapshot = InventorySnapshot.objects.create(
@@ -408,6 +368,8 @@ def _queue(account, as_of, file_name, checksum, rows, ref, actor) -> InventorySn
             upload_path=str(ref),
             created_by=actor,
             heartbeat_at=timezone.now(),
+            mode=how[0],
+            retire_confirmed=how[1],
         )
         log_change(snapshot, "fleet.import_queued", actor=actor)
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -453,38 +415,18 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
                 checksum=snapshot.checksum,
                 actor=snapshot.created_by,
                 snapshot=snapshot,
+                mode=snapshot.mode,
+                confirm_retire=snapshot.retire_confirmed,
             )
+    except RetireNotConfirmed as refused:
+        _fail(snapshot, [refused.as_error()])
     except _Duplicate as dup:
         first = dup.snapshots[0].pk
-        InventorySnapshot.objects.filter(pk=snapshot.pk).update(
-            status=SnapshotStatus.FAILED,
-            errors=[
-                importing._err(
-                    1,
-                    "",
-                    f"the same file was imported meanwhile (import {first})",
-                    first,
-                    code="duplicate",
-                    snapshot=first,
-                )
-            ],
-            finished_at=timezone.now(),
-            upload_path="",
-        )
+        _fail(snapshot, [importing._err(1, "", "duplicate", first, snapshot=first)])
     except ImportRejected as exc:
-        InventorySnapshot.objects.filter(pk=snapshot.pk).update(
-            status=SnapshotStatus.FAILED,
-            errors=exc.errors,
-            finished_at=timezone.now(),
-            upload_path="",
-        )
+        _fail(snapshot, exc.errors)
     except (UnicodeDecodeError, OSError, ValueError) as exc:
-        InventorySnapshot.objects.filter(pk=snapshot.pk).update(
-            status=SnapshotStatus.FAILED,
-            errors=[importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")],
-            finished_at=timezone.now(),
-            upload_path="",
-        )
+        _fail(snapshot, [importing._err(1, "", "unreadable", detail=str(exc))])
     if ref:  # a worker killed before this line leaves it for the redelivery
         discard_upload(ref)
     snapshot.refresh_from_db()
@@ -493,97 +435,24 @@ def run_snapshot_import(snapshot_id: int) -> InventorySnapshot:
     return snapshot
 
 
-@dataclass
-class PreviewLine:
-    sku: str
-    name: str
-    category: str
-    before: int
-    after: int
-
-    @property
-    def change(self) -> int:
-        return self.after - self.before
-
-
-@dataclass
-class Preview:
-    rows: int
-    errors: list[dict[str, Any]]
-    created: int = 0
-    updated: int = 0
-    lines: list[PreviewLine] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    duplicate: InventorySnapshot | None = None
-
-
-def preview_file(
-    *, actor: Any, account: Any, path: str | Path, file_name: str = "", as_of: date | None = None
-) -> Preview:
-    """What importing this file would change (counts per model, devices added/updated), or
-    every bad row. Writes nothing."""
-    from fleetcare.catalog.models import ProductModel
-
-    require_fleet_manager(actor, account)
-    as_of = _check_as_of(as_of)
-    _check_file_name(file_name or str(path))
-    try:
-        with local_path(path) as local:
-            existing = _existing(account, _sha256_file(local))
-            importing.check_file(local, file_name)
-            analysis = importing.analyse(importing.open_rows(local, file_name), account.pk, as_of)
-    except ImportRejected as exc:
-        return Preview(0, exc.errors)
-    except (UnicodeDecodeError, OSError, ValueError) as exc:
-        return Preview(
-            0, [importing._err(1, "", f"the file cannot be read as CSV or XLSX ({exc})")]
-        )
-    preview = Preview(analysis.rows, analysis.errors, ignored_columns=analysis.ignored_columns)
-    preview.duplicate = existing[0] if existing else None
-    if not analysis.ok:
-        return preview
-    plan = importing.plan_changes(analysis)
-    preview.created = plan.created.get(account.pk, 0)
-    preview.updated = plan.updated.get(account.pk, 0)
-    after = analysis.counts.get(account.pk, Counter())
-    before = latest_model_counts(account.pk, as_of)
-    models = ProductModel.objects.select_related("category").in_bulk(set(after) | set(before))
-    for pk in sorted(models, key=lambda k: models[k].sku):
-        m = models[pk]
-        preview.lines.append(
-            PreviewLine(m.sku, m.name, str(m.category), before.get(pk, 0), after.get(pk, 0))
-        )
-    return preview
-
-
-def push_inventory(
-    *, actor: Any, account: Any, devices: list[dict[str, Any]], as_of: date | None = None
-) -> ImportOutcome:
-    """R-FLT-2: a device-management tool's batch (the account's whole inventory)."""
-    require_fleet_manager(actor, account)
-    as_of = _check_as_of(as_of)
-    canonical = json.dumps(
-        {"as_of": as_of.isoformat(), "devices": devices}, sort_keys=True, default=str
+def _fail(snapshot: InventorySnapshot, errors: Any) -> None:
+    """A background import refused: its first problems on the snapshot, every one in its
+    error report."""
+    log = importing.error_log(errors)
+    save_report(
+        actor=snapshot.created_by,
+        account=snapshot.account,
+        errors=log,
+        file_name=snapshot.file_name,
+        snapshot=snapshot,
     )
-    checksum = hashlib.sha256(canonical.encode()).hexdigest()
-    existing = _existing(account, checksum)
-    if existing:
-        return ImportOutcome(existing, duplicate=True)
-    if bad := importing.nul_errors(devices):
-        raise ImportRejected(bad)
-    try:
-        snaps = _import_now(
-            rows_factory=lambda: importing.rows_from_records(devices),
-            account=account,
-            as_of=as_of,
-            source=SnapshotSource.API,
-            file_name="",
-            checksum=checksum,
-            actor=actor,
-        )
-    except _Duplicate as dup:
-        return ImportOutcome(dup.snapshots, duplicate=True)
-    return ImportOutcome(snaps)
+    InventorySnapshot.objects.filter(pk=snapshot.pk).update(
+        status=SnapshotStatus.FAILED,
+        errors=list(log),
+        error_count=log.total,
+        finished_at=timezone.now(),
+        upload_path="",
+    )
 
 
 @shared_task(name="fleet.import_snapshot", acks_late=True, reject_on_worker_lost=True)

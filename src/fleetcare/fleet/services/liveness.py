@@ -139,10 +139,11 @@ def mark_stale_imports(now: datetime) -> dict[str, Any]:
                     "row": 1,
                     "column": "",
                     "code": "stale",
-                    "reason": "the import stopped (its worker ended); send the file again",
+                    "params": {},
                     "value": "",
                 }
             ],
+            error_count=1,
             finished_at=now,
             upload_path="",
         )

@@ -1,4 +1,9 @@
-"""``fleetcare import-fleet --account ID FILE [--as-of DATE]`` (R-FLT-2, R-FLT-4).
+"""``fleetcare import-fleet --account ID FILE [--as-of DATE] [--mode full|add]
+[--confirm-retire]`` (R-FLT-2, R-FLT-4).
+
+``--mode full`` (the default, a full inventory): the account's devices absent from the
+file are retired; retiring more than FLEET_IMPORT_RETIRE_WARN_SHARE of its active
+devices needs ``--confirm-retire``. ``--mode add`` (add or update): nothing is retired.
 
 Without ``--account`` the file must carry an ``account`` column (main account
 identifier) and each account gets its own snapshot.
@@ -13,6 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fleetcare.fleet import importing, services
+from fleetcare.fleet.importing.messages import reason_text
+from fleetcare.fleet.models import ImportMode
 from fleetcare.organisations.models import Organisation, OrganisationKind, Role, User
 
 
@@ -32,6 +39,18 @@ class Command(BaseCommand):
             "--user", default=None, help="Acting user (default: first vendor admin)"
         )
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--mode",
+            choices=[m.value for m in ImportMode],
+            default=ImportMode.FULL.value,
+            help="full: a full inventory (devices absent from the file are retired); "
+            "add: add or update (nothing retired)",
+        )
+        parser.add_argument(
+            "--confirm-retire",
+            action="store_true",
+            help="confirm a full inventory that retires more than the warning share",
+        )
 
     def handle(self, *args, **opts):
         path: Path = opts["file"]
@@ -84,17 +103,25 @@ class Command(BaseCommand):
                 background=False,
                 keep_file=True,
                 progress=tick if bar is not None else None,
+                mode=opts["mode"],
+                confirm_retire=opts["confirm_retire"],
             )
+        except services.RetireNotConfirmed as exc:
+            raise CommandError(
+                f"This full inventory would retire {exc.retired} of {exc.active} active devices "
+                f"(more than {exc.share_percent} %): nothing was saved. Pass --confirm-retire, "
+                "or --mode add to add or update only."
+            ) from exc
         except importing.ImportRejected as exc:
             if bar is not None:
                 bar.close()
             self.stderr.write(exc.detail)
-            for e in exc.errors[:1000]:
+            for e in exc.errors:
                 self.stderr.write(
-                    f"  row {e['row']}, {e['column'] or '-'}: {e['reason']} {e['value']}"
+                    f"  row {e['row']}, {e['column'] or '-'}: {reason_text(e)} {e['value']}"
                 )
-            if len(exc.errors) > 1000:
-                self.stderr.write(f"  … and {len(exc.errors) - 1000} more")
+            if exc.total > len(exc.errors):
+                self.stderr.write(f"  … and {exc.total - len(exc.errors)} more")
             raise CommandError("Import refused; nothing was saved.") from exc
         except (PermissionDenied, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
@@ -106,5 +133,6 @@ class Command(BaseCommand):
         for s in outcome.snapshots:
             self.stdout.write(
                 f"snapshot {s.pk}: account {s.account_id} as of {s.as_of}: {s.device_count} devices "
-                f"({s.created_devices} new, {s.updated_devices} updated)"
+                f"({s.created_devices} new, {s.updated_devices} updated, "
+                f"{s.retired_devices} retired; {s.get_mode_display()})"
             )
