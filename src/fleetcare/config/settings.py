@@ -136,6 +136,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'fleetcare.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before a request reuses it (a database restart
+        # costs one reconnect, never an error page).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -158,10 +161,11 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # key) is the right plan for them; a small limit keeps planning near 1 ms.
     # DB_JOIN_COLLAPSE_LIMIT=8 restores PostgreSQL's default.
     _collapse = int(os.environ.get("DB_JOIN_COLLAPSE_LIMIT", "4"))
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = (
-        f"-c join_collapse_limit={_collapse} -c from_collapse_limit={_collapse}"
-    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"-c join_collapse_limit={_collapse} -c from_collapse_limit={_collapse} "
+        + _options.get("options", "")  # the URL's own ?options= come last and win
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
