@@ -181,13 +181,16 @@ PORTAL = {
 API = {
     "acme": [
         "/api/v1/me",
-        "/api/v1/fleet/devices?limit=50",
+        "/api/v1/fleet/devices?page_size=50",
         "/api/v1/cases",
         "/api/v1/contracts/enterprise",
     ],
-    "maple": ["/api/v1/daas/subscriptions", "/api/v1/daas/devices?limit=50", "/api/v1/cases"],
-    "agent": ["/api/v1/cases/queue", "/api/v1/cases?limit=50", "/api/v1/catalog/models"],
-    "mega-admin": ["/api/v1/fleet/devices?limit=50", "/api/v1/fleet/devices?limit=50&offset=90000"],
+    "maple": ["/api/v1/daas/subscriptions", "/api/v1/daas/devices?page_size=50", "/api/v1/cases"],
+    "agent": ["/api/v1/cases/queue", "/api/v1/cases?page_size=50", "/api/v1/catalog/models"],
+    "mega-admin": [
+        "/api/v1/fleet/devices?page_size=50",
+        "/api/v1/fleet/devices?page_size=50&cursor=DEEP",
+    ],
     "billing": ["/api/v1/billing/documents", "/api/v1/replacements"],
 }
 
@@ -232,7 +235,28 @@ class Client:
         return time.perf_counter() - t0, status, path
 
 
+def deep_cursor(port, token, rows: int = 10_000) -> str:
+    """A ``next_cursor`` ``rows`` deep into the big account's devices, found as an
+    integration would (following cursors, 500 at a time): a keyset page costs the same
+    however deep, which this path shows."""
+    path, cursor = "/api/v1/fleet/devices?page_size=500", ""
+    for _ in range(rows // 500):
+        status, _, body = request(
+            port,
+            "GET",
+            path + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        cursor = json.loads(body).get("next_cursor") or "" if status == 200 else ""
+        if not cursor:
+            break
+    return urllib.parse.quote(cursor)
+
+
 def make_clients(port, n, tokens) -> list[Client]:
+    deep = deep_cursor(port, tokens["mega-admin"])
+    for paths in API.values():
+        paths[:] = [p.replace("cursor=DEEP", f"cursor={deep}") for p in paths]
     kinds = [("portal", r) for r in PORTAL] + [("api", r) for r in API]
     clients = [Client(port, *kinds[i % len(kinds)], tokens) for i in range(n)]
     for c in clients:
