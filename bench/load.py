@@ -181,13 +181,16 @@ PORTAL = {
 API = {
     "acme": [
         "/api/v1/me",
-        "/api/v1/fleet/devices?limit=50",
+        "/api/v1/fleet/devices?page_size=50",
         "/api/v1/cases",
         "/api/v1/contracts/enterprise",
     ],
-    "maple": ["/api/v1/daas/subscriptions", "/api/v1/daas/devices?limit=50", "/api/v1/cases"],
-    "agent": ["/api/v1/cases/queue", "/api/v1/cases?limit=50", "/api/v1/catalog/models"],
-    "mega-admin": ["/api/v1/fleet/devices?limit=50", "/api/v1/fleet/devices?limit=50&offset=90000"],
+    "maple": ["/api/v1/daas/subscriptions", "/api/v1/daas/devices?page_size=50", "/api/v1/cases"],
+    "agent": ["/api/v1/cases/queue", "/api/v1/cases?page_size=50", "/api/v1/catalog/models"],
+    "mega-admin": [
+        "/api/v1/fleet/devices?page_size=50",
+        "/api/v1/fleet/devices?page_size=50&cursor=DEEP",
+    ],
     "billing": ["/api/v1/billing/documents", "/api/v1/replacements"],
 }
 
@@ -222,8 +225,8 @@ class Client:
             raise RuntimeError(f"login of {self.role} failed: {status}")
         self.headers = {"Cookie": f"sessionid={session.group(1)}; csrftoken={csrf_cookie}"}
 
-    def one(self) -> tuple[float, int, str]:
-        path = self.rng.choice(self.paths)
+    def one(self, path: str | None = None) -> tuple[float, int, str]:
+        path = path or self.rng.choice(self.paths)
         t0 = time.perf_counter()
         try:
             status = request(self.port, "GET", path, headers=self.headers)[0]
@@ -232,7 +235,28 @@ class Client:
         return time.perf_counter() - t0, status, path
 
 
+def deep_cursor(port, token, rows: int = 10_000) -> str:
+    """A ``next_cursor`` ``rows`` deep into the big account's devices, found as an
+    integration would (following cursors, 500 at a time): a keyset page costs the same
+    however deep, which this path shows."""
+    path, cursor = "/api/v1/fleet/devices?page_size=500", ""
+    for _ in range(rows // 500):
+        status, _, body = request(
+            port,
+            "GET",
+            path + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        cursor = json.loads(body).get("next_cursor") or "" if status == 200 else ""
+        if not cursor:
+            break
+    return urllib.parse.quote(cursor)
+
+
 def make_clients(port, n, tokens) -> list[Client]:
+    deep = deep_cursor(port, tokens["mega-admin"])
+    for paths in API.values():
+        paths[:] = [p.replace("cursor=DEEP", f"cursor={deep}") for p in paths]
     kinds = [("portal", r) for r in PORTAL] + [("api", r) for r in API]
     clients = [Client(port, *kinds[i % len(kinds)], tokens) for i in range(n)]
     for c in clients:
@@ -327,12 +351,19 @@ def drive(port, tokens, args, out) -> None:
     """The second process: log in, run sustained, burst and recovery; report JSON."""
     clients = make_clients(port, args["clients"], tokens)
     closed_loop(clients, 3, 10**9, args["think"])  # warm-up (workers, caches, pages)
+    # Baseline, same run: one client of each kind after the other, no think time: what
+    # each request costs with nobody else asking (the machine's speed, not the load).
+    singles = []
+    for client in {(c.kind, c.role): c for c in clients}.values():
+        for path in client.paths:
+            singles.extend(client.one(path) for _ in range(3))
+    baseline = summary(singles, 1.0)
     sustained = summary(*closed_loop(clients, args["seconds"], args["max_requests"], args["think"]))
     rate = 2 * sustained["rps"]
     burst = summary(*open_loop(clients, rate, args["burst_seconds"]))
     burst["rate"] = rate
     recovery = summary(*closed_loop(clients, 10, args["max_requests"], args["think"]))
-    out.put({"sustained": sustained, "burst": burst, "recovery": recovery})
+    out.put({"baseline": baseline, "sustained": sustained, "burst": burst, "recovery": recovery})
 
 
 def main() -> None:
@@ -363,6 +394,7 @@ def main() -> None:
             f"127.0.0.1:{port}; {args.clients} clients, think {args.think} s, {os.cpu_count()} cores, "
             f"cache {'Redis' if redis_answers() else 'local memory'}"
         )
+        load_before = os.getloadavg()
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
         driver = ctx.Process(target=drive, args=(port, data["tokens"], vars(args), out))
@@ -370,11 +402,17 @@ def main() -> None:
         report = out.get(timeout=args.seconds + args.burst_seconds + 600)
         driver.join(60)
         s, b, r = report["sustained"], report["burst"], report["recovery"]
+        base = report["baseline"]
         print(f"rps: {s['rps']:.1f}")
         print(f"p50_ms: {s['p50_ms']:.1f}")
         print(f"p95_ms: {s['p95_ms']:.1f}")
         print(f"p99_ms: {s['p99_ms']:.1f}")
         print(f"errors: {s['errors']}")
+        print(
+            f"baseline (one request at a time, every path x3): p50 {base['p50_ms']:.1f} ms, "
+            f"p95 {base['p95_ms']:.1f} ms; ratio p95 under load / baseline p95: "
+            f"{s['p95_ms'] / max(base['p95_ms'], 0.1):.1f}"
+        )
         print(f"requests: {s['requests']} status: {json.dumps(s['status'])}")
         print(f"slowest paths (p95 ms): {s['slowest']}")
         if s["first_errors"]:
@@ -395,6 +433,13 @@ def main() -> None:
         )
         if fivehundred:
             print("FAIL: the burst produced 5xx other than 503")
+        # The machine may be shared: the figures only mean something next to its load.
+        print(
+            "load average (1, 5, 15 min): before "
+            + " ".join(f"{x:.2f}" for x in load_before)
+            + ", after "
+            + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        )
     finally:
         if server is not None and server.poll() is None:
             server.send_signal(signal.SIGTERM)

@@ -1,12 +1,14 @@
-"""schemathesis on the OpenAPI (a subset, to stay fast): no server error and no
-undocumented status code, as the vendor administrator and as a customer IT admin.
+"""schemathesis on the whole OpenAPI: every operation, as the vendor administrator and as a
+customer IT admin, finds no server error and no undocumented status code.
 
-The whole OpenAPI was run by hand too (see docs/architecture.md, "API robustness"):
-``schemathesis run http://127.0.0.1:8000/api/v1/openapi.json -H "Authorization: Bearer …"
--c not_a_server_error,status_code_conformance``.
+Bounded so that it stays a few minutes on SQLite and PostgreSQL: a few derandomised examples
+per operation (positive and negative generation). ``FLEETCARE_SCHEMATHESIS_EXAMPLES=50``
+explores further by hand.
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import schemathesis
@@ -17,10 +19,7 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 from fleetcare.config.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-# The directory, tokens and webhooks: the endpoints this work added.
-SUBSET = r"^/api/v1/(me|organisations|sites|users|partner-links|webhooks/|billing/daas-invoices)"
-subset = schema.include(path_regex=SUBSET)
-
+EXAMPLES = int(os.environ.get("FLEETCARE_SCHEMATHESIS_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, status_code_conformance]
 
 
@@ -49,9 +48,9 @@ def tokens(db, vendor_user, customer_user, daas_customer, partner_user):
 
 
 @pytest.mark.parametrize("who", ["admin", "customer"])
-@subset.parametrize()
+@schema.parametrize()
 @settings(
-    max_examples=4,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),

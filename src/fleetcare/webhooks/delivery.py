@@ -25,15 +25,15 @@ from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
-# Attempt n (1-based) failed: wait BASE × 2^(n-1): 30 s, 1 min, 2 min … ~2 h 8 min.
+# Attempt n (1-based) failed: wait BASE × 2^(n-1): 30 s, 1 min, 2 min … ~2 h 8 min
+# (BASE is WEBHOOK_BACKOFF_SECONDS, 30 s by default).
 MAX_ATTEMPTS = 9
-BACKOFF_BASE = timedelta(seconds=30)
 # While one worker sends, the delivery is leased so that no other one sends it too.
 LEASE = timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> timedelta:
-    return BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=settings.WEBHOOK_BACKOFF_SECONDS) * (2 ** max(attempts - 1, 0))
 
 
 def body_of(delivery: WebhookDelivery) -> bytes:

@@ -65,6 +65,9 @@ class Command(BaseCommand):
         if not no_collectstatic:
             collect_static()
         env = dict(os.environ)
+        # Each worker keeps its database connection (one connect per minute, not per
+        # request) unless DB_CONN_MAX_AGE says otherwise.
+        env.setdefault("DB_CONN_MAX_AGE", "60")
         if bind:
             env["FLEETCARE_BIND"] = bind
         if workers:
