@@ -18,7 +18,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 from . import importing, services
-from .filters import DeviceFilter, ImportFilter
+from .filters import DEVICE_SORTS, DeviceFilter, ImportFilter
 from .models import Device, InventorySnapshot
 
 router = Router(tags=["fleet"])
@@ -137,10 +137,10 @@ def _snapshots_qs():
 
 
 @router.get("/fleet/devices", response=list[DeviceOut])
-@paginate(Keyset, keyset_fields=("account_id", "product_model_id", "id"))
+@paginate(Keyset, sorts=DEVICE_SORTS)
 def list_devices(request, filters: Query[DeviceFilter]):
-    """Devices in (account, model, id) order, the order of their index: ``next_cursor``
-    gives the next page at the same cost however deep (``page`` still works)."""
+    """Devices in one of their indexed orders (``order``: model, -model, last_seen,
+    -last_seen): ``next_cursor`` gives the next page at the same cost however deep."""
     qs = Device.objects.visible_to(request.user).select_related("site", "product_model__category")
     return filters.filter(qs)
 
