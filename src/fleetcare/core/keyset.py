@@ -253,6 +253,7 @@ def keyset_page(
     sorts: Sorts,
     *,
     count: tuple[int, bool] | None = None,
+    default_order: str | None = None,
 ) -> tuple[KeysetPage, list[str]]:
     """The portal's page of ``qs`` from ``request.GET`` (``order``, ``page_size``,
     ``cursor``), and a message per parameter it could not use (that parameter is then
@@ -262,7 +263,7 @@ def keyset_page(
     get = request.GET
     problems: list[str] = []
     try:
-        sort = sorts.get(get.get("order"))
+        sort = sorts.get(get.get("order") or default_order)
     except BadListQuery:
         sort = sorts.default
         problems.append(
