@@ -126,9 +126,46 @@ def decode_cursor(qs: QuerySet, sort: Sort, cursor: str) -> tuple[tuple[Any, ...
     return typed, bool(data.get("b"))
 
 
+def _pinned(qs: QuerySet, column: str) -> Any:
+    """The value ``qs`` fixes ``column`` to with a top-level ``column = value`` (e.g. a
+    customer's ``account_id``), or a marker object when it does not."""
+    from django.db.models.lookups import Exact
+
+    where = qs.query.where
+    if where.connector != "AND" or where.negated:
+        return _NOT_PINNED
+    field = qs.model._meta.get_field(column)
+    for child in where.children:
+        if (
+            isinstance(child, Exact)
+            and getattr(child.lhs, "target", None) is field
+            and getattr(child.lhs, "alias", None) == qs.model._meta.db_table
+            and not hasattr(child.rhs, "resolve_expression")
+        ):
+            return child.rhs
+    return _NOT_PINNED
+
+
+_NOT_PINNED = object()
+
+
 def _after(qs: QuerySet, sort: Sort, values: tuple[Any, ...], *, before: bool) -> QuerySet:
-    """Rows after ``values`` in the sort's order (before them with ``before``)."""
-    cols = tuple(F(c) for c in sort.columns)
+    """Rows after ``values`` in the sort's order (before them with ``before``).
+
+    Leading columns the query already fixes to the cursor's value (a tenant's account)
+    are left out of the row comparison: PostgreSQL would otherwise start the index scan
+    at that equality and walk every entry up to the cursor (measured: 57 ms and 2,467
+    buffers at row 500,000, against 0.05 ms and 4 buffers without it)."""
+    columns, vals = list(sort.columns), list(values)
+    while len(columns) > 1 and _pinned(qs, columns[0]) == vals[0]:
+        columns.pop(0)
+        vals.pop(0)
+    if len(columns) == 1:
+        col = columns[0]
+        greater = (not before) != sort.descending
+        return qs.filter(**{f"{col}__{'gt' if greater else 'lt'}": vals[0]})
+    values = tuple(vals)
+    cols = tuple(F(c) for c in columns)
     forward = not before
     greater = forward != sort.descending  # ascending & forward, or descending & backward
     lookup = TupleGreaterThan if greater else TupleLessThan
@@ -212,7 +249,11 @@ def fetch_page(
             rows_qs = rows_qs.order_by(*(_flip(f) for f in sort.fields))
         else:
             rows_qs = rows_qs.order_by(*sort.fields)
-    rows = list(rows_qs[: size + 1])
+    split = _split_column(qs, sort)
+    if split is not None:
+        rows = _split_rows(qs, sort, split, size + 1, values if cursor else None, before)
+    else:
+        rows = list(rows_qs[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if before and not more:  # back at the start: the first page, full
@@ -237,6 +278,77 @@ def fetch_page(
         count_capped=capped,
         is_first=not cursor,
     )
+
+
+MAX_SPLIT = 64
+
+
+def _split_column(qs: QuerySet, sort: Sort) -> tuple[str, list[Any]] | None:
+    """The first sort column after the pinned ones, when ``qs`` narrows it to a short
+    list (``column IN (…)``, e.g. the models of a category): PostgreSQL before 17 cannot
+    read such a list from the index in order and reads every row of the account instead
+    (measured: 343 ms at a million devices), so the page is read per value instead."""
+    from django.db import connections
+    from django.db.models.lookups import In
+
+    if not connections[qs.db].features.supports_slicing_ordering_in_compound:
+        return None  # SQLite: no LIMIT inside UNION ALL parts (and no such planner issue)
+    where = qs.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    columns = list(sort.columns)
+    while len(columns) > 1 and _pinned(qs, columns[0]) is not _NOT_PINNED:
+        columns.pop(0)
+    if len(columns) < 2:
+        return None
+    field = qs.model._meta.get_field(columns[0])
+    for child in where.children:
+        if (
+            isinstance(child, In)
+            and getattr(child.lhs, "target", None) is field
+            and getattr(child.lhs, "alias", None) == qs.model._meta.db_table
+            and isinstance(child.rhs, list | tuple | set)
+            and 0 < len(child.rhs) <= MAX_SPLIT
+        ):
+            return columns[0], sorted(child.rhs)
+    return None
+
+
+def _split_rows(
+    qs: QuerySet,
+    sort: Sort,
+    split: tuple[str, list[Any]],
+    limit: int,
+    key: tuple[Any, ...] | None,
+    before: bool,
+) -> list[Any]:
+    """One index range per value of the split column, each cut at ``limit`` rows, joined
+    with UNION ALL (one query for the keys), then the rows themselves (one query)."""
+    column, values = split
+    forward = not before
+    ascending = forward != sort.descending  # the direction the rows are read in
+    fields = sort.fields if forward else tuple(_flip(f) for f in sort.fields)
+    at = sort.columns.index(column)
+    cols = sort.columns if "id" in sort.columns else ("pk", *sort.columns)
+    pk_at = cols.index("id") if "id" in cols else 0
+    parts = []
+    for value in values:
+        part = qs.filter(**{column: value})
+        if key is not None:
+            current = key[at]
+            if (value < current) if ascending else (value > current):
+                continue  # wholly before the cursor
+            if value == current:
+                part = _after(part, sort, key, before=before)
+        parts.append(part.order_by(*fields).values_list(*cols)[:limit])
+    if not parts:
+        return []
+    keys = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+    if len(parts) > 1:
+        keys = keys.order_by(*fields)[:limit]
+    pks = [row[pk_at] for row in keys]
+    by_pk = {obj.pk: obj for obj in qs.filter(pk__in=pks)}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def _flip(name: str) -> str:

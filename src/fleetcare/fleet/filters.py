@@ -9,7 +9,7 @@ list's order (docs/architecture.md, "Lists"): a category becomes the ids of its 
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
 
@@ -63,20 +63,27 @@ class DeviceFilter(ListFilter):
         return Q(product_model_id__in=ids)
 
     def filter_q(self, value: str | None) -> Q:
-        if not value:
-            return Q()
-        exact = variants(value)
-        cond = Q(serial_number__in=exact)
-        for v in exact:
+        return Q()  # the search needs the queryset: see filter()
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        """The filters, then the search: serials equal to or starting with ``q`` (any
+        case), or an exact SKU; only when none of the visible devices matches that way,
+        and ``q`` has 3 characters or more, serials containing it (trigram index). The
+        prefix probe is one cheap query; a contains-search of a long serial would read
+        the large trigram posting lists of its digits for nothing."""
+        qs = super().filter(queryset)
+        if not self.q:
+            return qs
+        value = self.q.strip()
+        cond = Q()
+        for v in variants(value):
             cond |= Q(serial_number__startswith=v)
-        if len(value.strip()) >= MIN_CONTAINS:
-            cond |= Q(serial_number__ilike_contains=value.strip())
-        skus = list(
-            ProductModel.objects.filter(sku__iexact=value.strip()).values_list("id", flat=True)
-        )
+        skus = list(ProductModel.objects.filter(sku__iexact=value).values_list("id", flat=True))
         if skus:
             cond |= Q(product_model_id__in=skus)
-        return cond
+        if len(value) >= MIN_CONTAINS and not qs.filter(cond).exists():
+            cond = Q(serial_number__ilike_contains=value)
+        return qs.filter(cond)
 
 
 class ImportFilter(ListFilter):
