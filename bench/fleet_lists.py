@@ -4,8 +4,12 @@ filter, a category filter, a serial search (exact and partial). Target: p95 < 50
 query count constant.
 
 Each case is timed through Django's test client (middleware, session or bearer token,
-tenancy, serialisation or template) and compared with the bare indexed SQL for the same
-page, measured in the same run: the ratio says what the application adds.
+tenancy, serialisation or template) and compared with the best hand-written indexed SQL
+for the same page (a deep page by row comparison, a category as one index range per
+model), measured in the same run: the ratio says what the application adds. Also
+printed: the p95 of this process's CPU time per request (on a shared machine the wall
+time includes waiting for a core), the database's own execution time (EXPLAIN ANALYZE)
+and the buffers the queries touched — both independent of the machine's load.
 
     python bench/fleet_lists.py [--devices 1000000] [--runs 60] [--rebuild]
 """
@@ -50,20 +54,26 @@ def main() -> None:
     )
     base = f"SELECT {cols} FROM fleet_device d WHERE d.account_id = %s"
     order = " ORDER BY d.account_id, d.product_model_id, d.id LIMIT 51"
+
+    def per_model(ids: list[int]) -> str:
+        # The fastest hand-written SQL for a list of models: one index range per model.
+        parts = [f"({base} AND d.product_model_id = {pk}{order})" for pk in ids]
+        return " UNION ALL ".join(parts) + " ORDER BY 4, 1 LIMIT 51"
+
     cases = [
         ("api_first_page", lambda: api.get("/api/v1/fleet/devices"), base + order, [big.pk]),
         (
             "api_deep_page",
             lambda: api.get("/api/v1/fleet/devices", {"cursor": cursor}),
-            base + " AND (d.account_id, d.product_model_id, d.id) > (%s, %s, %s)" + order,
-            [big.pk, *deep_row],
+            base + " AND (d.product_model_id, d.id) > (%s, %s)" + order,
+            [big.pk, *deep_row[1:]],
         ),
         ("portal_first_page", lambda: portal.get("/fleet/"), base + order, [big.pk]),
         (
             "portal_deep_page",
             lambda: portal.get("/fleet/", {"cursor": cursor}),
-            base + " AND (d.account_id, d.product_model_id, d.id) > (%s, %s, %s)" + order,
-            [big.pk, *deep_row],
+            base + " AND (d.product_model_id, d.id) > (%s, %s)" + order,
+            [big.pk, *deep_row[1:]],
         ),
         (
             "api_model_filter",
@@ -74,8 +84,8 @@ def main() -> None:
         (
             "api_category_filter",
             lambda: api.get("/api/v1/fleet/devices", {"category": "video"}),
-            base + " AND d.product_model_id = ANY(%s)" + order,
-            [big.pk, video],
+            per_model(video),
+            [big.pk] * len(video),
         ),
         (
             "api_rare_category_filter",
@@ -86,8 +96,8 @@ def main() -> None:
         (
             "portal_category_filter",
             lambda: portal.get("/fleet/", {"category": "video"}),
-            base + " AND d.product_model_id = ANY(%s)" + order,
-            [big.pk, video],
+            per_model(video),
+            [big.pk] * len(video),
         ),
         (
             "api_serial_exact",

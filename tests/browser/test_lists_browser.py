@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -73,7 +74,7 @@ def test_sorting_page_size_export_and_global_search(
         # export the list as sorted
         with page.expect_download() as download:
             page.locator("a[data-export=csv]").click()
-        text = open(download.value.path(), encoding="utf-8-sig").read()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
         exported = [r[0] for r in list(csv.reader(io.StringIO(text)))[1:]]
         assert exported == refs[::-1]
 
