@@ -313,3 +313,45 @@ def test_r_flt_1_category_of_several_models_pages_in_order_both_ways(
             },
         ).json()
         assert [d["id"] for d in back["items"]] == exp[10:15]
+
+
+def test_replacement_orders_sorted_paged_and_exported_as_filtered(
+    customer, customer_user, agent, ops
+):
+    from fleetcare.replacements import services as rma
+    from tests.factories import pe_contract, pe_device
+
+    model = voice_model()
+    contract = pe_contract(customer)
+    orders = []
+    for _ in range(3):
+        case = make_case(
+            customer,
+            customer_user,
+            entitlement="account_wide",
+            product_model=model,
+            device=pe_device(customer, model),
+            contract=contract,
+        )
+        orders.append(
+            rma.request_replacement(
+                actor=agent, case=case, cause="hardware_fault", delivery_site=customer.sites.first()
+            )
+        )
+    refs = sorted(o.reference for o in orders)
+    a = api(ops)
+    first = a.get("/api/v1/replacements", {"order": "-reference", "page_size": 2}).json()
+    rest = a.get(
+        "/api/v1/replacements",
+        {"order": "-reference", "page_size": 2, "cursor": first["next_cursor"]},
+    ).json()
+    got = [o["reference"] for o in first["items"] + rest["items"]]
+    assert got == refs[::-1] and rest["next_cursor"] is None
+    assert a.get("/api/v1/replacements", {"order": "total"}).status_code == 422
+    response = _client(ops).get(
+        "/replacements/export/", {"format": "csv", "order": "reference", "status": "requested"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == refs
+    none = _client(ops).get("/replacements/export/", {"format": "csv", "status": "closed"})
+    assert len(list(csv.reader(io.StringIO(b"".join(none.streaming_content).decode())))) == 1
