@@ -374,4 +374,4 @@ def test_r_flt_1_serial_searches_have_their_indexes_on_postgresql(models, custom
         # ILIKE on the bare column (no UPPER()), the form the trigram index answers; the
         # planner picks that index at scale (bench/fleet_lists.py: 317 buffers of 1 M rows)
         sql = str(contains.query)
-        assert 'ILIKE %4321%' in sql and "UPPER(" not in sql
+        assert "ILIKE %4321%" in sql and "UPPER(" not in sql
