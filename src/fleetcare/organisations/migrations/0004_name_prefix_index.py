@@ -26,6 +26,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organisations", "0002_apitoken_scope_expiry")]
+    dependencies = [("organisations", "0003_organisation_csm_vendor_csms_only")]
 
     operations = [migrations.RunPython(forwards, backwards)]
