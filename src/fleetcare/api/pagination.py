@@ -1,4 +1,4 @@
-"""Page-number pagination shared by every list endpoint."""
+"""Pagination shared by the list endpoints: page numbers, and sortable keyset pages."""
 
 from __future__ import annotations
 
@@ -6,6 +6,17 @@ from typing import Any
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+
+from fleetcare.core.keyset import (
+    COUNT_CAP,
+    MAX_PAGE_SIZE,
+    BadListQuery,
+    Sort,
+    Sorts,
+    capped_count,
+    encode_cursor,
+    fetch_page,
+)
 
 
 class PageNumber(PaginationBase):
@@ -29,55 +40,21 @@ class PageNumber(PaginationBase):
         }
 
 
-COUNT_CAP = 10_000
-
-
-def _encode_cursor(values: tuple[Any, ...]) -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(",".join(map(str, values)).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, width: int) -> tuple[int, ...] | None:
-    import base64
-
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        values = tuple(int(v) for v in raw.split(","))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return values if len(values) == width else None
-
-
-def after_key(queryset: Any, fields: tuple[str, ...], values: tuple[int, ...]) -> Any:
-    """Rows strictly after ``values`` in the order ``fields`` (all ascending): a keyset
-    condition an index on ``fields`` answers without reading the rows before."""
-    from django.db.models import Q
-
-    cond = Q()
-    for i, name in enumerate(fields):
-        step = Q(**{f"{name}__gt": values[i]})
-        for prev, value in zip(fields[:i], values[:i], strict=True):
-            step &= Q(**{prev: value})
-        cond |= step
-    return queryset.filter(cond)
-
-
 class Keyset(PaginationBase):
-    """Keyset (cursor) pagination for large lists, compatible with :class:`PageNumber`.
+    """Sortable keyset (cursor) pagination, the portal's lists' own (``core.keyset``).
 
-    ``cursor`` (from the previous answer's ``next_cursor``) goes on after the last row
-    seen, using an index in the list's order (``keyset_fields``, ascending integer
-    fields) however deep the page; without it ``page`` works as before. ``count`` is exact
-    up to ``COUNT_CAP`` and then ``COUNT_CAP`` with ``count_capped`` true (never a count of
-    a million rows per request)."""
-
-    keyset_fields: tuple[str, ...] = ("id",)
+    ``order`` is one of the list's sorts (each one an index of the table, ending in id);
+    ``cursor`` (the previous answer's ``next_cursor`` or ``prev_cursor``) goes on after
+    or before the row it names, at the same cost however deep; ``page_size`` 1–500.
+    ``count`` is exact up to ``COUNT_CAP`` and then ``COUNT_CAP`` with ``count_capped``
+    (never a count of a million rows per request). ``page`` still works for the first
+    ``COUNT_CAP`` rows (an OFFSET beyond them is refused: use the cursor)."""
 
     class KeysetInput(Schema):
+        order: str | None = Field(None, description="a sort key of this list, e.g. -opened")
         page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int = Field(50, ge=1, le=500)
-        cursor: str | None = Field(None, description="next_cursor of the previous page")
+        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+        cursor: str | None = Field(None, description="next_cursor or prev_cursor of a page")
 
     class KeysetOutput(Schema):
         items: list[Any]
@@ -85,42 +62,49 @@ class Keyset(PaginationBase):
         count_capped: bool = False
         page: int
         page_size: int
+        order: str
         next_cursor: str | None = None
+        prev_cursor: str | None = None
 
     Input = KeysetInput
     Output = KeysetOutput
 
-    def __init__(self, keyset_fields: tuple[str, ...] = ("id",), **kwargs: Any) -> None:
-        self.keyset_fields = keyset_fields
+    def __init__(self, sorts: Sorts | None = None, **kwargs: Any) -> None:
+        self.sorts = sorts or Sorts(Sort("id", "id", ("id",)))
         super().__init__(**kwargs)
 
     def paginate_queryset(self, queryset: Any, pagination: KeysetInput, **params: Any) -> Any:
         from fleetcare.api.errors import ProblemError
 
         size = pagination.page_size
-        fields = self.keyset_fields
-        rows = queryset.order_by(*fields)
-        if pagination.cursor:
-            key = _decode_cursor(pagination.cursor, len(fields))
-            if key is None:
-                raise ProblemError(422, "cursor: not a cursor of this list.")
-            page_rows = after_key(rows, fields, key)
-        else:
-            offset = (pagination.page - 1) * size
-            page_rows = rows[offset:]
-        items = list(page_rows[: size + 1])
-        more = len(items) > size
-        items = items[:size]
-        n = queryset.order_by()[: COUNT_CAP + 1].count()
-        last = items[-1] if items else None
-        nxt = None
-        if more and last is not None:
-            nxt = _encode_cursor(tuple(getattr(last, f) for f in fields))
+        try:
+            sort = self.sorts.get(pagination.order)
+            if pagination.page > 1 and not pagination.cursor:
+                offset = (pagination.page - 1) * size
+                if offset + size > COUNT_CAP:
+                    raise BadListQuery(
+                        "page",
+                        f"page: pages by number reach row {COUNT_CAP:,} at most; "
+                        "follow next_cursor beyond.",
+                    )
+                rows = list(queryset.order_by(*sort.fields)[offset : offset + size + 1])
+                items, (n, capped), prev = rows[:size], capped_count(queryset), None
+                nxt = None
+                if len(rows) > size:
+                    nxt = encode_cursor(sort, [getattr(items[-1], c) for c in sort.columns])
+            else:
+                page = fetch_page(queryset, sort, size=size, cursor=pagination.cursor)
+                items, n, capped = page.object_list, page.count, page.count_capped
+                nxt, prev = page.next_cursor, page.prev_cursor
+        except BadListQuery as exc:
+            raise ProblemError(422, exc.message) from exc
         return {
             "items": items,
-            "count": min(n, COUNT_CAP),
-            "count_capped": n > COUNT_CAP,
+            "count": n,
+            "count_capped": capped,
             "page": pagination.page,
             "page_size": size,
+            "order": sort.key,
             "next_cursor": nxt,
+            "prev_cursor": prev,
         }

@@ -9,14 +9,14 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
-from fleetcare.api.pagination import PageNumber
+from fleetcare.api.pagination import Keyset
 from fleetcare.api.types import ApiDate
 from fleetcare.contracts import options as contract_options
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.daas import invoicing as daas_invoicing
 
 from . import services
-from .filters import DocumentFilter
+from .filters import DOCUMENT_SORTS, DocumentFilter
 from .models import Document
 from .pdf import render_document_pdf
 
@@ -100,9 +100,10 @@ def _document(request, document_id: int) -> Document:
 
 
 @router.get("/documents", response=list[MoneyDocumentOut], summary="Money documents you may see")
-@paginate(PageNumber)
+@paginate(Keyset, sorts=DOCUMENT_SORTS)
 def list_documents(request, filters: Query[DocumentFilter]):
-    return filters.filter(_documents(request.user)).order_by("-created_at", "-id")
+    """``order``: -created (default) or created; ``cursor`` pages."""
+    return filters.filter(_documents(request.user))
 
 
 @router.get("/documents/{document_id}", response=MoneyDocumentDetail)

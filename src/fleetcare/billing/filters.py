@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
 
+from fleetcare.core.keyset import Sort, Sorts
 from fleetcare.core.lists import DbId, ListFilter
 
 from .models import DocumentKind, DocumentPurpose, DocumentStatus
+
+# Each order is an index of billing_document ending in id.
+DOCUMENT_SORTS = Sorts(
+    Sort("-created", _("Created"), ("-created_at", "-id")),
+    Sort("created", _("Created"), ("created_at", "id")),
+)
 
 
 class DocumentFilter(ListFilter):

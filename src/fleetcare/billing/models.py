@@ -158,7 +158,16 @@ class Document(TimeStamped):
         ordering = ["-created_at", "-id"]
         verbose_name = _("money document")
         verbose_name_plural = _("money documents")
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            models.Index(fields=["status", "kind"]),
+            models.Index(fields=["created_at", "id"], name="billing_document_created"),
+            models.Index(
+                fields=["number"],
+                opclasses=["varchar_pattern_ops"],
+                condition=models.Q(number__isnull=False),
+                name="billing_document_number_prefix",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number or _('(draft)')}"

@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fleetcare.core.lists import paginate
+from fleetcare.core.currency import format_money
+from fleetcare.core.keyset import BadListQuery, keyset_page
+from fleetcare.core.list_exports import export_list
 from fleetcare.core.tenancy import get_visible_or_404
 
 from . import permissions, services
-from .filters import DocumentFilter
+from .filters import DOCUMENT_SORTS, DocumentFilter
 from .models import Document, DocumentKind, DocumentPurpose, DocumentStatus
 from .pdf import render_document_pdf
 
@@ -29,15 +31,44 @@ def _is_billing(user) -> bool:
     return permissions.can_bill(user)
 
 
+def _document_list_qs(user, filters):  # type: ignore[no-untyped-def]
+    return filters.filter(
+        Document.objects.visible_to(user).select_related("account", "addressed_to")
+    )
+
+
+@login_required
+def document_export(request):
+    """The documents as filtered and sorted, CSV or XLSX: the total as a number with its
+    currency, and written out in that currency for the reader's language."""
+    filters, _errors = DocumentFilter.from_query(request.GET)
+    try:
+        sort = DOCUMENT_SORTS.get(request.GET.get("order"))
+    except BadListQuery:
+        sort = DOCUMENT_SORTS.default
+    columns = [
+        (_("Number"), lambda d: d.number or _("(draft)")),
+        (_("Kind"), lambda d: d.get_kind_display()),
+        (_("Title"), lambda d: d.title),
+        (_("Account"), lambda d: d.account.name),
+        (_("Addressed to"), lambda d: d.addressed_to.name),
+        (_("Status"), lambda d: d.get_status_display()),
+        (_("Issued on"), lambda d: d.issued_on),
+        (_("Total"), lambda d: d.total),
+        (_("Currency"), lambda d: d.currency),
+        (_("Total (written)"), lambda d: format_money(d.total, d.currency)),
+    ]
+    qs = _document_list_qs(request.user, filters)
+    return export_list(qs, sort, columns, name="documents", fmt=request.GET.get("format"))
+
+
 @login_required
 def document_list(request):
     filters, errors = DocumentFilter.from_query(request.GET)
-    for error in errors:
+    qs = _document_list_qs(request.user, filters)
+    page, problems = keyset_page(request, qs, DOCUMENT_SORTS)
+    for error in [*errors, *problems]:
         messages.error(request, error)
-    qs = filters.filter(
-        Document.objects.visible_to(request.user).select_related("account", "addressed_to")
-    )
-    page = paginate(request, qs.order_by("-created_at", "-id"))
     selected = {name: getattr(filters, name) for name in FILTERS if getattr(filters, name)}
     flagged = None
     if _is_billing(request.user):

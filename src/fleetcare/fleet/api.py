@@ -19,7 +19,7 @@ from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
 
 from . import importing, permissions, services
-from .filters import DeviceFilter, ImportFilter
+from .filters import DEVICE_SORTS, DeviceFilter, ImportFilter
 from .importing.messages import present as present_errors
 from .models import Device, ImportMode, InventorySnapshot
 
@@ -197,10 +197,10 @@ def _snapshots_qs():
 
 
 @router.get("/fleet/devices", response=list[DeviceOut])
-@paginate(Keyset, keyset_fields=("account_id", "product_model_id", "id"))
+@paginate(Keyset, sorts=DEVICE_SORTS)
 def list_devices(request, filters: Query[DeviceFilter]):
-    """Devices in (account, model, id) order, the order of their index: ``next_cursor``
-    gives the next page at the same cost however deep (``page`` still works)."""
+    """Devices in one of their indexed orders (``order``: model, -model, last_seen,
+    -last_seen): ``next_cursor`` gives the next page at the same cost however deep."""
     qs = Device.objects.visible_to(request.user).select_related("site", "product_model__category")
     return filters.filter(qs)
 
@@ -453,6 +453,8 @@ def device_firmware(request, device_id: int):
     """R-SW-1: whether the device runs its model's latest firmware release."""
     device = get_visible_or_404(Device, request.user, pk=device_id)
     return {"device_id": device.pk, **services.device_firmware(device)}
+
+
 @router.get("/fleet/devices/export", response={200: None}, include_in_schema=True)
 def export_devices(request, filters: Query[DeviceFilter], format: str = "csv"):  # noqa: A002
     """The devices you see, with the device list's filters (active ones unless ``status``

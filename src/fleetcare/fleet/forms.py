@@ -82,7 +82,8 @@ class RegisterForm(AccountChoiceMixin, forms.Form):
 
 
 class DeviceFilterForm(forms.Form):
-    q = forms.CharField(label=_("Serial or SKU"), required=False)
+    q = forms.CharField(label=_("Serial or SKU"), required=False, max_length=64)
+    product_model_id = forms.ChoiceField(label=_("Model"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
@@ -93,4 +94,10 @@ class DeviceFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("All"))] + list(CategoryCode.choices)
+        self.fields["product_model_id"].choices = [("", _("All"))] + [
+            (str(pk), f"{name} ({sku})")
+            for pk, name, sku in ProductModel.objects.order_by("name", "id").values_list(
+                "id", "name", "sku"
+            )
+        ]
         self.fields["status"].choices = [("", _("All"))] + list(DeviceStatus.choices)

@@ -107,6 +107,19 @@ class Device(TimeStamped):
                 condition=models.Q(status=DeviceStatus.ACTIVE),
                 name="fleet_device_firmware_active",
             ),
+            # The list's "last seen" order (keyset pages).
+            models.Index(
+                fields=["account", "last_seen_on", "id"], name="fleet_device_account_seen"
+            ),
+            # Serial search: exact and prefix (LIKE 'x%' needs the pattern operator class
+            # on PostgreSQL; elsewhere a plain index). "Contains" has a trigram index on
+            # PostgreSQL (migration 0006, core.textsearch).
+            models.Index(
+                fields=["serial_number"],
+                opclasses=["varchar_pattern_ops"],
+                condition=models.Q(serial_number__isnull=False),
+                name="fleet_device_serial",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fleetcare.core.lists import paginate
+from fleetcare.core.keyset import keyset_page
 from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import Organisation
 
 from . import permissions, services
-from .filters import DeviceFilter
+from .filters import DEVICE_SORTS, DeviceFilter
 from .forms import DeviceFilterForm, RegisterForm
 from .models import Device
 
@@ -45,7 +45,10 @@ def device_list(request):
             "account", "site", "product_model__category"
         )
     )
-    page = paginate(request, qs.order_by("account__name", "product_model__sku", "id"))
+    # Keyset pages in an indexed order: the same cost on page 1 and page 20,000.
+    page, problems = keyset_page(request, qs, DEVICE_SORTS)
+    for problem in problems:
+        messages.error(request, problem)
     today = timezone.localdate()
     devices = list(page.object_list)
     coverage = services.coverage_for_many(devices, today) if devices else {}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("catalog/<int:pk>/", views.model_detail, name="model_detail"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("profile/", views.profile, name="profile"),
+    path("search/", views.global_search, name="search"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -32,6 +32,7 @@ from fleetcare.organisations.models import (
     Site,
 )
 
+from . import search
 from . import work as work_lists
 from .forms import CatalogFilterForm, TokenCreateForm
 
@@ -268,3 +269,13 @@ def locked_out(request, original_response=None, credentials=None):
         getattr(request, "axes_ip_address", request.META.get("REMOTE_ADDR")),
     )
     return render(request, "portal/locked_out.html", context, status=429)
+
+
+@login_required
+def global_search(request):
+    """The header's search box: an exact reference, serial or number opens its record;
+    otherwise the matches of each kind the user may see."""
+    results = search.search(actor=request.user, q=request.GET.get("q", ""))
+    if results.exact is not None and request.GET.get("list") != "1":
+        return redirect(results.exact.url)
+    return render(request, "portal/search.html", {"results": results})

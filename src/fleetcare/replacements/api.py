@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fleetcare.api.pagination import PageNumber
+from fleetcare.api.pagination import Keyset
 from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404
@@ -17,7 +17,7 @@ from fleetcare.fleet.models import Device
 from fleetcare.organisations.models import Site
 
 from . import services
-from .filters import ReplacementFilter
+from .filters import ORDER_SORTS, ReplacementFilter
 from .models import ReplacementOrder
 
 router = Router(tags=["replacements"])
@@ -140,10 +140,11 @@ def _order(request, order_id: int) -> ReplacementOrder:
 
 
 @router.get("", response=list[ReplacementOut], summary="Replacement orders you may see")
-@paginate(PageNumber)
+@paginate(Keyset, sorts=ORDER_SORTS)
 def list_orders(request, filters: Query[ReplacementFilter]):
+    """``order``: -requested (default), requested, reference, -reference."""
     qs = ReplacementOrder.objects.visible_to(request.user).with_related()
-    return filters.filter(qs).order_by("-requested_at", "-id")
+    return filters.filter(qs)
 
 
 @router.get("/{order_id}", response=ReplacementOut)

@@ -8,11 +8,23 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
 
+from fleetcare.core.keyset import Sort, Sorts
 from fleetcare.core.lists import DbId, ListFilter
 
 from .models import OrderStatus
 
 Queue = Literal["shipping", "returns", "flagged", "open"]
+
+
+# Each order is an index of replacements_replacementorder ending in id (or the unique
+# reference). The shipping and returns queues list the oldest request first.
+ORDER_SORTS = Sorts(
+    Sort("-requested", _("Requested"), ("-requested_at", "-id")),
+    Sort("requested", _("Requested"), ("requested_at", "id")),
+    Sort("reference", _("Reference"), ("reference",)),
+    Sort("-reference", _("Reference"), ("-reference",)),
+)
+QUEUE_DEFAULT_SORT = {"shipping": "requested", "returns": "requested"}
 
 
 class ReplacementFilter(ListFilter):

@@ -301,6 +301,12 @@ class ReplacementOrder(TimeStamped):
             models.Index(fields=["status", "return_due"]),
             models.Index(fields=["account", "status"]),
             models.Index(fields=["threshold_flag", "threshold_decision"]),
+            models.Index(fields=["requested_at", "id"], name="replacement_requested"),
+            models.Index(
+                fields=["reference"],
+                opclasses=["varchar_pattern_ops"],
+                name="replacement_ref_prefix",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,29 +11,51 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fleetcare.core.lists import paginate
+from fleetcare.core.keyset import BadListQuery, keyset_page
+from fleetcare.core.list_exports import export_list
 from fleetcare.core.tenancy import get_visible_or_404
 
 from . import forms, permissions, services
-from .filters import ReplacementFilter
+from .filters import ORDER_SORTS, QUEUE_DEFAULT_SORT, ReplacementFilter
 from .models import OrderStatus, ReplacementOrder, ThresholdDecision
 
-# Each queue in the order its work is done.
-ORDERINGS = {
-    "shipping": ("delivery_target", "id"),
-    "returns": ("return_due", "id"),
-    "flagged": ("-requested_at",),
-}
+
+def _order_list_qs(request):  # type: ignore[no-untyped-def]
+    filters, errors = ReplacementFilter.from_query(request.GET)
+    qs = filters.filter(ReplacementOrder.objects.visible_to(request.user).with_related())
+    return qs, filters.queue or "", errors
+
+
+@login_required
+def order_export(request):
+    """The order list as filtered and sorted (a queue in its own order), CSV or XLSX."""
+    qs, queue, _errors = _order_list_qs(request)
+    try:
+        sort = ORDER_SORTS.get(request.GET.get("order") or QUEUE_DEFAULT_SORT.get(queue))
+    except BadListQuery:
+        sort = ORDER_SORTS.default
+    columns = [
+        (_("Reference"), lambda o: o.reference),
+        (_("Account"), lambda o: o.account.name),
+        (_("Model"), lambda o: o.product_model.name),
+        (_("Status"), lambda o: o.get_status_display()),
+        (_("Requested at"), lambda o: timezone.localtime(o.requested_at).replace(tzinfo=None)),
+        (_("Delivery target"), lambda o: o.delivery_target),
+        (_("Tracking"), lambda o: f"{o.carrier} {o.tracking_number}".strip()),
+        (_("Return due"), lambda o: o.return_due),
+        (_("Over the yearly threshold"), lambda o: _("yes") if o.threshold_flag else ""),
+    ]
+    return export_list(qs, sort, columns, name="replacements", fmt=request.GET.get("format"))
 
 
 @login_required
 def order_list(request):
-    filters, errors = ReplacementFilter.from_query(request.GET)
-    for error in errors:
+    qs, queue, errors = _order_list_qs(request)
+    page, problems = keyset_page(
+        request, qs, ORDER_SORTS, default_order=QUEUE_DEFAULT_SORT.get(queue)
+    )
+    for error in [*errors, *problems]:
         messages.error(request, error)
-    queue = filters.queue or ""
-    qs = filters.filter(ReplacementOrder.objects.visible_to(request.user).with_related())
-    page = paginate(request, qs.order_by(*ORDERINGS.get(queue, ("-requested_at", "-id"))))
     return render(
         request,
         "replacements/list.html",

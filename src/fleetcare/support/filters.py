@@ -11,9 +11,18 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, FilterLookup
 from pydantic import field_validator
 
+from fleetcare.core.keyset import Sort, Sorts
 from fleetcare.core.lists import DbId, ListFilter
 
 from .models import OPEN_STATUSES, CaseStatus, Entitlement, Severity
+
+# Each order is an index of support_case ending in id (or the unique reference).
+CASE_SORTS = Sorts(
+    Sort("-opened", gettext_lazy("Opened"), ("-opened_at", "-id")),
+    Sort("opened", gettext_lazy("Opened"), ("opened_at", "id")),
+    Sort("reference", gettext_lazy("Reference"), ("reference",)),
+    Sort("-reference", gettext_lazy("Reference"), ("-reference",)),
+)
 
 
 class CaseFilter(ListFilter):

@@ -215,6 +215,13 @@ class Case(TimeStamped):
         indexes = [
             models.Index(fields=["status", "earliest_due"]),
             models.Index(fields=["account", "status"]),
+            models.Index(fields=["opened_at", "id"], name="support_case_opened"),
+            # Reference look-ups by prefix (global search): LIKE 'x%' on PostgreSQL.
+            models.Index(
+                fields=["reference"],
+                opclasses=["varchar_pattern_ops"],
+                name="support_case_ref_prefix",
+            ),
         ]
 
     @property

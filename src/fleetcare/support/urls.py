@@ -6,6 +6,7 @@ app_name = "support"
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
+    path("export/", views.case_export, name="export"),
     path("queue/", views.queue, name="queue"),
     path("escalations/", views.escalations, name="escalations"),
     path("new/", views.case_new, name="case_new"),

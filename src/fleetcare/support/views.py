@@ -20,13 +20,15 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from fleetcare.core.keyset import BadListQuery, keyset_page
+from fleetcare.core.list_exports import export_list
 from fleetcare.core.lists import paginate
 from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import PartnerCustomer, Role
 
 from . import clocks, permissions, services
-from .filters import CaseFilter, QueueFilter
+from .filters import CASE_SORTS, CaseFilter, QueueFilter
 from .forms import (
     AuthorisationForm,
     CaseFilterForm,
@@ -76,6 +78,41 @@ def _partner_names(user) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def _case_list_qs(request):  # type: ignore[no-untyped-def]
+    filters, errors = CaseFilter.from_query(request.GET, defaults={"status": "open"})
+    qs = filters.filter(
+        Case.objects.visible_to(request.user)
+        .select_related("account", "product_model", "opened_by_partner", "owner")
+        .prefetch_related(*clocks.calendar_prefetches())
+    )
+    return qs, errors
+
+
+@login_required
+def case_export(request):
+    """The case list as filtered and sorted, as CSV or XLSX."""
+    if request.user.role == Role.END_USER:
+        raise PermissionDenied(_("Your partner serves your cases."))
+    qs, _errors = _case_list_qs(request)
+    try:
+        sort = CASE_SORTS.get(request.GET.get("order"))
+    except BadListQuery:
+        sort = CASE_SORTS.default
+    columns = [
+        (_("Case"), lambda c: c.reference),
+        (_("Subject"), lambda c: c.subject),
+        (_("Account"), lambda c: c.account.name if c.account_id else ""),
+        (_("Model"), lambda c: c.product_model.name if c.product_model_id else ""),
+        (_("Severity"), lambda c: c.severity),
+        (_("Status"), lambda c: c.get_status_display()),
+        (_("Opened at"), lambda c: timezone.localtime(c.opened_at).replace(tzinfo=None)),
+        (_("Owner"), lambda c: c.owner.username if c.owner_id else ""),
+    ]
+    return export_list(
+        qs.prefetch_related(None), sort, columns, name="cases", fmt=request.GET.get("format")
+    )
+
+
 @login_required
 def case_list(request):
     """Customers and partners follow their cases; agents see all (with filters)."""
@@ -85,15 +122,10 @@ def case_list(request):
             request, "support/end_user.html", {"partners": _partner_names(user)}, status=200
         )
     form = CaseFilterForm(request.GET or None)
-    filters, errors = CaseFilter.from_query(request.GET, defaults={"status": "open"})
-    for error in errors:
-        messages.error(request, error)
-    qs = filters.filter(
-        Case.objects.visible_to(user)
-        .select_related("account", "product_model", "opened_by_partner", "owner")
-        .prefetch_related(*clocks.calendar_prefetches())
-    )
-    page = paginate(request, qs.order_by("-opened_at", "-id"))
+    qs, sort_problems = _case_list_qs(request)
+    page, problems = keyset_page(request, qs, CASE_SORTS)
+    for problem in [*sort_problems, *problems]:
+        messages.error(request, problem)
     annotate_clock(list(page.object_list), timezone.now())
     return render(
         request,

@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fleetcare.api.errors import ProblemError
-from fleetcare.api.pagination import PageNumber
+from fleetcare.api.pagination import Keyset, PageNumber
 from fleetcare.catalog.models import ProductModel
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.fleet.models import Device
@@ -28,13 +28,14 @@ from fleetcare.support.api.schemas import (
     StatusIn,
 )
 from fleetcare.support.entitlement import refusal_to_open
-from fleetcare.support.filters import CaseFilter, QueueFilter
+from fleetcare.support.filters import CASE_SORTS, CaseFilter, QueueFilter
 
 
 @router.get("", response=list[CaseOut], summary="List the cases you may see")
-@paginate(PageNumber)
+@paginate(Keyset, sorts=CASE_SORTS)
 def list_cases(request, filters: Query[CaseFilter]):
-    return filters.filter(_list_qs(request)).order_by("-opened_at", "-id")
+    """``order``: -opened (default), opened, reference, -reference; ``cursor`` pages."""
+    return filters.filter(_list_qs(request))
 
 
 @router.get("/queue", response=list[QueueCaseOut], summary="Agents' queue: earliest deadline first")
