@@ -33,7 +33,8 @@ from fleetcare.core.visibility import (
     markdown_table,
 )
 from fleetcare.daas.models import SubscribedDevice, Subscription
-from fleetcare.fleet.models import Device, InventorySnapshot
+from fleetcare.fleet.models import Device, ErrorReport, InventorySnapshot
+from fleetcare.licences.models import Licence, LicenceKind
 from fleetcare.organisations.models import Organisation, PartnerCustomer, Site, User
 from fleetcare.replacements.models import ReplacementOrder
 from fleetcare.support.models import (
@@ -229,6 +230,31 @@ def make_fleet_count(w):
     ]
 
 
+def make_import_error_report(w):
+    return [
+        (ErrorReport.objects.create(account=w[k], total=1, storage_name=f"r-{k}.jsonl"), {k})
+        for k in ("acme", "northwind")
+    ]
+
+
+def make_licence(w):
+    _subscription(w, "northwind", "maple")  # maple sells to northwind
+    return [
+        (
+            Licence.objects.create(
+                account=w[k],
+                reference=f"LIC-{k}",
+                kind=LicenceKind.PREMIUM_TIER,
+                product_name="Device management premium",
+                quantity=10,
+                valid_from=date(2026, 1, 1),
+            ),
+            {k},
+        )
+        for k in ("acme", "northwind", "contoso")
+    ]
+
+
 def make_contract(w):
     acme = active_pe_contract(
         w["acme"], w["video"], reference="PE-A", start=date(2025, 1, 1), end=date(2030, 1, 1)
@@ -369,6 +395,8 @@ MAKERS = {
     "catalogue": make_catalogue,
     "device": make_device,
     "fleet_count": make_fleet_count,
+    "import_error_report": make_import_error_report,
+    "licence": make_licence,
     "contract": make_contract,
     "subscription": make_subscription,
     "case": make_case_,

@@ -82,6 +82,11 @@ TABLE: dict[str, tuple[str, tuple[str, ...], tuple[Sees, ...]]] = {
         (A, A, A, A, A, A, A, A, A, A),
     ),
     "device": ("device", ("fleet.Device",), (A, A, A, A, A, A, O, S, N, N)),
+    "import_error_report": (
+        "import error report (every problem of a refused fleet file)",
+        ("fleet.ErrorReport",),
+        (A, A, A, A, A, A, O, N, N, N),
+    ),
     "fleet_count": (
         "fleet count (inventory snapshot; the monthly report's data)",
         ("fleet.InventorySnapshot", "fleet.SnapshotCount"),
@@ -132,6 +137,11 @@ TABLE: dict[str, tuple[str, tuple[str, ...], tuple[Sees, ...]]] = {
         "cloud-partner incident and its updates",
         ("support.PartnerIncident", "support.PartnerIncidentUpdate"),
         (A, A, A, N, A, N, N, N, N, N),
+    ),
+    "licence": (
+        "software licence (premium tier, model software)",
+        ("licences.Licence",),
+        (A, A, A, A, A, A, O, OS, N, N),
     ),
     "replacement_order": (
         "replacement order",
