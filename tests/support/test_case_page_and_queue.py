@@ -194,9 +194,7 @@ def test_r_sup_2_daas_deadlines_on_the_partner_calendar_shown_in_the_reader_zone
     assert _when(daas.first_response_due, TORONTO) in partner_page
 
 
-def test_daas_deadline_after_dst_change_reads_edt(
-    agent, partner_user, partner, daas_device, model
-):
+def test_daas_deadline_after_dst_change_reads_edt(agent, partner_user, partner, daas_device, model):
     # Opened Friday 6 March (EST); the S3 deadline (8 business hours) lands on Monday
     # 9 March, after the change to daylight saving time: a reader in Toronto reads EDT.
     case = _open(

@@ -263,7 +263,9 @@ class User(AbstractUser):
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
-        help_text=_("Times are shown in this zone. Blank: the zone of your organisation's main site."),
+        help_text=_(
+            "Times are shown in this zone. Blank: the zone of your organisation's main site."
+        ),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 

@@ -231,7 +231,7 @@ def describe(clock: Clock | None) -> str:
 
 
 def label(clock: Clock | None) -> str:
-    """"24×7" or "business hours, CA-ON calendar (America/Toronto)", in the active
+    """ "24×7" or "business hours, CA-ON calendar (America/Toronto)", in the active
     language (pages and e-mails)."""
     if clock is None:
         return ""
@@ -239,5 +239,6 @@ def label(clock: Clock | None) -> str:
         return str(_("24×7"))
     region = getattr(clock, "subdivision", None) or getattr(clock, "country", "")
     return str(
-        _("business hours, %(region)s calendar (%(zone)s)") % {"region": region, "zone": clock.tz.key}
+        _("business hours, %(region)s calendar (%(zone)s)")
+        % {"region": region, "zone": clock.tz.key}
     )

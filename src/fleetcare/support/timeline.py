@@ -103,9 +103,7 @@ ENGINEERING_REF = define(
     _("%(ref_kind)s %(reference)s recorded."),
     ref_kind=choice(EngineeringRefKind),
 )
-INCIDENT_OPENED = define(
-    "support.event.incident_opened", _("Incident opened with %(partner)s.")
-)
+INCIDENT_OPENED = define("support.event.incident_opened", _("Incident opened with %(partner)s."))
 INCIDENT_OPENED_TICKET = define(
     "support.event.incident_opened_ticket", _("Incident opened with %(partner)s (%(ticket)s).")
 )
@@ -114,9 +112,7 @@ INCIDENT_UPDATE = define(
     _("%(update_kind)s from %(partner)s: %(text)s"),
     update_kind=choice(PartnerIncidentUpdateKind),
 )
-INCIDENT_RESULT = define(
-    "support.event.incident_result", _("Result from %(partner)s: %(text)s")
-)
+INCIDENT_RESULT = define("support.event.incident_result", _("Result from %(partner)s: %(text)s"))
 INCIDENT_FINDINGS = define(
     "support.event.incident_findings",
     _(
@@ -199,7 +195,8 @@ def lines(kind: str, data: Mapping[str, Any] | None) -> list[str]:
         return [
             ESCALATION_FIELDS[key].render({"value": data[key]})
             for key in ESCALATION_FIELDS
-            if data.get(key) and (kind == EventKind.ESCALATION_UPDATE or key in ("workaround", "fix"))
+            if data.get(key)
+            and (kind == EventKind.ESCALATION_UPDATE or key in ("workaround", "fix"))
         ]
     if kind == EventKind.DEESCALATED:
         return [DEESCALATED.render()]

@@ -347,7 +347,5 @@ def update_partner_incident(
             locked.first_responded_at = locked.first_responded_at or now
             clocks.recompute(locked, now)
             locked.save()
-            notify(
-                "reply", locked, [locked.requester], event=event, author=_name(actor)
-            )
+            notify("reply", locked, [locked.requester], event=event, author=_name(actor))
     return update
