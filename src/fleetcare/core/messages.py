@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 
@@ -53,9 +53,18 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _REGISTRY: dict[str, Definition] = {}
 
 
+#: (date, date and time) formats by language; others use the first.
+_FORMATS = {"en": ("j M Y", "j M Y H:i"), "fr": ("j F Y", "j F Y H:i")}
+
+
+def _formats() -> tuple[str, str]:
+    language = (translation.get_language() or "en")[:2]
+    return _FORMATS.get(language, _FORMATS["en"])
+
+
 def format_date(value: date) -> str:
-    """A date in the active language's format (``1 Dec 2026`` / ``1 déc. 2026``)."""
-    return str(date_format(value, "j M Y"))
+    """A date in the active language (``1 Dec 2026`` / ``1 décembre 2026``)."""
+    return str(date_format(value, _formats()[0]))
 
 
 def format_when(value: datetime | None) -> str:
@@ -67,7 +76,7 @@ def format_when(value: datetime | None) -> str:
         value = timezone.make_aware(value, timezone.utc)
     local = timezone.localtime(value)
     zone = local.tzname() or str(timezone.get_current_timezone_name())
-    return f"{date_format(local, 'j M Y H:i')} {zone}"
+    return f"{date_format(local, _formats()[1])} {zone}"
 
 
 def _default(value: Any) -> str:
