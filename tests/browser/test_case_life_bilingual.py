@@ -147,8 +147,10 @@ def test_r_sup_1_case_life_in_one_language_without_the_other_or_codes(live_serve
             page.wait_for_load_state()
             _check(page, language, seen)
             page.locator("select[name=cause]").select_option("hardware_fault")
+            page.locator("select[name=delivery_site]").select_option(label="Paris HQ (FR)")
             page.locator("textarea[name=fault_description]").fill("No video output")
             _submit(page, "form.card")
+            assert page.locator(".form-errors, .field-error").all_inner_texts() == []
             expect(page.locator("h1")).to_contain_text("RMA-")
             _check(page, language, seen)
 
