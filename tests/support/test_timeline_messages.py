@@ -114,3 +114,33 @@ def test_legacy_sentences_are_converted_by_the_data_migration(customer_user, pe_
     assert ev.body == ""
     assert ev.data["ref"] == "PE-0001" and ev.data["programme"] == case.programme_code
     assert other.body == "Typed by a person"
+
+
+def test_e_mails_in_the_recipient_language_and_zone(
+    customer, agent, escalation_manager, pe_contract, model, django_capture_on_commit_callbacks
+):
+    """The French requester (Paris site) reads French and CET; the English queue reads
+    English and UTC; the partner's result reaches the customer in French."""
+    from django.core import mail
+
+    from tests.factories import UserFactory
+
+    jeanne = UserFactory(
+        organisation=customer, role="customer_admin", language="fr", username="jeanne"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _open(jeanne, model)
+    to_jeanne = next(m for m in mail.outbox if m.to == [jeanne.email])
+    queue = next(m for m in mail.outbox if m.to == ["support-queue@fleetcare.local"])
+    due = case.first_response_due
+    assert due is not None
+    assert "Première réponse attendue :" in to_jeanne.body and "CET" in to_jeanne.body
+    assert "UTC" not in to_jeanne.body
+    assert "First response due:" in queue.body and "UTC" in queue.body
+    mail.outbox.clear()
+    esc = services.escalate(case, actor=agent, level=1, reason="VIP", now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_escalation(esc, actor=escalation_manager, fix="Firmware 9.1", now=NOW)
+        services.add_reply(case, actor=agent, body="Fixed?", now=NOW)
+    reply = next(m for m in mail.outbox if m.to == [jeanne.email])
+    assert "Fixed?" in reply.body
