@@ -237,7 +237,9 @@ def label(clock: Clock | None) -> str:
         return ""
     if isinstance(clock, Calendar24x7):
         return str(_("24×7"))
-    region = getattr(clock, "subdivision", None) or getattr(clock, "country", "")
+    country = getattr(clock, "country", "")
+    sub = getattr(clock, "subdivision", None)
+    region = f"{country}-{sub}" if sub and country and "-" not in sub else (sub or country)
     return str(
         _("business hours, %(region)s calendar (%(zone)s)")
         % {"region": region, "zone": clock.tz.key}
