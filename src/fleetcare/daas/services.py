@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from fleetcare.catalog.models import CategoryCode, MissingPrice, ProductModel
 from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import supported_currencies
+from fleetcare.core.messages import format_date
 from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.permissions import require
 from fleetcare.core.programmes import ProgrammeKind, default_programme
@@ -115,7 +116,7 @@ def refusal_message(
     if code == "end_of_sale" and end_of_sale is not None:
         return _(
             "The model's end of sale was announced on %(date)s; new enrolments are refused."
-        ) % {"date": end_of_sale}
+        ) % {"date": format_date(end_of_sale)}
     if code == "extended_cover_category":
         allowed = [_category_label(c) for c in p.extended_cover_categories]
         return _("Extended cover is only for %(allowed)s devices, not “%(category)s”.") % {
