@@ -71,3 +71,13 @@ def test_api_me_reads_and_changes_the_zone(customer_user):
     assert "time_zone" in r.content.decode()
     customer_user.refresh_from_db()
     assert customer_user.time_zone == "America/Toronto"
+
+
+def test_directory_sets_a_user_zone_and_refuses_an_unknown_one(vendor_user, customer_user):
+    admin = vendor_user("vendor_admin", username="root")
+    c = api(admin)
+    url = f"/api/v1/users/{customer_user.pk}"
+    r = c.patch(url, {"time_zone": "Atlantis/Deep"}, content_type="application/json")
+    assert r.status_code == 422 and "time_zone" in r.content.decode()
+    r = c.patch(url, {"time_zone": "Europe/Berlin"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["time_zone"] == "Europe/Berlin"
