@@ -144,3 +144,27 @@ def test_e_mails_in_the_recipient_language_and_zone(
         services.add_reply(case, actor=agent, body="Fixed?", now=NOW)
     reply = next(m for m in mail.outbox if m.to == [jeanne.email])
     assert "Fixed?" in reply.body
+
+
+def test_legacy_workaround_reply_is_converted_but_a_person_s_reply_is_not(
+    customer_user, agent, escalation_manager, pe_contract, model
+):
+    case = _open(customer_user, model)
+    esc = services.escalate(case, actor=agent, level=1, reason="VIP", now=NOW)
+    services.update_escalation(esc, actor=escalation_manager, workaround="Reboot", now=NOW)
+    written = case.events.get(kind=EventKind.REPLY)
+    written.body, written.data = "Contournement : Reboot", {}
+    written.save()
+    typed = CaseEvent.objects.create(
+        case=case, kind=EventKind.REPLY, at=NOW, body="Fix: I tried a reboot", data={}
+    )
+    typed.at = at("2026-12-01T17:00:00+01:00")
+    typed.save()
+    migration = importlib.import_module(
+        "fleetcare.support.migrations.0007_timeline_messages_as_codes"
+    )
+    migration.forwards(apps, None)
+    written.refresh_from_db()
+    typed.refresh_from_db()
+    assert written.body == "" and written.data == {"workaround": "Reboot"}
+    assert typed.body == "Fix: I tried a reboot" and typed.data == {}

@@ -3,7 +3,24 @@ event is written when shown, from its kind and data (support.timeline), in the r
 language. Existing rows are converted where their parameters can be recovered; a row
 that cannot keeps its text, which is shown as it was written."""
 
+import re
+
 from django.db import migrations
+
+# "Workaround: …" / "Fix: …" replies written by an escalation update, in either language.
+_LABELLED = re.compile(r"^(Workaround|Fix|Contournement|Correctif) ?: (.*)$")
+_FIELD = {"Workaround": "workaround", "Contournement": "workaround", "Fix": "fix", "Correctif": "fix"}
+
+
+def _labelled_reply(body):
+    """{"workaround": …, "fix": …} when every line of ``body`` is such a label, else None."""
+    found = {}
+    for line in body.splitlines():
+        match = _LABELLED.match(line.strip())
+        if match is None:
+            return None
+        found[_FIELD[match.group(1)]] = match.group(2)
+    return found or None
 
 
 def forwards(apps, schema_editor):
@@ -13,13 +30,22 @@ def forwards(apps, schema_editor):
     PartnerIncidentUpdate = apps.get_model("support", "PartnerIncidentUpdate")
     partner_names = dict(CloudPartner.objects.values_list("code", "name"))
     events = CaseEvent.objects.filter(
-        kind__in=["entitlement", "escalation_update", "engineering_ref", "partner_incident"]
+        kind__in=["entitlement", "escalation_update", "engineering_ref", "partner_incident", "reply"]
     ).exclude(body="")
     for ev in events.select_related(
         "case", "case__enterprise_contract", "case__daas_device__subscription"
     ).iterator():
         data = dict(ev.data or {})
-        if ev.kind == "entitlement":
+        if ev.kind == "reply":
+            # Only the replies an escalation update wrote (labelled lines, written at the
+            # same moment as an escalation update); people's replies are left alone.
+            fields = _labelled_reply(ev.body) if not data else None
+            if fields is None or not CaseEvent.objects.filter(
+                case_id=ev.case_id, kind="escalation_update", at=ev.at
+            ).exists():
+                continue
+            data.update(fields)
+        elif ev.kind == "entitlement":
             case = ev.case
             ref = ""
             if case.entitlement == "account_wide" and case.enterprise_contract_id:
