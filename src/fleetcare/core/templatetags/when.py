@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 
-from fleetcare.core.messages import Message, format_when, render
+from fleetcare.core.messages import Message, format_date, format_when, render
 
 register = template.Library()
 
@@ -17,6 +17,12 @@ register = template.Library()
 @register.filter
 def when(value: Any) -> str:
     return format_when(value) if value else ""
+
+
+@register.filter
+def day(value: Any) -> str:
+    """A date for the reader: ``1 Dec 2026`` / ``1 décembre 2026``."""
+    return format_date(value) if value else ""
 
 
 @register.filter
