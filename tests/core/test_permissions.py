@@ -46,6 +46,7 @@ TABLE = {
     organisations.can_manage_sites: {R.VENDOR_ADMIN, R.PARTNER, R.CUSTOMER_ADMIN, SUPERUSER},
     organisations.can_manage_users: {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, SUPERUSER},
     organisations.can_link_partner: {R.VENDOR_ADMIN, SUPERUSER},
+    organisations.can_assign_csm: {R.VENDOR_ADMIN, SUPERUSER},
     webhooks.can_manage_webhooks: {R.VENDOR_ADMIN, R.CUSTOMER_ADMIN, R.PARTNER, R.DISTRIBUTOR}
     | {SUPERUSER},
     fleet.can_view_fleet: {*VENDOR, R.CUSTOMER_ADMIN, R.PARTNER, SUPERUSER},

@@ -14,7 +14,8 @@ from fleetcare.contracts.models import EnterpriseContract
 from fleetcare.core.currency import format_money
 from fleetcare.daas import invoicing as daas_invoicing
 
-from .models import Document
+from .models import Document, DocumentStatus
+from .services import issue_document
 
 
 def _say(out: Any, text: str) -> None:
@@ -57,9 +58,13 @@ def load(ctx: Any, out: Any = None) -> None:
                     professional_services_discount=Decimal("10")
                 )
                 contract.refresh_from_db()
-            contract_options.raise_professional_services_quote(
+            quote = contract_options.raise_professional_services_quote(
                 contract,
                 actor=ctx.users["billing"],
                 description="Room acoustics workshop",
                 hours=12,
             )
+            # Issued: the distributor finds it on its home page (the other drafts stay
+            # for billing to issue).
+            if quote is not None and quote.status == DocumentStatus.DRAFT:
+                issue_document(quote, actor=ctx.users["billing"])

@@ -133,6 +133,8 @@ class EnterpriseContract(TimeStamped):
                 condition=models.Q(end_date__gt=models.F("start_date")), name="contract_term_order"
             )
         ]
+        # The CSM's home: active contracts ending soon (portal.work, renewals).
+        indexes = [models.Index(fields=["status", "end_date"], name="contract_status_end")]
 
     def __str__(self) -> str:
         return f"{self.reference} · {self.account}"
@@ -285,6 +287,8 @@ class Adjustment(TimeStamped):
         ordering = ["-month", "id"]
         verbose_name = _("adjustment")
         verbose_name_plural = _("adjustments")
+        # The CSM's home: open adjustments, oldest month first (portal.work).
+        indexes = [models.Index(fields=["status", "month"], name="adjustment_status_month")]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract_category", "month"],

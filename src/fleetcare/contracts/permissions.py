@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleetcare.core.permissions import has_role, permission
+from fleetcare.core.permissions import has_role, permission, takes_programme_kind
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.roles import Role
 
 CONTRACT_ROLES = frozenset({Role.CSM, Role.VENDOR_ADMIN})
@@ -29,5 +30,11 @@ def can_record_purchase_order(user: Any, contract: Any = None) -> bool:
 
 @permission("contracts.browse")
 def can_browse_contracts(user: Any, obj: Any = None) -> bool:
-    """Contracts are in their menu."""
-    return has_role(user, Role.CUSTOMER_ADMIN, Role.CSM, Role.BILLING, Role.DISTRIBUTOR)
+    """Contracts are in their menu: customer success, billing and distributors, and the
+    IT admins of customers that take an account-wide programme (a DaaS customer, which
+    takes per-device terms only, has no contract to see)."""
+    if has_role(user, Role.CSM, Role.BILLING, Role.DISTRIBUTOR):
+        return True
+    return has_role(user, Role.CUSTOMER_ADMIN, admin_too=False) and takes_programme_kind(
+        user, ProgrammeKind.ACCOUNT_WIDE
+    )

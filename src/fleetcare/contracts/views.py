@@ -50,6 +50,10 @@ def contract_list(request):
     qs = filters.filter(
         EnterpriseContract.objects.visible_to(request.user).select_related("account")
     )
+    # "My accounts": the contracts of the accounts the reader is the CSM of.
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        qs = qs.filter(account__csm=request.user)
     page = paginate(request, qs.order_by("-start_date", "id"))
     adjustments = (
         Adjustment.objects.visible_to(request.user)
@@ -60,7 +64,13 @@ def contract_list(request):
     return render(
         request,
         "contracts/list.html",
-        {"page_obj": page, "adjustments": adjustments, "is_csm": _is_csm(request.user)},
+        {
+            "page_obj": page,
+            "adjustments": adjustments,
+            "is_csm": _is_csm(request.user),
+            "mine": mine,
+            "has_accounts": request.user.csm_accounts.exists(),
+        },
     )
 
 
@@ -228,6 +238,13 @@ def contract_detail(request, pk: int, ps_form=None, status=200):
             "is_billing": is_billing,
             "ps_form": ps_form or (ProfessionalServicesForm() if is_billing else None),
             "billed": contract_options.contract_documents(contract, request.user),
+            # The order and quote on the contract link to their PDF only for a reader
+            # who may open it (a distributor sees the contract, not the customer's order).
+            "readable_documents": set(
+                Document.objects.visible_to(request.user)
+                .filter(pk__in=[contract.upfront_order_id, contract.renewal_quote_id])
+                .values_list("pk", flat=True)
+            ),
         },
         status=status,
     )

@@ -129,3 +129,24 @@ def has_role(user: Any, *roles: str, admin_too: bool = True) -> bool:
         return False
     kind = organisation_kind(user)
     return kind is not None and role in ROLES_BY_KIND.get(kind, ())
+
+
+def programme_kinds(user: Any) -> frozenset[str]:
+    """The kinds of the programmes the user's organisation takes (R-PRG-1,
+    ``core.programmes.kinds_taken``). Cached on the user, so once per request."""
+    if user is None:
+        return frozenset()
+    cache = user.__dict__.get("_fleetcare_programme_kinds")
+    if cache is None:
+        from fleetcare.core.programmes import kinds_taken
+
+        cache = kinds_taken(getattr(user, "organisation_id", None))
+        user.__dict__["_fleetcare_programme_kinds"] = cache
+    return cache
+
+
+def takes_programme_kind(user: Any, kind: str) -> bool:
+    """The user's organisation takes a programme of ``kind``, or no programme at all yet
+    (nothing tells it apart)."""
+    kinds = programme_kinds(user)
+    return not kinds or kind in kinds

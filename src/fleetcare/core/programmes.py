@@ -62,6 +62,35 @@ def codes(kind: str | None = None, **features: object) -> list[str]:
     ]
 
 
+def kinds_taken(organisation_id: int | None) -> frozenset[str]:
+    """The programme kinds an organisation takes (R-PRG-1): the kinds of the programmes
+    of its account-wide contracts and of its per-device subscriptions, whatever their
+    state. Empty for an organisation that takes none yet. One query (indexed)."""
+    if organisation_id is None:
+        return frozenset()
+    from django.apps import apps
+
+    contract = apps.get_model("contracts", "EnterpriseContract")
+    subscription = apps.get_model("daas", "Subscription")
+    codes_ = set(
+        contract.objects.filter(account_id=organisation_id)
+        .values_list("programme_code", flat=True)
+        .order_by()
+        .union(
+            subscription.objects.filter(customer_id=organisation_id)
+            .values_list("programme_code", flat=True)
+            .order_by()
+        )
+    )
+    kinds: set[str] = set()
+    for code in codes_:
+        try:
+            kinds.add(programme(code).kind)
+        except ProgrammeError:
+            continue
+    return frozenset(kinds)
+
+
 @checks.register()
 def check_programme_files(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """``fleetcare check``: every programme file loads, each kind has a default."""

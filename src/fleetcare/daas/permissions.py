@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleetcare.core.permissions import has_role, permission
+from fleetcare.core.permissions import has_role, permission, programme_kinds
+from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.roles import Role
 
 DELIVERY_ROLES = frozenset(
@@ -31,8 +32,9 @@ def can_record_delivery(user: Any, subscription: Any = None) -> bool:
 
 @permission("daas.browse")
 def can_browse_subscriptions(user: Any, obj: Any = None) -> bool:
-    """Subscriptions are in their menu."""
-    return has_role(
+    """Subscriptions are in their menu; also in the menu of the IT admins of customers
+    that take a per-device programme (a DaaS customer sees its own subscriptions)."""
+    if has_role(
         user,
         Role.PARTNER,
         Role.SERVICE_OPERATIONS,
@@ -40,4 +42,8 @@ def can_browse_subscriptions(user: Any, obj: Any = None) -> bool:
         Role.SUPPORT_AGENT,
         Role.CSM,
         Role.DISTRIBUTOR,
-    )
+    ):
+        return True
+    return has_role(
+        user, Role.CUSTOMER_ADMIN, admin_too=False
+    ) and ProgrammeKind.PER_DEVICE in programme_kinds(user)

@@ -12,7 +12,7 @@ class SiteInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "account_number", "country", "csm"]
-    list_filter = ["kind", "country"]
+    list_filter = ["kind", "country", "csm"]
     search_fields = ["name", "account_number"]
     inlines = [SiteInline]
 

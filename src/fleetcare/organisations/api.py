@@ -33,6 +33,7 @@ class DirectoryOrganisationOut(Schema):
     country: str
     currency: str
     language: str
+    csm_id: int | None = Field(None, description="The customer success manager assigned")
     created_at: datetime
     updated_at: datetime
 
@@ -54,11 +55,17 @@ class OrganisationPatch(Schema):
     currency: str | None = Field(None, min_length=3, max_length=3)
     language: str | None = Field(None, max_length=8)
     account_number: str | None = Field(None, max_length=32)
+    csm_id: int | None = Field(
+        None,
+        description="A customer account's customer success manager (a vendor CSM's user "
+        "id; null to unassign). The vendor administrator only.",
+    )
 
 
 class OrganisationFilters(Schema):
     kind: OrganisationKind | None = None
     q: str | None = Field(None, max_length=100, description="Part of the name")
+    csm_id: int | None = Field(None, description="Accounts of this customer success manager")
 
 
 class SiteOut(Schema):
@@ -165,6 +172,8 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
         qs = qs.filter(kind=filters.kind)
     if filters.q:
         qs = qs.filter(name__icontains=filters.q)
+    if filters.csm_id is not None:
+        qs = qs.filter(csm_id=filters.csm_id)
     return qs.order_by("name", "id")
 
 

@@ -76,6 +76,8 @@ class Organisation(TimeStamped):
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     language = models.CharField(_("language"), max_length=8, default="en")
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # The customer success manager assigned to a customer account ("my accounts" on the
+    # CSM's home and lists); set by the vendor administrator (admin, directory API).
     csm = models.ForeignKey(
         "organisations.User",
         verbose_name=_("customer success manager"),
@@ -83,6 +85,7 @@ class Organisation(TimeStamped):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="csm_accounts",
+        limit_choices_to={"role": Role.CSM, "organisation__kind": OrganisationKind.VENDOR},
     )
     daas_customers = models.ManyToManyField(
         "self",
@@ -106,6 +109,23 @@ class Organisation(TimeStamped):
     def clean(self) -> None:
         self.country = (self.country or "").upper()
         validate_country(self.country)
+        if self.csm_id is not None:
+            if self.kind != OrganisationKind.CUSTOMER:
+                raise ValidationError(
+                    {"csm": _("Only a customer account has a customer success manager.")}
+                )
+            csm = self.csm
+            if (
+                csm.role != Role.CSM
+                or csm.organisation is None
+                or (csm.organisation.kind != OrganisationKind.VENDOR)
+            ):
+                raise ValidationError(
+                    {
+                        "csm": _("%(user)s is not one of the vendor's customer success managers.")
+                        % {"user": csm.get_username()}
+                    }
+                )
 
     @property
     def country_name(self) -> str:

@@ -72,6 +72,12 @@ def can_manage_users(user: Any, organisation: Any = None) -> bool:
     return _own(user, organisation) and has_role(user, Role.CUSTOMER_ADMIN, admin_too=False)
 
 
+@permission("organisations.assign_csm")
+def can_assign_csm(user: Any, organisation: Any = None) -> bool:
+    """Assign a customer account its customer success manager: the vendor administrator."""
+    return _is_vendor_admin(user)
+
+
 @permission("organisations.link_partner")
 def can_link_partner(user: Any, obj: Any = None) -> bool:
     return _is_vendor_admin(user)

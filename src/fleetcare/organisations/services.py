@@ -155,9 +155,24 @@ def change_organisation(actor: User, org: Organisation, **changes: Any) -> Organ
     require(
         actor, permissions.can_change_organisation, org, _("You may not change this organisation.")
     )
+    assign_csm = "csm_id" in changes
+    csm_id = changes.pop("csm_id", None)
+    if assign_csm:
+        require(
+            actor,
+            permissions.can_assign_csm,
+            org,
+            _("Only the vendor administrator assigns customer success managers."),
+        )
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     before = snapshot(org)
     _apply(org, ORGANISATION_FIELDS, changes)
+    if assign_csm:
+        org.csm = None if csm_id is None else User.objects.filter(pk=csm_id).first()
+        if csm_id is not None and org.csm is None:
+            raise ValidationError(
+                {"csm_id": [_("There is no user with id %(id)s.") % {"id": csm_id}]}
+            )
     org.account_number = org.account_number or None
     errors: dict[str, list[str]] = {}
     _validate_currency_and_language(org, errors)

@@ -29,6 +29,7 @@ from fleetcare.organisations.models import (
     Site,
 )
 
+from . import work as work_lists
 from .forms import CatalogFilterForm, TimeZoneForm, TokenCreateForm
 
 logger = logging.getLogger("fleetcare.security")
@@ -51,19 +52,31 @@ def _lifecycle(model: ProductModel, today) -> None:
 
 @login_required
 def home(request):
+    """The reader's work first (``portal.work``: per role), then their organisation."""
     user = request.user
     scope = scope_of(user)
-    context: dict = {"scope": scope, "organisation": None}
+    context: dict = {
+        "scope": scope,
+        "organisation": None,
+        "work": work_lists.work_for(user),
+    }
     if scope.is_vendor:
-        organisations = (
-            Organisation.objects.visible_to(user)
-            .exclude(kind=OrganisationKind.VENDOR)
-            .annotate(site_count=Count("sites"))
-            .order_by("name")
+        # A CSM's accounts, on request (the "My accounts" filter).
+        mine = request.GET.get("mine") == "1"
+        organisations = Organisation.objects.visible_to(user).exclude(kind=OrganisationKind.VENDOR)
+        if mine:
+            organisations = organisations.filter(csm=user)
+        page = paginate(
+            request,
+            organisations.annotate(site_count=Count("sites")).order_by("name", "id"),
+            per_page=ORGANISATIONS_PAGE_SIZE,
         )
-        page = paginate(request, organisations, per_page=ORGANISATIONS_PAGE_SIZE)
         context.update(
-            home_section="portal/home/_vendor.html", page_obj=page, organisation=user.organisation
+            home_section="portal/home/_vendor.html",
+            page_obj=page,
+            organisation=user.organisation,
+            mine=mine,
+            has_accounts=user.csm_accounts.exists(),
         )
     elif user.role == Role.END_USER:
         partners = [

@@ -35,6 +35,9 @@ class ReplacementFilter(ListFilter):
     def filter_queue(self, value: str | None) -> Q:
         return Q()  # a queue is a queryset of its own: see filter()
 
+    def filter_flagged(self, value: bool | None) -> Q:
+        return Q() if value is None else Q(threshold_flag=value)
+
     def filter(self, queryset: QuerySet) -> QuerySet:
         qs = super().filter(queryset)
         if self.queue == "shipping":

@@ -163,6 +163,8 @@ def load(ctx: Any, out: Any = None) -> None:
         return c, True
 
     c, new = case(acme, "Video freezes in the Paris boardroom", u["acme"], severity="S2")
+    if new:  # the second agent's case, near its first-response deadline
+        services.assign(c, actor=u["admin"], owner=u["agent2"])
     c, new = case(acme, "All Lyon rooms offline", u["acme"], severity="S1", ago=3)
     if new:
         services.assign(c, actor=u["admin"], owner=u["agent"])
