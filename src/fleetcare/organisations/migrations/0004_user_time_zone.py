@@ -4,7 +4,7 @@ import fleetcare.organisations.models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organisations", "0002_apitoken_scope_expiry")]
+    dependencies = [("organisations", "0003_organisation_csm_vendor_csms_only")]
 
     operations = [
         migrations.AddField(
