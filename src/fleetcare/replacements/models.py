@@ -340,6 +340,12 @@ class ReplacementOrder(TimeStamped):
         except ValidationError as exc:
             return exc.messages[0]
 
+    def _return_window_days(self) -> int:
+        try:
+            return int(self.programme_settings.return_window_business_days)
+        except Exception:  # an order without a programme: the usual window
+            return 10
+
     @property
     def late_consequence(self) -> str:
         """What happens if the defective unit is not back in time (R-RMA-4)."""
@@ -356,7 +362,7 @@ class ReplacementOrder(TimeStamped):
                     "business days of delivery, a charge at the model's list price (%(price)s) is "
                     "raised. A late return before the charge is invoiced cancels it."
                 )
-                % {**params, "days": self.programme_settings.return_window_business_days}
+                % {**params, "days": self._return_window_days()}
             )
         return str(
             _(
