@@ -51,8 +51,8 @@ def test_r_ds_1_3_4_enrolment_refusal_lists_every_reason_at_once(client, partner
     reasons = [e["reason"] for e in response.json()["errors"]]
     assert len(reasons) == 3
     assert "only offered in North America and Emea; JP is not" in reasons[0]
-    assert "end of sale was announced on 2025-06-01" in reasons[1]
-    assert "Extended cover is only for voice devices, not 'video'" in reasons[2]
+    assert "end of sale was announced on 1 Jun 2025" in reasons[1]
+    assert "Extended cover is only for Voice devices, not “Video”" in reasons[2]
     assert not Device.objects.exists() and not SubscribedDevice.objects.exists()
 
 

@@ -1,5 +1,5 @@
 """Case page and queue additions: replacements raised from the case page (R-RMA-1),
-deadlines in the clock's local time (R-SUP-2), the htmx queue, and translatable
+deadlines on the clock's calendar shown in the reader's zone (R-SUP-2), the htmx queue, and translatable
 e-mail templates."""
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def test_api_case_replacement_orders(agent, ops, customer_user, model, pe_case):
     assert body["may_raise"] is False and "not entitled" in body["reason"]
 
 
-# --- 3. deadlines in the clock's local time (R-SUP-2) ----------------------------------
+# --- 3. deadlines on the clock's calendar shown in the reader's zone (R-SUP-2) ----------------------------------
 
 
 def test_format_in_clock_uses_the_zone_abbreviation_across_dst():
@@ -161,33 +161,43 @@ def test_format_in_clock_uses_the_zone_abbreviation_across_dst():
     assert clocks.format_in_clock(None, ontario) == ""
 
 
-def test_daas_deadlines_in_partner_local_time_on_queue_and_case(
+def _when(moment, zone) -> str:
+    """How a page writes a moment for a reader in ``zone`` (English): "2 Mar 2026 16:00 EST"."""
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y %H:%M} {local.tzname()}"
+
+
+def test_r_sup_2_daas_deadlines_on_the_partner_calendar_shown_in_the_reader_zone(
     agent, partner_user, customer_user, pe_contract, daas_device, model
 ):
+    """Deadlines are computed on their own calendar (the partner's business hours in
+    Toronto) but shown in each reader's zone, zone named: an agent without a site or a
+    setting reads UTC, one who chose Europe/Paris reads CET, the partner (its main
+    site in Toronto) reads EST."""
     daas = _open(partner_user, model, device=daas_device.device, severity="S1")
     pe = _open(customer_user, model, severity="S1")
-    local = daas.earliest_due.astimezone(TORONTO)
-    expected = f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
-    assert local.tzname() == "EST"
+    assert daas.earliest_due.astimezone(TORONTO).tzname() == "EST"
     queue = _client(agent).get(reverse("support:queue")).content.decode()
     row = re.search(rf'data-reference="{daas.reference}">.*?</tr>', queue, re.S).group(0)
-    assert expected in row and "business hours" in row
+    assert _when(daas.earliest_due, ZoneInfo("UTC")) in row and "business hours" in row
     pe_row = re.search(rf'data-reference="{pe.reference}">.*?</tr>', queue, re.S).group(0)
-    assert f"{pe.earliest_due:%Y-%m-%d %H:%M} UTC" in pe_row
+    assert _when(pe.earliest_due, ZoneInfo("UTC")) in pe_row and "24×7" in pe_row
 
+    agent.time_zone = "Europe/Paris"
+    agent.save(update_fields=["time_zone"])
     page = _page(agent, daas)
-    assert "America/Toronto (the partner's local time)" in page
-    fr_local = daas.first_response_due.astimezone(TORONTO)
-    assert f"{fr_local:%Y-%m-%d %H:%M} {fr_local.tzname()}" in page
-    assert f"({daas.first_response_due:%Y-%m-%d %H:%M} UTC)" in page
-    pe_page = _page(agent, pe)
-    assert "UTC (24×7 clock)" in pe_page
-    assert f"{pe.first_response_due:%Y-%m-%d %H:%M} UTC" in pe_page
+    assert _when(daas.first_response_due, ZoneInfo("Europe/Paris")) in page
+    assert "CET" in _when(daas.first_response_due, ZoneInfo("Europe/Paris"))
+    assert "(America/Toronto)" in page  # the calendar the deadline runs on
+    assert " UTC" not in page
+
+    partner_page = _page(partner_user, daas)
+    assert _when(daas.first_response_due, TORONTO) in partner_page
 
 
-def test_daas_deadline_after_dst_change_reads_edt(agent, partner_user, daas_device, model):
+def test_daas_deadline_after_dst_change_reads_edt(agent, partner_user, partner, daas_device, model):
     # Opened Friday 6 March (EST); the S3 deadline (8 business hours) lands on Monday
-    # 9 March, after the change to daylight saving time.
+    # 9 March, after the change to daylight saving time: a reader in Toronto reads EDT.
     case = _open(
         partner_user,
         model,
@@ -197,8 +207,10 @@ def test_daas_deadline_after_dst_change_reads_edt(agent, partner_user, daas_devi
     )
     local = case.earliest_due.astimezone(TORONTO)
     assert local.date().isoformat() == "2026-03-09" and local.tzname() == "EDT"
+    agent.time_zone = "America/Toronto"
+    agent.save(update_fields=["time_zone"])
     queue = _client(agent).get(reverse("support:queue")).content.decode()
-    assert f"{local:%Y-%m-%d %H:%M} EDT" in queue
+    assert _when(case.earliest_due, TORONTO) in queue and "EDT" in queue
 
 
 def test_api_queue_gives_the_clock_zone_and_local_deadline(

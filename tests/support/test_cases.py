@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fleetcare.core.models import ChangeLogEntry
-from fleetcare.support import services
+from fleetcare.support import services, timeline
 from fleetcare.support.models import (
     Case,
     CaseEvent,
@@ -312,7 +312,7 @@ def test_r_sup_4_incident_with_authorisation_and_updates(
     assert incident.updates.count() == 2
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
-    public = [e.body for e in services.timeline(case, customer_user)]
+    public = [timeline.text(e) for e in services.timeline(case, customer_user)]
     assert any("Tenant policy fixed" in b for b in public)
 
 
@@ -327,7 +327,7 @@ def test_r_sup_4_partner_will_not_open_findings_point_customer_to_partner(
     )
     incident.refresh_from_db()
     assert incident.status == PartnerIncidentStatus.REFUSED
-    public = [e.body for e in services.timeline(case, customer_user)]
+    public = [timeline.text(e) for e in services.timeline(case, customer_user)]
     assert any("Please contact Microsoft Teams directly" in b for b in public)
 
 

@@ -37,7 +37,7 @@ class MoneyDocumentOut(Schema):
     addressed_to_name: str = Field(..., alias="addressed_to.name")
     currency: str
     tax_rate: Decimal
-    title: str
+    title: str = Field(..., alias="display_title", description="In the reader's language")
     issued_on: date | None
     due_on: date | None
     period_start: date | None

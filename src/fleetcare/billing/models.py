@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fleetcare.billing import titles  # noqa: F401  (defines the title codes)
 from fleetcare.core import programmes
+from fleetcare.core.messages import render
 from fleetcare.core.models import TimeStamped, VendorOnlyQuerySet
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 from fleetcare.rules.money import round_money
@@ -127,6 +129,10 @@ class Document(TimeStamped):
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
+    # The title as a message code and its parameters (billing.titles), written when
+    # shown in the reader's language; blank for documents written before codes.
+    title_code = models.CharField(_("title code"), max_length=64, blank=True)
+    title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     source_key = models.CharField(
         _("source"),
@@ -171,6 +177,13 @@ class Document(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number or _('(draft)')}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (the stored text for older documents)."""
+        if self.title_code:
+            return render(self.title_code, self.title_params) or self.title
+        return self.title
 
     @property
     def label(self) -> str:

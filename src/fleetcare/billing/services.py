@@ -14,9 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fleetcare.core.changelog import changelog, log_change
+from fleetcare.core.messages import Message
 from fleetcare.core.permissions import require
 from fleetcare.rules.money import round_money
 
+from . import titles
 from .models import (
     SERIES_PREFIX,
     Document,
@@ -78,7 +80,7 @@ def create_document(
     account: Any,
     addressed_to: Any | None = None,
     currency: str,
-    title: str,
+    title: str | Message,
     lines: list[LineSpec],
     programme: str = "",
     actor: Any = None,
@@ -96,6 +98,11 @@ def create_document(
     if not lines:
         raise ValidationError({"lines": _("A document needs at least one line.")})
     recipient = addressed_to or account
+    title_code, title_params = "", {}
+    if isinstance(title, Message):
+        title_code, title_params = title.code, title.params
+        with in_language_of(recipient):
+            title = str(title)
     doc = Document.objects.create(
         kind=kind,
         purpose=purpose,
@@ -104,7 +111,9 @@ def create_document(
         addressed_to=recipient,
         currency=currency,
         tax_rate=tax_rate if tax_rate is not None else tax_rate_for(account),
-        title=title,
+        title=title[:200],
+        title_code=title_code,
+        title_params=title_params,
         notes=notes,
         source_key=source_key,
         period_start=period[0] if period else None,
@@ -218,8 +227,7 @@ def credit_invoice(invoice: Document, *, actor: Any = None, reason: str = "") ->
         LineSpec(line.description, -line.quantity, line.unit_price, line.factor, line.sku)
         for line in inv.lines.all()
     ]
-    with in_language_of(inv.addressed_to):
-        title = _("Credit note for %(number)s") % {"number": inv.number}
+    title = titles.CREDIT_NOTE.message(number=inv.number)
     note = create_document(
         kind=DocumentKind.CREDIT_NOTE,
         purpose="correction",

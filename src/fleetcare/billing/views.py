@@ -103,6 +103,8 @@ def document_detail(request, pk: int):
         {
             "doc": doc,
             "lines": list(doc.lines.all()),
+            # The lines and notes are written in the recipient's language (marked so).
+            "document_language": services.language_of(doc.addressed_to),
             "is_billing": _is_billing(request.user),
             "credit_notes": doc.credit_notes.all(),
         },

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "fleetcare.core.middleware.UserLanguageMiddleware",
+    "fleetcare.core.middleware.UserTimeZoneMiddleware",
     "fleetcare.api.middleware.BodySizeLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

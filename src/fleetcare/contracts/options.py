@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from fleetcare.billing import titles
 from fleetcare.billing.models import Document, DocumentKind
 from fleetcare.billing.services import (
     LineSpec,
@@ -93,7 +94,7 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
     recipient = _recipient(contract)
     lines = []
     with in_language_of(recipient):
-        title = _("Paid options — %(reference)s") % {"reference": contract.reference}
+        title = titles.PAID_OPTIONS.message(reference=contract.reference)
         csm_text = _("Extra CSM blocks (8 hours a month each), %(start)s – %(end)s") % term
         tam_text = _("Technical account management, %(start)s – %(end)s") % term
         destruction_text = _("On-site destruction of replaced units, %(start)s – %(end)s") % term
@@ -174,7 +175,7 @@ def raise_professional_services_quote(
     type(contract).objects.select_for_update().filter(pk=contract.pk).first()
     n = Document.objects.filter(source_key__startswith=f"ps:{contract.pk}:").count() + 1
     with in_language_of(recipient):
-        title = _("Professional services — %(reference)s") % {"reference": contract.reference}
+        title = titles.PROFESSIONAL_SERVICES.message(reference=contract.reference)
         text = _("%(description)s (contract discount %(discount)s %%)") % {
             "description": description.strip(),
             "discount": discount.normalize(),

@@ -1,4 +1,4 @@
-"""E-mails in each recipient's own language: render ``<base>.txt`` and
+"""E-mails in each recipient's own language and time zone: render ``<base>.txt`` and
 ``<base>_subject.txt`` under ``translation.override(recipient.language)`` and send.
 
 Used by the event listeners (replacements, billing), which run after commit."""
@@ -11,7 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+
+from fleetcare.core.middleware import zone_of
 
 
 def language_of(recipient: Any) -> str:
@@ -33,7 +35,7 @@ def send_to(recipients: Iterable[Any], template: str, context: dict[str, Any]) -
             continue
         seen.add(email)
         ctx = {**context, "recipient": recipient}
-        with translation.override(language_of(recipient)):
+        with translation.override(language_of(recipient)), timezone.override(zone_of(recipient)):
             subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
             body = render_to_string(f"{template}.txt", ctx).strip() + "\n"
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)

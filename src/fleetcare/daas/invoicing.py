@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import formats
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fleetcare.billing import titles
 from fleetcare.billing.models import Document, DocumentKind
 from fleetcare.billing.services import (
     LineSpec,
@@ -213,9 +212,7 @@ def raise_daas_monthly_invoices(
         programme_code = codes.pop() if len(codes) == 1 else ""
         with in_language_of(partner):
             by_currency = daas_invoice_lines(partner.pk, first)
-            title = _("Device-as-a-Service — %(month)s") % {
-                "month": formats.date_format(first, "YEAR_MONTH_FORMAT")
-            }
+            title = titles.DAAS_MONTH.message(month=first.isoformat())
         for i, (currency, lines) in enumerate(sorted(by_currency.items())):
             key = base_key if i == 0 else f"{base_key}:{currency}"
             if Document.objects.filter(source_key=key).exists():

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from fleetcare.catalog.models import MissingPrice, ProductModel
+from fleetcare.catalog.models import CategoryCode, MissingPrice, ProductModel
 from fleetcare.core.changelog import log_change
 from fleetcare.core.currency import supported_currencies
+from fleetcare.core.messages import format_date
 from fleetcare.core.numbering import DAAS_SUBSCRIPTION, next_reference
 from fleetcare.core.permissions import require
 from fleetcare.core.programmes import ProgrammeKind, default_programme
@@ -108,22 +109,31 @@ def refusal_message(
             "country": country.upper(),
         }
     if code == "category":
-        return _("Category %(category)s cannot be enrolled in %(programme)s.") % {
-            "category": repr(category),
+        return _("“%(category)s” devices cannot be enrolled in %(programme)s.") % {
+            "category": _category_label(category),
             "programme": p.name,
         }
     if code == "end_of_sale" and end_of_sale is not None:
         return _(
             "The model's end of sale was announced on %(date)s; new enrolments are refused."
-        ) % {"date": end_of_sale}
+        ) % {"date": format_date(end_of_sale)}
     if code == "extended_cover_category":
-        return _("Extended cover is only for %(allowed)s devices, not %(category)s.") % {
-            "allowed": ", ".join(p.extended_cover_categories) or pgettext("no category", "no"),
-            "category": repr(category),
+        allowed = [_category_label(c) for c in p.extended_cover_categories]
+        return _("Extended cover is only for %(allowed)s devices, not “%(category)s”.") % {
+            "allowed": _and_list(allowed) if allowed else pgettext("no category", "no"),
+            "category": _category_label(category),
         }
     if code == "extended_cover_not_at_enrolment":
         return _("Extended cover can only be chosen at enrolment.")
     return refusal.message
+
+
+def _category_label(code: str) -> str:
+    """A category code as its catalogue label, in the active language."""
+    try:
+        return str(CategoryCode(code).label)
+    except ValueError:
+        return code
 
 
 def enrolment_refusals(

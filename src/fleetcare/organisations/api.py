@@ -107,6 +107,7 @@ class UserOut(Schema):
     organisation_id: int | None
     role: str
     language: str
+    time_zone: str = Field(description="Blank: the zone of the organisation's main site")
     phone: str
     is_active: bool
 
@@ -119,6 +120,7 @@ class UserIn(Schema):
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
     language: str = Field("en", max_length=8)
+    time_zone: str = Field("", max_length=64, description="IANA zone; blank = main site's")
     phone: str = Field("", max_length=40)
     password: str | None = Field(
         None,
@@ -133,6 +135,7 @@ class UserPatch(Schema):
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     language: str | None = Field(None, max_length=8)
+    time_zone: str | None = Field(None, max_length=64)
     phone: str | None = Field(None, max_length=40)
     is_active: bool | None = None
 

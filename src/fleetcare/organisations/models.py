@@ -8,6 +8,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 import pycountry
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -276,6 +277,16 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
+    # The zone times are shown in; blank = the organisation's main (first) site's zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Times are shown in this zone. Blank: the zone of your organisation's main site."
+        ),
+    )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     objects = FleetcareUserManager()
@@ -298,6 +309,27 @@ class User(AbstractUser):
                         }
                     }
                 )
+
+    @property
+    def effective_time_zone(self) -> str:
+        """The zone this person reads times in: their own setting, else the zone of
+        their organisation's main site (its first), else the server's (UTC). Cached on
+        the user, so once per request."""
+        cached = getattr(self, "_fleetcare_zone", None)
+        if cached is None:
+            cached = self.time_zone
+            if not cached and self.organisation_id:
+                cached = (
+                    Site.objects.filter(organisation_id=self.organisation_id)
+                    .exclude(time_zone="")
+                    .order_by("pk")
+                    .values_list("time_zone", flat=True)
+                    .first()
+                    or ""
+                )
+            cached = cached or settings.TIME_ZONE
+            self._fleetcare_zone = cached
+        return cached
 
     @property
     def is_vendor_staff(self) -> bool:

@@ -66,7 +66,17 @@ def revoke_token(user: User, token: ApiToken) -> ApiToken:
 
 ORGANISATION_FIELDS = ("name", "country", "currency", "language", "account_number")
 SITE_FIELDS = ("name", "country", "subdivision", "city", "address", "time_zone")
-USER_FIELDS = ("email", "first_name", "last_name", "role", "language", "phone", "is_active")
+USER_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "language",
+    "time_zone",
+    "phone",
+    "is_active",
+)
+OWN_SETTINGS = ("language", "time_zone")
 
 
 def _validate_currency_and_language(org: Organisation, errors: dict[str, list[str]]) -> None:
@@ -272,6 +282,29 @@ def change_user(actor: User, user: User, **changes: Any) -> User:
     _full_clean(user)
     user.save()
     log_change(user, "user.changed", actor=actor, before=before, after=_user_snapshot(user))
+    return user
+
+
+@transaction.atomic
+def change_own_settings(user: User, *, actor: User, **changes: Any) -> User:
+    """A person's own settings: language and time zone (blank time zone = the zone of
+    the organisation's main site). Only the person themself changes them here."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("You may only change your own settings."))
+    unknown = sorted(set(changes) - set(OWN_SETTINGS))
+    if unknown:
+        raise ValidationError({k: [_("This setting cannot be changed here.")] for k in unknown})
+    if "language" in changes and changes["language"] not in {c for c, _n in settings.LANGUAGES}:
+        raise ValidationError(
+            {"language": [_("%(v)s is not a language of the site.") % {"v": changes["language"]}]}
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _user_snapshot(user)
+    for field, value in changes.items():
+        setattr(user, field, (value or "").strip())
+    _full_clean(user)
+    user.save(update_fields=list(changes))
+    log_change(user, "user.settings", actor=actor, before=before, after=_user_snapshot(user))
     return user
 
 

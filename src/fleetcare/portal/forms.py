@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +78,18 @@ class TokenCreateForm(forms.Form):
         if "expires_in_days" not in self.data:
             data["expires_in_days"] = 90
         return data
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [("", _("My organisation's main site"))] + [
+        (z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"
+    ]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_zone_choices,
+        required=False,
+        help_text=_("Every time is shown in this zone, with the zone named."),
+    )

@@ -34,7 +34,7 @@ from fleetcare.organisations.models import (
 
 from . import search
 from . import work as work_lists
-from .forms import CatalogFilterForm, TokenCreateForm
+from .forms import CatalogFilterForm, TimeZoneForm, TokenCreateForm
 
 logger = logging.getLogger("fleetcare.security")
 
@@ -210,6 +210,7 @@ def organisation_detail(request, pk: int):
 def profile(request):
     user = request.user
     form = TokenCreateForm()
+    zone_form = TimeZoneForm(initial={"time_zone": user.time_zone})
     new_token = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -225,6 +226,14 @@ def profile(request):
                 # The raw token is rendered in this response only, never stored.
                 new_token = {"token": token, "raw": raw}
                 form = TokenCreateForm()
+        elif action == "time_zone":
+            zone_form = TimeZoneForm(request.POST)
+            if zone_form.is_valid():
+                org_services.change_own_settings(
+                    user, actor=user, time_zone=zone_form.cleaned_data["time_zone"]
+                )
+                messages.success(request, _("Your time zone was saved."))
+                return redirect("portal:profile")
         elif action == "revoke":
             token = get_visible_or_404(ApiToken, user, pk=request.POST.get("token"))
             org_services.revoke_token(user, token)
@@ -234,6 +243,8 @@ def profile(request):
             return redirect("portal:profile")
     context = {
         "form": form,
+        "zone_form": zone_form,
+        "effective_zone": user.effective_time_zone,
         "new_token": new_token,
         "tokens": ApiToken.objects.visible_to(user),
     }

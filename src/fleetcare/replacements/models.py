@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fleetcare.core import programmes
+from fleetcare.core.messages import format_date
 from fleetcare.core.models import TimeStamped
 from fleetcare.core.tenancy import Scope, TenantManager, TenantQuerySet
 
@@ -345,20 +346,35 @@ class ReplacementOrder(TimeStamped):
         except ValidationError as exc:
             return exc.messages[0]
 
+    def _return_window_days(self) -> int:
+        try:
+            return int(self.programme_settings.return_window_business_days)
+        except Exception:  # an order without a programme: the usual window
+            return 10
+
     @property
     def late_consequence(self) -> str:
         """What happens if the defective unit is not back in time (R-RMA-4)."""
         if self.onsite_destruction:
             return str(_("No return expected: the unit is destroyed on site."))
+        params = {
+            "centre": self.get_service_centre_display(),
+            "price": self._list_price_text(),
+        }
+        if self.return_due is None:  # not delivered yet: the window, not a date
+            return str(
+                _(
+                    "If the defective unit is not received at %(centre)s within %(days)s "
+                    "business days of delivery, a charge at the model's list price (%(price)s) is "
+                    "raised. A late return before the charge is invoiced cancels it."
+                )
+                % {**params, "days": self._return_window_days()}
+            )
         return str(
             _(
                 "If the defective unit is not received at %(centre)s by %(due)s, a charge "
                 "at the model's list price (%(price)s) is raised. A late return "
                 "before the charge is invoiced cancels it."
             )
-            % {
-                "centre": self.get_service_centre_display(),
-                "due": self.return_due or _("10 business days after delivery"),
-                "price": self._list_price_text(),
-            }
+            % {**params, "due": format_date(self.return_due)}
         )

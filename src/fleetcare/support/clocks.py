@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from fleetcare.core import programmes
 from fleetcare.rules import service_levels
 from fleetcare.rules.calendars import Calendar24x7, Clock, Pause, calendar_for
@@ -187,10 +189,10 @@ def format_minutes(minutes: float | None) -> str:
     hours, mins = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(f"{days} d")
+        parts.append(_("%(n)s d") % {"n": days})
     if hours or days:
-        parts.append(f"{hours} h")
-    parts.append(f"{mins:02d} min" if parts else f"{mins} min")
+        parts.append(_("%(n)s h") % {"n": hours})
+    parts.append(_("%(n)s min") % {"n": f"{mins:02d}" if parts else mins})
     return sign + " ".join(parts)
 
 
@@ -219,10 +221,26 @@ def format_in_clock(moment: datetime | None, clock: Clock | None) -> str:
 
 
 def describe(clock: Clock | None) -> str:
-    """``24x7`` or ``business hours CA-ON America/Toronto``."""
+    """``24x7`` or ``business hours CA-ON America/Toronto`` (the API's stable text)."""
     if clock is None:
         return ""
     if isinstance(clock, Calendar24x7):
         return "24x7"
     region = getattr(clock, "subdivision", None) or getattr(clock, "country", "")
     return f"business hours {region} {clock.tz.key}"
+
+
+def label(clock: Clock | None) -> str:
+    """ "24×7" or "business hours, CA-ON calendar (America/Toronto)", in the active
+    language (pages and e-mails)."""
+    if clock is None:
+        return ""
+    if isinstance(clock, Calendar24x7):
+        return str(_("24×7"))
+    country = getattr(clock, "country", "")
+    sub = getattr(clock, "subdivision", None)
+    region = f"{country}-{sub}" if sub and country and "-" not in sub else (sub or country)
+    return str(
+        _("business hours, %(region)s calendar (%(zone)s)")
+        % {"region": region, "zone": clock.tz.key}
+    )

@@ -15,7 +15,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from fleetcare.core.middleware import zone_of
 
 DEFAULT_QUEUE_EMAIL = "support-queue@fleetcare.local"
 KINDS = ("created", "reply", "breach_warning", "escalated", "solved")
@@ -50,7 +52,7 @@ def render_email(kind: str, recipient: Any, context: dict[str, Any]) -> tuple[st
     if language not in {code for code, _name in settings.LANGUAGES}:
         language = "en"
     ctx = {**context, "recipient": recipient}
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone_of(recipient)):
         subject = render_to_string(f"support/email/{kind}_subject.txt", ctx)
         body = render_to_string(f"support/email/{kind}.txt", ctx)
     return " ".join(subject.split()), body.strip() + "\n"

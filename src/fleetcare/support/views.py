@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from fleetcare.core.keyset import BadListQuery, keyset_page
 from fleetcare.core.list_exports import export_list
 from fleetcare.core.lists import paginate
+from fleetcare.core.messages import format_when
 from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import get_visible_or_404, scope_of
 from fleetcare.organisations.models import PartnerCustomer, Role
@@ -54,20 +55,20 @@ def _errors_to_messages(request, exc: Exception) -> None:
 
 
 def annotate_clock(cases: list[Case], now) -> None:  # type: ignore[no-untyped-def]
-    """Time left and deadlines on each case's own clock: a DaaS case's deadlines read
-    in the partner's local time (with the zone's abbreviation, e.g. EST/EDT), a P+E
-    case's in UTC, labelled as such."""
+    """Time left on each case's own clock (a DaaS case's on the partner's business
+    calendar, a P+E case's 24x7); the deadlines it gives are shown in the reader's time
+    zone, the zone named (core.messages.format_when)."""
     for case in cases:
         clock = clocks.clock_of(case)
         left = clocks.time_left_minutes(case, now)
         case.time_left = left
         case.time_left_text = clocks.format_minutes(left)
-        case.clock_label = clocks.describe(clock)
+        case.clock_label = clocks.label(clock)
         case.clock_zone = clocks.clock_zone(clock).key
         case.local_clock = case.clock_zone != "UTC"
         case.breached_now = services.is_breached_now(case, now)
         for field in ("earliest_due", "first_response_due", "next_update_due", "solution_due"):
-            setattr(case, f"{field}_local", clocks.format_in_clock(getattr(case, field), clock))
+            setattr(case, f"{field}_local", format_when(getattr(case, field)))
 
 
 def _partner_names(user) -> list[str]:  # type: ignore[no-untyped-def]
@@ -176,6 +177,7 @@ def queue(request):
         "mine": mine,
         "query": page.query,
         "refresh_query": query.urlencode(),
+        "updated_at": timezone.now(),
     }
     template = "support/queue.html"
     if request.htmx and not request.htmx.boosted:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .events import EVENTS
@@ -11,6 +12,6 @@ class EndpointForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(name, f"{name}: {label}") for name, label in EVENTS.items()],
+        choices=[(name, format_lazy("{}: {}", name, label)) for name, label in EVENTS.items()],
         widget=forms.CheckboxSelectMultiple,
     )

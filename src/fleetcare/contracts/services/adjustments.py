@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fleetcare.billing import titles
 from fleetcare.billing.services import LineSpec, create_document, in_language_of, issue_document
 from fleetcare.contracts.models import (
     OPEN_ADJUSTMENT_STATUSES,
@@ -180,13 +181,11 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
                 "end": period_end,
                 "basis": str(adj.get_basis_display()).lower(),
             }
-            title = _(
-                "Poly+ Enterprise %(reference)s: adjustment %(month)s on behalf of %(account)s"
-            ) % {
-                "reference": contract.reference,
-                "month": f"{adj.month:%Y-%m}",
-                "account": contract.account.name,
-            }
+            title = titles.PE_ADJUSTMENT.message(
+                reference=contract.reference,
+                month=adj.month.isoformat(),
+                account=contract.account.name,
+            )
         line = LineSpec(
             description,
             adj.added,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fleetcare.billing import titles
 from fleetcare.billing.services import LineSpec, create_document, in_language_of, issue_document
 from fleetcare.catalog.models import Category
 from fleetcare.contracts.models import (
@@ -256,9 +257,7 @@ def create_contract(
 def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
     prog = programme_of(contract)
     with in_language_of(contract.account):
-        title = _("Poly+ Enterprise %(reference)s: upfront order") % {
-            "reference": contract.reference
-        }
+        title = titles.PE_UPFRONT.message(reference=contract.reference)
     lines = _upfront_lines(contract, prog, contract.account)
     doc = create_document(
         kind="order",

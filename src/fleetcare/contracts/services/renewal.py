@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fleetcare.billing import titles
 from fleetcare.billing.services import create_document, in_language_of, issue_document
 from fleetcare.contracts.models import (
     ContractStatus,
@@ -153,11 +154,11 @@ def create_renewal_quote(
     )
     prog = programme_of(nxt)
     with in_language_of(nxt.distribution_partner or nxt.account):
-        title = _("Poly+ Enterprise renewal %(reference)s (%(start)s – %(end)s)") % {
-            "reference": nxt.reference,
-            "start": nxt.start_date,
-            "end": nxt.end_date,
-        }
+        title = titles.PE_RENEWAL.message(
+            reference=nxt.reference,
+            start=nxt.start_date.isoformat(),
+            end=nxt.end_date.isoformat(),
+        )
     lines = _upfront_lines(nxt, prog, nxt.distribution_partner or nxt.account)
     doc = create_document(
         kind="quote",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from fleetcare.billing import titles
 from fleetcare.billing.models import Document, DocumentKind, DocumentPurpose
 from fleetcare.billing.services import (
     LineSpec,
@@ -43,7 +44,7 @@ def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Do
     amount = rma_rules.unreturned_charge(Money(model.list_price_in(order.currency), order.currency))
     addressed_to = order.partner if order.partner_id else None  # a partner-sold programme
     with in_language_of(addressed_to or order.account):
-        title = _("Unreturned unit — %(reference)s") % {"reference": order.reference}
+        title = titles.UNRETURNED_UNIT.message(reference=order.reference)
         description = _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)") % {
             "model": model.name,
             "reference": order.reference,
@@ -145,9 +146,7 @@ def decide_threshold(
                 Money(model.list_price_in(order.currency), order.currency)
             )
             with in_language_of(order.partner or order.account):
-                title = _("Over-threshold replacement — %(reference)s") % {
-                    "reference": order.reference
-                }
+                title = titles.OVER_THRESHOLD.message(reference=order.reference)
                 description = _(
                     "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
                 ) % {

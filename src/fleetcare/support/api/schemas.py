@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from ninja import Field, Schema
 
-from fleetcare.support import clocks, services
+from fleetcare.support import clocks, services, timeline
 from fleetcare.support.models import (
     Case,
     CaseStatus,
@@ -117,10 +117,17 @@ class EventOut(Schema):
     kind: str
     at: datetime
     author: str | None
-    body: str
+    body: str = Field(description="What a person typed (a reply, a note); '' for a system event")
+    text: str = Field(
+        description="The event in the request's language: its sentences, then the body"
+    )
     internal: bool
-    data: dict
+    data: dict = Field(description="The event's parameters (codes, references, ISO dates)")
     attachments: list[int]
+
+    @staticmethod
+    def resolve_text(obj) -> str:  # type: ignore[no-untyped-def]
+        return timeline.text(obj)
 
     @staticmethod
     def resolve_author(obj) -> str | None:  # type: ignore[no-untyped-def]

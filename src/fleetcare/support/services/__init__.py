@@ -15,7 +15,7 @@ from fleetcare.support.services.attachments import (  # noqa: F401
 )
 from fleetcare.support.services.cases import (  # noqa: F401
     OpenCaseInput,
-    _entitlement_text,
+    _entitlement_params,
     _next_reference,
     add_reply,
     assign,
@@ -28,7 +28,6 @@ from fleetcare.support.services.cases import (  # noqa: F401
 )
 from fleetcare.support.services.cloud_partners import (  # noqa: F401
     CLOUD_PARTNER_FIELDS,
-    _Body,
     _clean_cloud_partner,
     authorisation_on_file,
     authorised_cloud_partner_ids,

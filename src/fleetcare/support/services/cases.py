@@ -157,15 +157,7 @@ def open_case(
     clocks.recompute(case, now, [change])
     case.save()
     event = _event(case, EventKind.CREATED, actor, now, body=case.description, channel=case.channel)
-    _event(
-        case,
-        EventKind.ENTITLEMENT,
-        None,
-        now,
-        body=_entitlement_text(case),
-        entitlement=case.entitlement,
-        until=case.entitled_until.isoformat() if case.entitled_until else None,
-    )
+    _event(case, EventKind.ENTITLEMENT, None, now, **_entitlement_params(case))
     for upload in attachments or []:
         _store_attachment(case, upload, actor, event)
     log_change(case, "support.case_opened", actor=actor)
@@ -174,21 +166,21 @@ def open_case(
     return case
 
 
-def _entitlement_text(case: Case) -> str:
-    if case.entitlement == Entitlement.ACCOUNT_WIDE:
-        return _("Entitled by %(programme)s contract %(ref)s until %(until)s.") % {
-            "programme": case.programme_name,
-            "ref": case.enterprise_contract.reference if case.enterprise_contract else "",
-            "until": case.entitled_until,
-        }
-    if case.entitlement == Entitlement.PER_DEVICE:
-        sub = case.daas_device.subscription if case.daas_device else None
-        return _("Entitled by %(programme)s subscription %(ref)s until %(until)s.") % {
-            "programme": case.programme_name,
-            "ref": sub.reference if sub else "",
-            "until": case.entitled_until,
-        }
-    return case.entitlement_note or _("Not entitled: paid support offered.")
+def _entitlement_params(case: Case) -> dict[str, Any]:
+    """The entitlement event's parameters (support.timeline writes the sentence)."""
+    ref = ""
+    if case.entitlement == Entitlement.ACCOUNT_WIDE and case.enterprise_contract:
+        ref = case.enterprise_contract.reference
+    elif case.entitlement == Entitlement.PER_DEVICE and case.daas_device:
+        ref = case.daas_device.subscription.reference
+    return {
+        "entitlement": case.entitlement,
+        "programme": case.programme_code,
+        "ref": ref,
+        "until": case.entitled_until.isoformat() if case.entitled_until else None,
+        "reason": case.entitlement_reason,
+        "reason_params": case.entitlement_params,
+    }
 
 
 @transaction.atomic

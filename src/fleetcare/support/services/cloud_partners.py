@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -269,13 +268,9 @@ def open_partner_incident(
             EventKind.PARTNER_INCIDENT,
             actor,
             now,
-            body=_("Incident opened with %(p)s%(t)s.")
-            % {
-                "p": cloud_partner.name,
-                "t": f" ({incident.partner_ticket})" if incident.partner_ticket else "",
-            },
             incident=incident.pk,
             partner=cloud_partner.code,
+            partner_name=cloud_partner.name,
             ticket=incident.partner_ticket,
         )
         if case.status in (CaseStatus.NEW, CaseStatus.IN_PROGRESS):
@@ -316,39 +311,35 @@ def update_partner_incident(
             if incident.status == PartnerIncidentStatus.REQUESTED and status is None:
                 status = PartnerIncidentStatus.OPEN
         case = incident.case
-        public_body = ""
+        # The result and the findings are told to the customer; the sentences are
+        # written when shown (support.timeline), in the reader's language.
+        public = kind in (PartnerIncidentUpdateKind.RESULT, PartnerIncidentUpdateKind.FINDINGS)
         if kind == PartnerIncidentUpdateKind.RESULT:
             incident.result = body.strip()
             status = status or PartnerIncidentStatus.RESOLVED
-            public_body = _("Result from %(p)s: %(b)s") % {
-                "p": incident.cloud_partner.name,
-                "b": body.strip(),
-            }
         elif kind == PartnerIncidentUpdateKind.FINDINGS:
             incident.findings = body.strip()
             status = status or PartnerIncidentStatus.REFUSED
-            public_body = _(
-                "%(p)s did not open an incident. Our findings: %(b)s\n"
-                "Please contact %(p)s directly about its environment."
-            ) % {"p": incident.cloud_partner.name, "b": body.strip()}
         if status is not None:
             incident.status = status
         incident.save()
         update = PartnerIncidentUpdate.objects.create(
             incident=incident, kind=kind, at=now, body=body.strip(), author=actor
         )
-        _event(
+        event = _event(
             case,
             EventKind.PARTNER_INCIDENT,
             actor,
             now,
-            internal=not public_body,
-            body=public_body or f"{update.get_kind_display()}: {body.strip()}",
+            internal=not public,
             incident=incident.pk,
+            partner=incident.cloud_partner.code,
+            partner_name=incident.cloud_partner.name,
             update_kind=kind,
             status=incident.status,
+            text=update.body,
         )
-        if public_body:
+        if public:
             locked = _lock(case)
             if locked.status == CaseStatus.WAITING_ON_PARTNER:
                 _set_status(locked, CaseStatus.IN_PROGRESS, actor, now)
@@ -356,12 +347,5 @@ def update_partner_incident(
             locked.first_responded_at = locked.first_responded_at or now
             clocks.recompute(locked, now)
             locked.save()
-            notify(
-                "reply", locked, [locked.requester], event=_Body(public_body), author=_name(actor)
-            )
+            notify("reply", locked, [locked.requester], event=event, author=_name(actor))
     return update
-
-
-@dataclass
-class _Body:
-    body: str

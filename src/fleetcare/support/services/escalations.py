@@ -131,22 +131,12 @@ def update_escalation(
         if not changed:
             return esc
         esc.save()
-        body = "\n".join(f"{k}: {v}" for k, v in changed.items())
-        _event(
-            esc.case, EventKind.ESCALATION_UPDATE, actor, now, body=body, internal=True, **changed
-        )
-        if "workaround" in changed or "fix" in changed:
-            _event(
-                esc.case,
-                EventKind.REPLY,
-                actor,
-                now,
-                body="\n".join(
-                    f"{_('Workaround') if k == 'workaround' else _('Fix')}: {v}"
-                    for k, v in changed.items()
-                    if k in ("workaround", "fix")
-                ),
-            )
+        # The fields' labels are written when shown (support.timeline), in the reader's
+        # language; the events keep the values only.
+        _event(esc.case, EventKind.ESCALATION_UPDATE, actor, now, internal=True, **changed)
+        public = {k: v for k, v in changed.items() if k in ("workaround", "fix")}
+        if public:
+            _event(esc.case, EventKind.REPLY, actor, now, **public)
     return esc
 
 
@@ -201,9 +191,9 @@ def add_engineering_reference(
         EventKind.ENGINEERING_REF,
         actor,
         now,
-        body=f"{ref.get_kind_display()} {reference}",
         ref_kind=kind,
         reference=reference,
+        title=ref.title,
     )
     log_change(ref, "support.engineering_reference", actor=actor)
     return ref

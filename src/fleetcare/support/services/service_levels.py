@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.functional import lazy
 
 from fleetcare.rules import service_levels
 from fleetcare.support import clocks
@@ -107,7 +108,8 @@ def mark_breaches(now: datetime) -> dict[str, int]:
                         breached=False,
                         milestone_label=MILESTONE_LABELS[milestone],
                         due=due,
-                        left=clocks.format_minutes(left),
+                        # written when each e-mail is rendered, in its language
+                        left=lazy(clocks.format_minutes, str)(left),
                     )
                 warned += 1
     return {"breached": breached, "warned": warned}
