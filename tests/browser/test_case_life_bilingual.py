@@ -101,8 +101,11 @@ def test_r_sup_1_case_life_in_one_language_without_the_other_or_codes(live_serve
             page.goto(f"{url}/support/new/")
             _check(page, language, seen)
             page.locator("#id_product_model").select_option(str(model.pk))
-            if page.locator("#id_device").count():
-                page.locator("#id_device").select_option(str(device.pk))
+            if page.locator("#id_device").count():  # the type-ahead device picker
+                # choosing the model loads its devices; a serial narrows them
+                if device.serial_number:
+                    page.locator("#id_device").fill(device.serial_number)
+                page.locator(f"#id_device-options input[value='{device.pk}']").check()
             page.locator("#id_severity").select_option("S2")
             page.locator("#id_subject").fill("Audio drops")
             page.locator("#id_description").fill("Every call since Monday.")
