@@ -82,6 +82,9 @@ class _OtherProcess:
 
     def __exit__(self, *exc):
         if connection.vendor == "postgresql":
+            # Unlock before closing: a closed connection's backend may still hold the
+            # lock for a moment, and the next run_job would find the job still running.
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", [jobs._advisory_key(self.name)])
             self.conn.close()
         else:
             JobRun.objects.filter(name=self.name).update(last_finished_at=timezone.now())
