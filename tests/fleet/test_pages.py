@@ -61,6 +61,10 @@ def test_device_pages_and_tenancy(
     dev = Device.objects.get(serial_number="R1")
     page = c.get(f"/fleet/devices/{dev.pk}/")
     assert page.status_code == 200 and b"coverage-title" in page.content
+    # The cases and replacements sections appear once, in the page, not in its <title>.
+    html = page.content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<section" not in title and html.count('id="device-cases"') == 1
     for _i in range(30):
         Device.objects.create(
             account=customer,
