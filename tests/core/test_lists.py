@@ -141,3 +141,29 @@ def test_the_page_message_is_in_the_readers_language(customer_user, devices):
     assert (
         "Statut : « lost » n’est pas une valeur valide ; ce filtre n’a pas été appliqué." in texts
     )
+
+
+def test_counts_stop_at_the_cap_in_the_page_and_the_api(customer_user, customer, api_client):
+    from fleetcare.core.keyset import COUNT_CAP
+
+    model = ProductModelFactory(sku="CAP-1", category__code="voice")
+    Device.objects.bulk_create(
+        Device(
+            account=customer,
+            product_model=model,
+            serial_number=f"CAP{i:05d}",
+            first_seen_on="2026-01-01",
+            last_seen_on="2026-01-01",
+        )
+        for i in range(COUNT_CAP + 2)
+    )
+    body = api_client.as_user(customer_user).get("/api/v1/fleet/devices").json()
+    assert (body["count"], body["count_capped"]) == (COUNT_CAP, True)
+    page = _client(customer_user).get("/fleet/")
+    assert f"More than {COUNT_CAP} results" in page.content.decode()
+    # Exactly at the cap: exact, not "more than".
+    Device.objects.filter(serial_number__in=["CAP00000", "CAP00001"]).delete()
+    body = api_client.as_user(customer_user).get("/api/v1/fleet/devices").json()
+    assert (body["count"], body["count_capped"]) == (COUNT_CAP, False)
+    html = _client(customer_user).get("/fleet/").content.decode()
+    assert f"{COUNT_CAP} results" in html and "More than" not in html

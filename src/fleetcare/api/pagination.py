@@ -10,6 +10,7 @@ from ninja.pagination import PaginationBase
 from fleetcare.core.keyset import (
     COUNT_CAP,
     MAX_PAGE_SIZE,
+    PAGE_NUMBER_LIMIT,
     BadListQuery,
     Sort,
     Sorts,
@@ -48,7 +49,7 @@ class Keyset(PaginationBase):
     or before the row it names, at the same cost however deep; ``page_size`` 1–500.
     ``count`` is exact up to ``COUNT_CAP`` and then ``COUNT_CAP`` with ``count_capped``
     (never a count of a million rows per request). ``page`` still works for the first
-    ``COUNT_CAP`` rows (an OFFSET beyond them is refused: use the cursor)."""
+    ``PAGE_NUMBER_LIMIT`` rows (an OFFSET beyond them is refused: use the cursor)."""
 
     class KeysetInput(Schema):
         order: str | None = Field(None, description="a sort key of this list, e.g. -opened")
@@ -81,10 +82,10 @@ class Keyset(PaginationBase):
             sort = self.sorts.get(pagination.order)
             if pagination.page > 1 and not pagination.cursor:
                 offset = (pagination.page - 1) * size
-                if offset + size > COUNT_CAP:
+                if offset + size > PAGE_NUMBER_LIMIT:
                     raise BadListQuery(
                         "page",
-                        f"page: pages by number reach row {COUNT_CAP:,} at most; "
+                        f"page: pages by number reach row {PAGE_NUMBER_LIMIT:,} at most; "
                         "follow next_cursor beyond.",
                     )
                 rows = list(queryset.order_by(*sort.fields)[offset : offset + size + 1])

@@ -73,7 +73,12 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.get_code_display()
+        # The code's label in the active language. Not ``get_code_display()``: that call
+        # hashes every choice's lazy label, a dozen translations per row of a list.
+        try:
+            return str(CategoryCode(self.code).label)
+        except ValueError:
+            return self.code
 
 
 class ProductModelQuerySet(CatalogQuerySet):

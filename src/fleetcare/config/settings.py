@@ -133,6 +133,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, with inputs and selects written in Python (the same HTML,
+# a few milliseconds less per list page with a filter form).
+FORM_RENDERER = "fleetcare.core.forms_renderer.FastTemplates"
 
 DATABASES = {
     "default": dj_database_url.parse(

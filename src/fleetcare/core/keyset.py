@@ -28,7 +28,12 @@ from django.http import QueryDict
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500  # the API's bound; the portal offers PAGE_SIZES
-COUNT_CAP = 10_000
+# Counted exactly up to this, then "more than": the count reads at most COUNT_CAP + 1
+# index entries (0.4 ms at 1,000; 3.4 ms at 10,000 on a million-device account).
+COUNT_CAP = 1_000
+# ``page=N`` (an OFFSET) is accepted while it stays within this many rows; beyond, the
+# cursor.
+PAGE_NUMBER_LIMIT = 10_000
 
 
 class BadListQuery(ValueError):

@@ -19,6 +19,7 @@ from . import permissions, services
 from .filters import DEVICE_SORTS, DeviceFilter
 from .forms import DeviceFilterForm, RegisterForm
 from .models import Device
+from .presenters import device_rows
 
 DEVICE_PAGE_ROWS = 20
 
@@ -40,9 +41,11 @@ def device_list(request):
     filters, errors = DeviceFilter.from_query(request.GET)
     for error in errors:
         messages.error(request, error)
+    show_account = not scope_of(request.user).is_customer
+    related = ("account",) if show_account else ()  # a customer's list has no account column
     qs = filters.filter(
         Device.objects.visible_to(request.user).select_related(
-            "account", "site", "product_model__category"
+            *related, "site", "product_model__category"
         )
     )
     # Keyset pages in an indexed order: the same cost on page 1 and page 20,000.
@@ -52,8 +55,6 @@ def device_list(request):
     today = timezone.localdate()
     devices = list(page.object_list)
     coverage = services.coverage_for_many(devices, today) if devices else {}
-    for dev in devices:
-        dev.coverage = coverage[dev.pk]
     return render(
         request,
         "fleet/device_list.html",
@@ -61,8 +62,9 @@ def device_list(request):
             "form": form,
             "page_obj": page,
             "devices": devices,
+            "rows": device_rows(devices, coverage, show_account=show_account),
             "may_manage": permissions.can_manage_fleet(request.user),
-            "show_account": not scope_of(request.user).is_customer,
+            "show_account": show_account,
         },
     )
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 import pycountry
 from django.conf import settings
@@ -310,6 +311,23 @@ class User(AbstractUser):
                     }
                 )
 
+    @staticmethod
+    def _site_zones(organisation_id: Any) -> models.QuerySet:
+        return (
+            Site.objects.filter(organisation_id=organisation_id)
+            .exclude(time_zone="")
+            .order_by("pk")
+            .values_list("time_zone", flat=True)
+        )
+
+    @classmethod
+    def with_site_zone(cls, users: models.QuerySet) -> models.QuerySet:
+        """``users`` with ``site_zone``: the zone of their organisation's main site, read
+        in the same query (the session's user is read this way on every request)."""
+        return users.annotate(
+            site_zone=models.Subquery(cls._site_zones(models.OuterRef("organisation_id"))[:1])
+        )
+
     @property
     def effective_time_zone(self) -> str:
         """The zone this person reads times in: their own setting, else the zone of
@@ -319,14 +337,10 @@ class User(AbstractUser):
         if cached is None:
             cached = self.time_zone
             if not cached and self.organisation_id:
-                cached = (
-                    Site.objects.filter(organisation_id=self.organisation_id)
-                    .exclude(time_zone="")
-                    .order_by("pk")
-                    .values_list("time_zone", flat=True)
-                    .first()
-                    or ""
-                )
+                if hasattr(self, "site_zone"):  # read with the user (with_site_zone)
+                    cached = self.site_zone or ""
+                else:
+                    cached = self._site_zones(self.organisation_id).first() or ""
             cached = cached or settings.TIME_ZONE
             self._fleetcare_zone = cached
         return cached
