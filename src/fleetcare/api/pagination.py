@@ -8,7 +8,6 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 from fleetcare.core.keyset import (
-    COUNT_CAP,
     MAX_PAGE_SIZE,
     PAGE_NUMBER_LIMIT,
     BadListQuery,
