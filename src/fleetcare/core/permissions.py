@@ -138,9 +138,9 @@ def programme_kinds(user: Any) -> frozenset[str]:
         return frozenset()
     cache = user.__dict__.get("_fleetcare_programme_kinds")
     if cache is None:
-        from fleetcare.core.programmes import kinds_taken
+        from fleetcare.core.programmes import kinds_taken_by
 
-        cache = kinds_taken(getattr(user, "organisation_id", None))
+        cache = kinds_taken_by(user)
         user.__dict__["_fleetcare_programme_kinds"] = cache
     return cache
 

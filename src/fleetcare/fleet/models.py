@@ -15,6 +15,28 @@ class DeviceStatus(models.TextChoices):
     REPLACED = "replaced", _("Replaced")
 
 
+#: What :meth:`DeviceQuerySet.for_list` reads.
+LIST_FIELDS = (
+    "id",
+    "account_id",
+    "site_id",
+    "product_model_id",
+    "serial_number",
+    "firmware_version",
+    "first_seen_on",
+    "last_seen_on",
+    "status",
+    "replaced_by_id",
+    "site__name",
+    "product_model__sku",
+    "product_model__name",
+    "product_model__family",
+    "product_model__end_of_support_on",
+    "product_model__category__code",
+    "product_model__category__quote_only",
+)
+
+
 class DeviceQuerySet(TenantQuerySet):
     def for_partner(self, scope: Scope) -> DeviceQuerySet:
         """A partner sees only the DaaS devices of customers it sold to (R-TEN-1)."""
@@ -25,6 +47,17 @@ class DeviceQuerySet(TenantQuerySet):
 
     def active(self) -> DeviceQuerySet:
         return self.filter(status=DeviceStatus.ACTIVE)
+
+    def for_list(self, *, with_account: bool = False) -> DeviceQuerySet:
+        """The columns a list of devices shows and their coverage needs (the device's
+        own, its site's name, its model's and category's), joined in the same query:
+        no timestamps or descriptions to read and parse on every row."""
+        related = ["site", "product_model__category"]
+        fields = [*LIST_FIELDS]
+        if with_account:
+            related.append("account")
+            fields.append("account__name")
+        return self.select_related(*related).only(*fields)
 
 
 class Device(TimeStamped):

@@ -42,12 +42,8 @@ def device_list(request):
     for error in errors:
         messages.error(request, error)
     show_account = not scope_of(request.user).is_customer
-    related = ("account",) if show_account else ()  # a customer's list has no account column
-    qs = filters.filter(
-        Device.objects.visible_to(request.user).select_related(
-            *related, "site", "product_model__category"
-        )
-    )
+    # A customer's list has no account column.
+    qs = filters.filter(Device.objects.visible_to(request.user).for_list(with_account=show_account))
     # Keyset pages in an indexed order: the same cost on page 1 and page 20,000.
     page, problems = keyset_page(request, qs, DEVICE_SORTS)
     for problem in problems:
