@@ -107,3 +107,53 @@ def test_coverage_endpoint(contract, customer, customer_user, models):
     )
     body = api(customer_user).get(f"/api/v1/devices/{dev.pk}/coverage?on=2027-03-01").json()
     assert not body["covered"] and body["reason"] == "no_contract" and body["explanation"]
+
+
+def test_coverage_of_many_accounts_in_two_queries(
+    contract, customer, other_customer, models, django_assert_num_queries
+):
+    """A vendor's list: devices of several accounts, each account's own contract (the
+    latest started of those in force) and chosen categories, in two queries."""
+    from fleetcare.fleet.services import coverage_for_many
+
+    older = EnterpriseContract.objects.create(
+        account=other_customer,
+        reference="PE-OLD",
+        start_date=date(2025, 6, 1),
+        end_date=date(2026, 5, 31),
+        status="active",
+    )
+    newer = EnterpriseContract.objects.create(
+        account=other_customer,
+        reference="PE-NEW",
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 1, 31),
+        status="active",
+    )
+    for c, model in ((older, models["voice"]), (newer, models["video"])):
+        ContractCategory.objects.create(
+            contract=c,
+            category=model.category,
+            installed=1,
+            growth=0,
+            ordered=1,
+            baseline=Decimal("1.05"),
+            unit_price=Decimal("60"),
+        )
+    devices = [
+        _device(customer, models["voice"]),
+        _device(customer, models["immersive"]),
+        _device(other_customer, models["video"]),
+        _device(other_customer, models["voice"]),
+    ]
+    devices = list(Device.objects.filter(pk__in=[d.pk for d in devices]).for_list().order_by("pk"))
+    with django_assert_num_queries(2):
+        got = coverage_for_many(devices, ON)
+    summary = [(got[d.pk].covered, got[d.pk].contract_reference, got[d.pk].reason) for d in devices]
+    assert summary == [
+        (True, "PE-T", None),
+        (False, None, "quote_only"),
+        (True, "PE-NEW", None),
+        (False, None, "category_not_chosen"),
+    ]
+    assert got[devices[0].pk] == coverage_for(devices[0], ON)
