@@ -167,3 +167,27 @@ def test_counts_stop_at_the_cap_in_the_page_and_the_api(customer_user, customer,
     assert (body["count"], body["count_capped"]) == (COUNT_CAP, False)
     html = _client(customer_user).get("/fleet/").content.decode()
     assert f"{COUNT_CAP} results" in html and "More than" not in html
+
+
+def test_counted_page_gives_rows_and_total_in_one_query(django_assert_num_queries):
+    from fleetcare.core.lists import counted_page
+    from fleetcare.organisations.models import Organisation
+
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Counted {i:02d}", kind="customer", country="FR") for i in range(23)
+    )
+    qs = Organisation.objects.filter(name__startswith="Counted").order_by("name")
+    with django_assert_num_queries(1):
+        page = counted_page(qs, "2", per_page=10)
+        assert [o.name for o in page] == [f"Counted {i:02d}" for i in range(10, 20)]
+        assert (page.paginator.count, page.paginator.num_pages, page.number) == (23, 3, 2)
+    assert [o.name for o in counted_page(qs, 3, per_page=10)] == [
+        "Counted 20",
+        "Counted 21",
+        "Counted 22",
+    ]
+    beyond = counted_page(qs, 9, per_page=10)  # one past the end: the last page
+    assert (beyond.number, len(beyond), beyond.paginator.count) == (3, 3, 23)
+    assert counted_page(qs, "x", per_page=10).number == 1
+    empty = counted_page(qs.none(), 4, per_page=10)
+    assert (empty.number, len(empty), empty.paginator.count) == (1, 0, 0)

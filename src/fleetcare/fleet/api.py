@@ -434,7 +434,7 @@ class ComplianceQuery(Schema):
 def fleet_compliance(request, params: Query[ComplianceQuery]):
     """R-SW-1: per account and model, active devices on the latest firmware against older
     ones; paged by account (10 a page). Another tenant's account answers 404."""
-    from django.core.paginator import Paginator
+    from fleetcare.core.lists import counted_page
 
     from .compliance_views import ACCOUNTS_PER_PAGE, accounts_for
 
@@ -443,10 +443,12 @@ def fleet_compliance(request, params: Query[ComplianceQuery]):
         raise ProblemError(403, _("You have no fleet to see."))
     if account_id is not None:
         get_visible_or_404(Organisation, request.user, pk=account_id)
-    pages = Paginator(
-        accounts_for(request.user, account_id, params.q).only("id"), ACCOUNTS_PER_PAGE
+    current = counted_page(
+        accounts_for(request.user, account_id, params.q).only("id"),
+        params.page,
+        per_page=ACCOUNTS_PER_PAGE,
     )
-    current = pages.get_page(params.page)
+    pages = current.paginator
     result = services.compliance(
         user=request.user,
         account_ids=[a.pk for a in current.object_list],

@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control
 from ninja import Field
 
 from fleetcare.catalog.models import ProductModel
-from fleetcare.core.lists import DbId, ListFilter, paginate
+from fleetcare.core.lists import DbId, ListFilter, counted_page, query_without_page
 from fleetcare.core.permissions import require
 from fleetcare.core.tenancy import scope_of
 from fleetcare.organisations.models import Organisation, OrganisationKind
@@ -52,11 +52,12 @@ def accounts_for(user, account_id: int | None, q: str | None = None):
 def _compute(request):
     require(request.user, permissions.can_view_fleet, None, _("You have no fleet to see."))
     filters, errors = ComplianceFilter.from_query(request.GET)
-    page = paginate(
-        request,
+    page = counted_page(
         accounts_for(request.user, filters.account_id, filters.q).only("id", "name"),
+        request.GET.get("page"),
         per_page=ACCOUNTS_PER_PAGE,
     )
+    page.query = query_without_page(request.GET)  # type: ignore[attr-defined]
     result = services.compliance(
         user=request.user,
         account_ids=[a.pk for a in page.object_list],
