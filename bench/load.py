@@ -272,6 +272,11 @@ def closed_loop(clients, seconds, max_requests, think) -> tuple[list, float]:
     stop = time.monotonic() + seconds
 
     def run(client: Client):
+        # Start each client at a random point of its think time, as people already
+        # browsing are: fifty first requests at the same instant are a burst of their
+        # own (they filled the first second of every phase and made its p95).
+        if think:
+            time.sleep(client.rng.uniform(0, think))
         while time.monotonic() < stop:
             result = client.one()
             with lock:
