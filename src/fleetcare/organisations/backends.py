@@ -7,6 +7,8 @@ request."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import QuerySet
@@ -18,22 +20,20 @@ class OrganisationModelBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-_SESSION_USERS: dict[tuple[tuple[str, ...], ...], QuerySet] = {}
-
-
 def _session_users() -> QuerySet:
     """The users with their organisation, site zone and programme kinds: built once per
     set of known programme codes (building its four subqueries cost more than running
     the query), then filtered per request."""
-    from fleetcare.core.programmes import ProgrammeKind, codes, with_kinds_taken
+    from fleetcare.core.programmes import ProgrammeKind, codes
+
+    return _users_for(tuple(tuple(codes(kind)) for kind in ProgrammeKind.values))
+
+
+@lru_cache(maxsize=1)
+def _users_for(known_codes: tuple[tuple[str, ...], ...]) -> QuerySet:
+    from fleetcare.core.programmes import with_kinds_taken
     from fleetcare.organisations.models import User
 
-    key = tuple(tuple(codes(kind)) for kind in ProgrammeKind.values)
-    users = _SESSION_USERS.get(key)
-    if users is None:
-        users = with_kinds_taken(
-            User.with_site_zone(get_user_model()._default_manager.select_related("organisation"))
-        )
-        _SESSION_USERS.clear()
-        _SESSION_USERS[key] = users
-    return users
+    return with_kinds_taken(
+        User.with_site_zone(get_user_model()._default_manager.select_related("organisation"))
+    )
