@@ -70,6 +70,36 @@ def test_r_sw_1_compliance_page_with_chart_and_constant_queries(
     assert "Globex Inc" in page and "Acme SA" in page
 
 
+def test_r_sw_1_compliance_numbers_and_shares_are_written_in_the_readers_language(
+    client, software, customer, customer_user, csm
+):
+    model = software["model"]
+    Device.objects.bulk_create(
+        Device(
+            account=customer,
+            product_model=model,
+            firmware_version="8.1.2" if i < 1_150 else "8.0.0",
+            first_seen_on="2026-01-01",
+            last_seen_on="2026-01-01",
+        )
+        for i in range(1_200)
+    )
+    client.force_login(customer_user)
+    page = client.get("/fleet/compliance/").content.decode()
+    assert "1,150 of 1,200 active devices on the latest firmware (95.8%)" in page
+    assert "<td>8.0.0 × 50</td>" in page and ">1,200</td>" in page
+    customer_user.language = "fr"
+    customer_user.save(update_fields=["language"])
+    page = client.get("/fleet/compliance/").content.decode()
+    assert (
+        "1\u202f150 appareils actifs sur 1\u202f200 ont le dernier micrologiciel "
+        "(95,8\u00a0%)" in page
+    )
+    assert ">1\u202f200</td>" in page
+    body = client.get("/api/v1/fleet/compliance").json()  # the API keeps plain numbers
+    assert (body["total"], body["rows"][0]["older_versions"]) == (1_200, {"8.0.0": 50})
+
+
 def test_r_sw_1_compliance_api_is_tenant_scoped(
     api_client, fleets, customer, customer_user, other_customer
 ):

@@ -8,6 +8,7 @@ never converted: a missing price is a refusal (``MissingPrice``).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency
 from django.conf import settings
@@ -66,7 +67,24 @@ def format_money(
 
 def format_percent(value: Decimal | int | str, language: str | None = None) -> str:
     """A tax rate or share as the reader writes it: ``19 %`` (fr), ``19%`` (en)."""
+    return _percent_in(str(value), babel_locale(language))
+
+
+@lru_cache(maxsize=4096)
+def _percent_in(value: str, locale: str) -> str:
     from babel.numbers import format_percent as _fp
 
-    rate = Decimal(str(value)).normalize() / 100
-    return _fp(rate, locale=babel_locale(language), decimal_quantization=False)
+    rate = Decimal(value).normalize() / 100
+    return _fp(rate, locale=locale, decimal_quantization=False)
+
+
+def format_count(value: int, language: str | None = None) -> str:
+    """A count as the reader writes it: ``1 000`` (fr, a narrow no-break space), ``1,000`` (en)."""
+    return _count_in(int(value), babel_locale(language))
+
+
+@lru_cache(maxsize=8192)
+def _count_in(value: int, locale: str) -> str:  # a table writes the same counts many times
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)

@@ -1,5 +1,6 @@
-"""``{% load money %}`` · ``{{ doc.total|money:doc.currency }}`` · ``{{ doc.tax_rate|percent }}``:
-amounts and rates written for the reader's language (core.currency)."""
+"""``{% load money %}`` · ``{{ doc.total|money:doc.currency }}`` · ``{{ doc.tax_rate|percent }}``
+· ``{{ page_obj.count|count }}``: amounts, rates and counts written for the reader's
+language (core.currency)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from fleetcare.core.currency import format_money, format_percent
+from fleetcare.core.currency import format_count, format_money, format_percent
 
 register = template.Library()
 
@@ -20,3 +21,8 @@ def money(amount: Any, currency: str) -> str:
 @register.filter
 def percent(value: Any) -> str:
     return format_percent(value if value not in (None, "") else 0)
+
+
+@register.filter
+def count(value: Any) -> str:
+    return format_count(value or 0)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.catalog.services import latest_versions
+from fleetcare.core.currency import format_count
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device, DeviceStatus
 from fleetcare.organisations.models import Organisation
@@ -46,9 +47,10 @@ class ComplianceRow:
 
     @property
     def older_text(self) -> str:
-        """The older versions and their counts, newest count first: "8.1.0 × 12, 8.0.0 × 3"."""
+        """The older versions and their counts, newest count first: "8.1.0 × 12, 8.0.0 × 3"
+        (counts as the reader writes them)."""
         ordered = sorted(self.older_versions.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ", ".join(f"{version} × {n}" for version, n in ordered)
+        return ", ".join(f"{version} × {format_count(n)}" for version, n in ordered)
 
     def add(self, version: str, n: int) -> None:
         self.total += n

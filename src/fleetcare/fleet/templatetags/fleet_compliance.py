@@ -7,9 +7,10 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from fleetcare.core.currency import format_count, format_percent
 
 register = template.Library()
 
@@ -21,7 +22,10 @@ def compliance_rows(rows: list[Any], show_account: bool) -> SafeString:
     def cells(row: Any) -> tuple[Any, ...]:
         account = format_html("<td>{}</td>", row.account_name) if show_account else ""
         outdated = (
-            format_html('<span class="badge status status-end_of_support">{}</span>', row.outdated)
+            format_html(
+                '<span class="badge status status-end_of_support">{}</span>',
+                format_count(row.outdated),
+            )
             if row.outdated
             else "0"
         )
@@ -31,11 +35,11 @@ def compliance_rows(rows: list[Any], show_account: bool) -> SafeString:
             row.model_name,
             row.sku,
             row.latest or "—",
-            number_format(row.total),
-            number_format(row.on_latest),
-            number_format(row.latest_share, 1),
+            format_count(row.total),
+            format_count(row.on_latest),
+            format_percent(row.latest_share),
             outdated,
-            number_format(row.unknown),
+            format_count(row.unknown),
             row.older_text or "—",
         )
 
@@ -43,7 +47,7 @@ def compliance_rows(rows: list[Any], show_account: bool) -> SafeString:
         "\n",
         '<tr>{}<th scope="row"><a href="{}">{}</a> <span class="muted">{}</span></th>'
         '<td>{}</td><td class="numeric">{}</td>'
-        '<td class="numeric">{} <span class="muted">({} %)</span></td>'
+        '<td class="numeric">{} <span class="muted">({})</span></td>'
         '<td class="numeric">{}</td><td class="numeric">{}</td><td>{}</td></tr>',
         (cells(row) for row in rows),
     )
