@@ -268,7 +268,9 @@ def main() -> None:
     print(f"COPY into a bare table : {copy_s:8.2f} s")
     print(f"fleetcare import       : {import_s:8.2f} s  ({args.devices / import_s:,.0f} rows/s)")
     print(f"import runs            : {', '.join(f'{r:.2f}' for r in runs)} s")
-    print(f"ratio to the bare COPY  : {import_s / copy_s:8.2f}  (information only, see ratio_indexed_floor)")
+    print(
+        f"ratio to the bare COPY  : {import_s / copy_s:8.2f}  (information only, see ratio_indexed_floor)"
+    )
     print(
         f"hand-written SQL load into a table shaped like fleet_device (same indexes and "
         f"foreign keys, no validation): {shaped_s:.2f} s; fleetcare / that: {import_s / shaped_s:.2f}"

@@ -16,7 +16,7 @@ from fleetcare.billing.models import Document
 from fleetcare.billing.pdf import render_document_html
 from fleetcare.billing.services import LineSpec, create_document, tax_rate_for
 from fleetcare.contracts import options as contract_options
-from fleetcare.core.currency import format_money, format_percent
+from fleetcare.core.currency import format_count, format_money, format_percent
 from fleetcare.core.jobs import run_job
 from fleetcare.daas.invoicing import billed_devices
 from tests.factories import (
@@ -45,6 +45,17 @@ def test_r_mon_1_amounts_in_english_and_french():
     with translation.override("fr"):
         text = template.render(Context({"amount": Decimal("1234.5"), "rate": Decimal("20")}))
     assert text == f"1{NBSP}234,50\xa0€ · 20\xa0%"
+
+
+def test_r_mon_1_counts_and_quantities_in_english_and_french():
+    assert format_count(1324, "en") == "1,324"
+    assert format_count(1324, "fr") == f"1{NBSP}324"
+    assert format_count(Decimal("12.0000"), "fr") == "12"  # a document line's quantity
+    assert format_count(Decimal("1234.5000"), "fr") == f"1{NBSP}234,5"
+    assert format_count(Decimal("0.25"), "en") == "0.25"
+    template = Template("{% load money %}{{ n|count }} · {{ none|count }}")
+    with translation.override("fr"):
+        assert template.render(Context({"n": 1500000, "none": None})) == f"1{NBSP}500{NBSP}000 · 0"
 
 
 def test_r_mon_2_tax_rate_is_the_customers_on_every_document(billing_user):

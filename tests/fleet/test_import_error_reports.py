@@ -82,7 +82,7 @@ def test_r_flt_4_portal_lists_1000_and_links_the_report(
     assert r.status_code == 422
     page = r.content.decode()
     assert page.count("<tr><td>") == 1000
-    assert f"The first 1000 problems are listed, of {BAD}." in page
+    assert f"The first 1,000 problems are listed, of {BAD:,}." in page
     report = ErrorReport.objects.get()
     assert report.total == BAD and report.account == customer
     assert f'href="/fleet/import/errors/{report.pk}.csv"' in page

@@ -222,3 +222,18 @@ def test_r_por_1_customers_may_not_import_licences(client, customer_user, custom
     assert client.get("/licences/import/").status_code == 403
     page = client.get("/licences/").content.decode()
     assert "/licences/import/" not in page  # the button is not offered either
+
+
+def test_r_por_1_licence_quantities_are_written_in_the_readers_language(
+    client, csm, customer, customer_user
+):
+    _licence(csm, customer, "LIC-BIG", quantity=1500)
+    client.force_login(customer_user)
+    english = client.get("/licences/").content.decode()
+    assert '<td class="numeric">1,500</td>' in english
+    assert '<td class="numeric">1500</td>' not in english
+    customer_user.language = "fr"
+    customer_user.save()
+    french = client.get("/licences/").content.decode()
+    assert '<td class="numeric">1\u202f500</td>' in french
+    assert "1 licence" in french

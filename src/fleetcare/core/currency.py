@@ -78,8 +78,15 @@ def _percent_in(value: str, locale: str) -> str:
     return _fp(rate, locale=locale, decimal_quantization=False)
 
 
-def format_count(value: int, language: str | None = None) -> str:
-    """A count as the reader writes it: ``1 000`` (fr, a narrow no-break space), ``1,000`` (en)."""
+def format_count(value: int | Decimal, language: str | None = None) -> str:
+    """A count as the reader writes it: ``1 000`` (fr, a narrow no-break space), ``1,000`` (en).
+
+    A decimal quantity keeps its fraction (``2.5``, ``2,5``) and drops trailing zeros.
+    """
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        from babel.numbers import format_decimal
+
+        return format_decimal(value.normalize(), format="#,##0.####", locale=babel_locale(language))
     return _count_in(int(value), babel_locale(language))
 
 
