@@ -20,3 +20,15 @@ CHROMIUM_ARGS = [
 def launch(playwright):
     """A headless Chromium from Debian's package."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def log_in(page, url: str, username: str, password: str) -> None:
+    """Sign in through the login page's own form (the page has other forms: the language
+    switch) and wait for the page it leads to."""
+    page.goto(f"{url}/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("#id_password").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    page.wait_for_load_state()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 from fleetcare.fleet.models import Device
 from fleetcare.support import services
 from fleetcare.support.models import Case, CaseEvent
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -32,10 +32,7 @@ TYPED = "Since Monday the Studio X50 in room 4 loses audio after ten minutes; tw
 
 
 def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, url, username, PASSWORD)
 
 
 def _world():

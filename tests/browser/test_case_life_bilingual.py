@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.support.models import Case
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -39,13 +39,7 @@ WORDS = {
 
 def _login(page, url: str, username: str) -> None:
     page.context.clear_cookies()
-    page.goto(f"{url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").locator("xpath=ancestor::form").locator(
-        "button[type=submit]"
-    ).click()
-    page.wait_for_load_state()
+    log_in(page, url, username, PASSWORD)
 
 
 def _submit(page, form_selector: str) -> None:

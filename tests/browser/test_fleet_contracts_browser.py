@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.contracts import services as contract_services
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import (
     PASSWORD,
     DistributorFactory,
@@ -24,12 +24,8 @@ from tests.factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+def _login(page, url: str, username: str) -> None:
+    log_in(page, url, username, PASSWORD)
 
 
 @pytest.mark.browser

@@ -12,18 +12,14 @@ from playwright.sync_api import expect, sync_playwright
 
 from fleetcare.fleet import services
 from fleetcare.fleet.models import Device
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import PASSWORD, csv_bytes
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
+def _login(page, url: str, username: str) -> None:
+    log_in(page, url, username, PASSWORD)
 
 
 def _state(account):

@@ -16,7 +16,7 @@ from playwright.sync_api import expect, sync_playwright
 from fleetcare.catalog import services as catalog
 from fleetcare.licences import services as licences
 from fleetcare.licences.models import LicenceKind
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import (
     PASSWORD,
     OrganisationFactory,
@@ -84,11 +84,8 @@ def _data():
     return model, hashlib.sha256(payload).hexdigest()
 
 
-def _login(page, url, username):
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+def _login(page, url: str, username: str) -> None:
+    log_in(page, url, username, PASSWORD)
 
 
 @pytest.mark.browser

@@ -15,7 +15,7 @@ from fleetcare.daas.models import SubscribedDevice, Subscription
 from fleetcare.fleet.models import Device
 from fleetcare.support import services
 from fleetcare.support.models import Case
-from tests.browser.chromium import launch
+from tests.browser.chromium import launch, log_in
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -33,10 +33,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, url, username, PASSWORD)
 
 
 @pytest.mark.browser

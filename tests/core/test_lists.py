@@ -69,6 +69,23 @@ def test_a_bad_value_is_named_on_the_page_and_the_rest_applies(customer_user, de
     assert len(page.context["devices"]) == 3
 
 
+def test_an_old_page_number_link_says_it_opened_the_first_page(customer_user, devices):
+    client = _client(customer_user)
+    page = client.get("/fleet/", {"page": "3", "page_size": "25", "status": "active"})
+    assert page.status_code == 200
+    texts = [str(m) for m in page.context["messages"]]
+    assert "Pages are reached with Next and Previous: here is the first page." in texts
+    assert {d.status for d in page.context["devices"]} == {"active"}  # the filter kept
+    first = client.get("/fleet/", {"page": "1"})
+    assert not [str(m) for m in first.context["messages"]]
+    customer_user.language = "fr"
+    customer_user.save(update_fields=["language"])
+    french = client.get("/fleet/", {"page": "3"})
+    assert "Les pages se parcourent avec Suivante et Précédente : voici la première page." in [
+        str(m) for m in french.context["messages"]
+    ]
+
+
 def test_a_bad_value_in_the_api_is_a_422_that_names_the_field(customer_user, api_client):
     r = api_client.as_user(customer_user).get("/api/v1/fleet/devices?status=lost")
     assert r.status_code == 422

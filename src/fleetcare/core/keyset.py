@@ -432,6 +432,9 @@ def keyset_page(
             % {"value": get.get("page_size"), "size": size}
         )
     cursor = get.get("cursor") or None
+    if not cursor and get.get("page") not in (None, "", "1"):
+        # An old link by page number (the list pages by cursor): say so, never a silent page 1.
+        problems.append(_("Pages are reached with Next and Previous: here is the first page."))
     try:
         page = fetch_page(qs, sort, size=size, cursor=cursor, count=count)
     except BadListQuery:
