@@ -104,6 +104,24 @@ def test_agent_sees_own_cases_near_or_past_breach_and_unassigned_ones(
     assert reverse("support:queue") + "?mine=1" in html
 
 
+def test_a_deadline_within_the_minute_is_just_past_or_due_not_zero_minutes(
+    client, agent, customer, customer_user
+):
+    _case(customer, customer_user, due_in=timedelta(seconds=-20), owner=agent)
+    _case(customer, customer_user, due_in=timedelta(seconds=40), owner=agent)
+    _case(customer, customer_user, due_in=timedelta(minutes=-20), owner=agent)
+    html = _home(client, agent)
+    assert "just past due" in html and "due within a minute" in html
+    assert "20\xa0minutes past due" in html  # Django's timesince keeps the words together
+    assert ">0\xa0minutes" not in html and " 0\xa0minutes" not in html
+    agent.language = "fr"
+    agent.save(update_fields=["language"])
+    french = _home(client, agent)
+    assert "échéance tout juste dépassée" in french
+    assert "échéance dans moins d’une minute" in french
+    assert "de 0\xa0minute" not in french and "dans 0\xa0minute" not in french
+
+
 def test_escalation_manager_sees_open_escalations_own_first(
     client, escalation_manager, vendor_user, customer, customer_user
 ):

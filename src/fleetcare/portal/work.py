@@ -97,6 +97,10 @@ def _mark_due(work_list: WorkList, now: datetime) -> WorkList:
     """Cases: whether the earliest open deadline has passed (shown as "past due")."""
     for case in work_list.rows:
         case.past_due = case.earliest_due is not None and case.earliest_due <= now
+        # Within a minute either way: "0 minutes" says nothing; the page says "just".
+        case.due_this_minute = case.earliest_due is not None and abs(
+            case.earliest_due - now
+        ) < timedelta(minutes=1)
     return work_list
 
 
