@@ -34,7 +34,7 @@ HOMES = {
     "maple": {
         "Your customers' open cases": "Room system reboots every hour",
         "Subscriptions": "Northwind Logistics",
-        "Replacement threshold this year": "Over the 2 % threshold",
+        "Replacement threshold this year": "Over the 2% threshold",
     },
     "thames": {"Subscriptions": "Contoso Retail Ltd"},
     "northwind-admin": {"Open cases": "Room system reboots every hour"},

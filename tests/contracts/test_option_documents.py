@@ -69,6 +69,13 @@ def test_r_pe_8_professional_services_at_the_contract_discount_from_the_page(
     assert second.status_code == 302
     quotes = Document.objects.filter(purpose="professional_services").order_by("id")
     assert [q.subtotal for q in quotes] == [Decimal("1445.00"), Decimal("170.00")]  # 10×170×0.85
+    # Written in the recipient's language, the rate as that language writes it.
+    assert quotes[0].lines.get().description == "Room design workshop (contract discount 15%)"
+    contract.distribution_partner.language = "fr"
+    contract.distribution_partner.save(update_fields=["language"])
+    client.post(url, {"description": "Atelier", "hours": "1"})
+    french = Document.objects.filter(purpose="professional_services").latest("id")
+    assert french.lines.get().description == "Atelier (remise contractuelle de 15\xa0%)"
     html = _page(client, contract)
     for q in quotes:
         assert reverse("billing:document_detail", args=[q.pk]) in html

@@ -83,7 +83,9 @@ def test_r_flt_4_retire_warning_threshold_edge(
         problem = r.json()
         assert problem["field"] == "confirm_retire" and problem["retired"] == 2
         assert "confirm_retire" in problem["detail"]
+        assert "(more than 10%)" in problem["detail"]  # the reader's way, not "10 %"
         assert problem["errors"][0]["code"] == "retire_unconfirmed"
+        assert "more than 10%:" in problem["errors"][0]["reason"]
         assert len(_active(customer)) == 10  # nothing changed
         assert InventorySnapshot.objects.filter(account=customer).count() == 1
         r = upload(admin_api, content, as_of="2026-02-28", confirm_retire="true")

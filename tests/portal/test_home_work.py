@@ -316,6 +316,29 @@ def test_partner_sees_its_customers_cases_subscriptions_and_threshold(
     assert reverse("daas:detail", args=[sub.pk]) in html
 
 
+def test_r_ds_5_threshold_rates_are_written_in_the_readers_language(
+    client, partner, partner_user, daas_customer
+):
+    from tests.factories import subscribe, voice_model
+
+    subscribe(
+        partner_user,
+        daas_customer,
+        voice_model(),
+        60,  # the next replacement: 1 of 60 = 1.67 %, within the 2 % threshold
+        extended_cover=True,
+        delivered_on=timezone.localdate() - timedelta(days=5),
+    )
+    html = _home(client, partner_user)
+    assert '<td class="numeric">0%</td>' in html and "Within the 2% threshold" in html
+    assert " %" not in html.split('id="threshold-table"')[1].split("</table>")[0]
+    partner_user.language = "fr"
+    partner_user.save(update_fields=["language"])
+    french = _home(client, partner_user)
+    assert '<td class="numeric">0\xa0%</td>' in french
+    assert "Sous le seuil de 2\xa0%" in french
+
+
 def test_distributor_sees_the_quotes_addressed_to_it_only(client, distributor_user, customer):
     mine = _document(customer, distributor_user.organisation)
     other = OrganisationFactory(name="Other Dist", kind="distribution_partner")

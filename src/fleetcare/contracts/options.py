@@ -20,6 +20,7 @@ from fleetcare.billing.services import (
     in_language_of,
     require_billing,
 )
+from fleetcare.core.currency import format_percent
 
 # Prices of the paid P+E options, per contract year, one price list per currency (written
 # as data, never converted; illustrative). Override with the setting BILLING_OPTION_PRICES
@@ -176,9 +177,9 @@ def raise_professional_services_quote(
     n = Document.objects.filter(source_key__startswith=f"ps:{contract.pk}:").count() + 1
     with in_language_of(recipient):
         title = titles.PROFESSIONAL_SERVICES.message(reference=contract.reference)
-        text = _("%(description)s (contract discount %(discount)s %%)") % {
+        text = _("%(description)s (contract discount %(discount)s)") % {
             "description": description.strip(),
-            "discount": discount.normalize(),
+            "discount": format_percent(discount),
         }
     return create_document(
         kind=DocumentKind.QUOTE,

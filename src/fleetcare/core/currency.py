@@ -65,8 +65,13 @@ def format_money(
     )
 
 
-def format_percent(value: Decimal | int | str, language: str | None = None) -> str:
-    """A tax rate or share as the reader writes it: ``19 %`` (fr), ``19%`` (en)."""
+def format_percent(
+    value: Decimal | int | float | str, language: str | None = None, places: int | None = None
+) -> str:
+    """A tax rate or share as the reader writes it: ``19 %`` (fr), ``19%`` (en); with
+    ``places``, rounded to at most that many decimals (``2.58%`` for 2.5806)."""
+    if places is not None:
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-places))
     return _percent_in(str(value), babel_locale(language))
 
 

@@ -14,6 +14,7 @@ from fleetcare.api.errors import ProblemError
 from fleetcare.api.pagination import Keyset, PageNumber
 from fleetcare.api.types import ApiDate
 from fleetcare.catalog.models import ProductModel
+from fleetcare.core.currency import format_count, format_percent
 from fleetcare.core.lists import DbId
 from fleetcare.core.tenancy import get_visible_or_404
 from fleetcare.organisations.models import Organisation, OrganisationKind, Site
@@ -196,10 +197,14 @@ def _retire_refused(exc: services.RetireNotConfirmed) -> ProblemError:
         409,
         _(
             "This full inventory would retire %(retired)s of the account's %(active)s active "
-            "devices (more than %(share)s %%): send confirm_retire=true to confirm, or "
+            "devices (more than %(share)s): send confirm_retire=true to confirm, or "
             "mode=add to add or update only. Nothing was saved."
         )
-        % {"retired": exc.retired, "active": exc.active, "share": exc.share_percent},
+        % {
+            "retired": format_count(exc.retired),
+            "active": format_count(exc.active),
+            "share": format_percent(exc.share_percent),
+        },
         title=_("Confirmation needed"),
         errors=present_errors([exc.as_error()]),
         field="confirm_retire",

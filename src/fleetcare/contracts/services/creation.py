@@ -30,7 +30,7 @@ from fleetcare.contracts.services.common import (
 )
 from fleetcare.contracts.services.proposal import unit_prices
 from fleetcare.core.changelog import log_change
-from fleetcare.core.currency import clean_currency
+from fleetcare.core.currency import clean_currency, format_percent
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.roles import OrganisationKind
 from fleetcare.rules import enterprise as pe
@@ -90,9 +90,9 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
                 "start": contract.start_date,
                 "end": contract.end_date,
             }
-            growth_text = _("%(category)s: agreed growth, share billed upfront %(share)s %%") % {
+            growth_text = _("%(category)s: agreed growth, share billed upfront %(share)s") % {
                 "category": name,
-                "share": f"{g * 100:.0f}",
+                "share": format_percent(f"{g * 100:.0f}"),
             }
         if cc.installed:
             lines.append(

@@ -19,8 +19,11 @@ def money(amount: Any, currency: str) -> str:
 
 
 @register.filter
-def percent(value: Any) -> str:
-    return format_percent(value if value not in (None, "") else 0)
+def percent(value: Any, places: Any = None) -> str:
+    """``{{ rate|percent }}``; ``{{ rate|percent:2 }}``: at most two decimals."""
+    return format_percent(
+        value if value not in (None, "") else 0, places=None if places is None else int(places)
+    )
 
 
 @register.filter

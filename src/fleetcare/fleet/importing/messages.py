@@ -41,7 +41,7 @@ def _reasons() -> dict[str, str]:
         "serial_taken": _("this serial number cannot be used (it is taken)"),
         "retire_unconfirmed": _(
             "this full inventory would retire %(retired)s of the account's %(active)s active "
-            "devices, more than %(share)s%%: tick the confirmation (confirm_retire) or import "
+            "devices, more than %(share)s: tick the confirmation (confirm_retire) or import "
             "in add-or-update mode"
         ),
     }
@@ -54,9 +54,28 @@ def reason_text(error: dict[str, Any]) -> str:
     if text is None:
         return str(error.get("reason", code or ""))
     try:
-        return text % (error.get("params") or {})
+        return text % _shown(error.get("params") or {})
     except (KeyError, TypeError, ValueError):
         return text
+
+
+_COUNTS = frozenset({"active", "retired", "limit", "size"})  # not row numbers or ids
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    """Stored parameters (plain numbers) written for the reader: ``1,000`` / ``1 000``,
+    a share as a percentage."""
+    from fleetcare.core.currency import format_count, format_percent
+
+    shown: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "share" and isinstance(value, int | float):
+            shown[key] = format_percent(value, places=2)
+        elif key in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
+            shown[key] = format_count(value)
+        else:
+            shown[key] = value
+    return shown
 
 
 def present(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from fleetcare.billing.services import (
     in_language_of,
 )
 from fleetcare.core.changelog import changelog
+from fleetcare.core.currency import format_percent
 from fleetcare.core.permissions import require
 from fleetcare.replacements.models import (
     OrderStatus,
@@ -148,11 +149,11 @@ def decide_threshold(
             with in_language_of(order.partner or order.account):
                 title = titles.OVER_THRESHOLD.message(reference=order.reference)
                 description = _(
-                    "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s %%)"
+                    "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s)"
                 ) % {
                     "model": model.name,
                     "reference": order.reference,
-                    "rate": order.threshold_rate,
+                    "rate": format_percent(order.threshold_rate),
                 }
             order.threshold_document = create_document(
                 kind=DocumentKind.INVOICE,
