@@ -205,9 +205,12 @@ def term_series(contract: EnterpriseContract, up_to: date) -> dict[str, Any]:
 def chart_svg(contract: EnterpriseContract, up_to: date) -> str:
     """Count against ordered and baseline over the term (matplotlib, server-rendered SVG)."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+
+    from fleetcare.core.currency import format_count
 
     data = term_series(contract, up_to)
     cats = data["categories"]
@@ -223,10 +226,16 @@ def chart_svg(contract: EnterpriseContract, up_to: date) -> str:
         ax.set_xticks(x)
         ax.set_xticklabels(months, rotation=45, ha="right", fontsize=8)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8)
+        # Beside the plot, never over the lines; counts written for the reader.
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+        ax.yaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(
+                lambda v, _pos: format_count(int(v)) if v == int(v) else f"{v:g}"
+            )
+        )
     fig.tight_layout()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     return buf.getvalue()
 
 

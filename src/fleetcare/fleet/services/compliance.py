@@ -154,6 +154,7 @@ def chart_svg(result: Compliance) -> str:
     """Devices on the latest release, older ones and unknown, per account and model: a
     stacked horizontal bar chart (matplotlib, server-rendered SVG, as the monthly report)."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
@@ -180,10 +181,16 @@ def chart_svg(result: Compliance) -> str:
     ax.invert_yaxis()
     ax.set_xlabel(_("Active devices"))
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    # Above the bars, never over them (the longest bar reaches the right edge).
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    ax.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(
+            lambda x, _pos: format_count(int(x)) if x == int(x) else f"{x:g}"
+        )
+    )
     fig.tight_layout()
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", bbox_inches="tight")
     return buf.getvalue()
 
 
