@@ -226,3 +226,46 @@ def test_r_ds_6_daas_customer_with_its_own_contract_opens_cases(daas_admin, daas
 def test_r_ds_6_end_user_sees_the_partner_page(daas_end_user):
     html = _client(daas_end_user).get(reverse("support:case_new")).content.decode()
     assert "Please contact Maple Partners" in html and 'name="subject"' not in html
+
+
+def test_r_por_1_the_device_page_opens_a_case_form_filled_with_that_device(
+    agent, customer, customer_user, fleet, model
+):
+    device = fleet["lyon"]
+    customer_client = _client(customer_user)
+    page = customer_client.get(reverse("fleet:device_detail", args=[device.pk])).content.decode()
+    link = f"{reverse('support:case_new')}?device={device.pk}"
+    assert f'href="{link}"' in page
+    form = customer_client.get(link)
+    assert form.context["form"].initial == {
+        "account": customer.pk,
+        "product_model": model.pk,
+        "device": device.pk,
+    }
+    html = form.content.decode()
+    assert f'value="{device.pk}" selected' in html or f'value="{device.pk}" checked' in html
+    assert f'<option value="{model.pk}" selected>' in html
+    # The agent's form starts on the account as well.
+    agent_form = _client(agent).get(link)
+    assert f'<option value="{customer.pk}" selected>' in agent_form.content.decode()
+
+
+def test_r_por_1_a_device_the_reader_may_not_choose_is_said_not_filled(
+    customer_user, fleet, other_customer_user
+):
+    for device in (fleet["foreign"], fleet["retired"]):
+        r = _client(customer_user).get(reverse("support:case_new"), {"device": device.pk})
+        assert r.status_code == 200 and r.context["form"].initial == {}
+        texts = [str(m) for m in r.context["messages"]]
+        assert "That device cannot be chosen for a case: choose the device in the form." in texts
+    bad = _client(customer_user).get(reverse("support:case_new"), {"device": "9" * 40})
+    assert bad.status_code == 200 and bad.context["form"].initial == {}
+    # A retired device offers no case button; another tenant's device page is a 404.
+    retired = _client(customer_user).get(reverse("fleet:device_detail", args=[fleet["retired"].pk]))
+    assert 'id="open-case-for-device"' not in retired.content.decode()
+    assert (
+        _client(customer_user)
+        .get(reverse("fleet:device_detail", args=[fleet["foreign"].pk]))
+        .status_code
+        == 404
+    )

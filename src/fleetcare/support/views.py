@@ -210,7 +210,8 @@ def case_new(request):
     ):
         # R-DS-6: sent to the partner before any form is shown, not refused after it.
         return render(request, "support/end_user.html", {"partners": _partner_names(user)})
-    form = CaseForm(request.POST or None, request.FILES or None, user=user)
+    initial = _case_initial(request) if request.method != "POST" else {}
+    form = CaseForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
@@ -240,6 +241,35 @@ def case_new(request):
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             return redirect("support:case_detail", pk=case.pk)
     return render(request, "support/case_new.html", {"form": form})
+
+
+def _case_initial(request) -> dict[str, Any]:
+    """``?device=ID`` (the device page's "Open a case about this device"): the form starts
+    with that device, its model and its account, when the reader sees it and it is active;
+    otherwise a message says the device was not filled in."""
+    from fleetcare.fleet.models import Device, DeviceStatus
+
+    raw = request.GET.get("device")
+    if not raw:
+        return {}
+    device = (
+        Device.objects.visible_to(request.user)
+        .filter(pk=int(raw), status=DeviceStatus.ACTIVE)
+        .only("pk", "account_id", "product_model_id")
+        .first()
+        if raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if device is None:
+        messages.warning(
+            request, _("That device cannot be chosen for a case: choose the device in the form.")
+        )
+        return {}
+    return {
+        "account": device.account_id,
+        "product_model": device.product_model_id,
+        "device": device.pk,
+    }
 
 
 @login_required
