@@ -185,3 +185,64 @@ def test_r_mon_1_demo_documents_of_eur_gbp_cad_accounts_in_their_currency():
             expected = {str(entry.list_price), str(entry.daas_monthly_price)}
             assert line["unit_price"] in expected, (item["title"], line)
     assert seen == {"EUR", "GBP", "CAD"}
+
+
+def test_r_mon_2_lines_are_written_in_the_readers_language_and_issued_in_the_recipients(
+    customer, vendor_user
+):
+    """A line stores a code and parameters: the PDF is in the recipient's language, the
+    portal page and the API in the reader's; the text as issued is kept."""
+    from django.test import Client
+
+    from fleetcare.contracts.services import CategoryInput, create_contract
+    from tests.factories import CategoryFactory, api
+
+    CategoryFactory(code="video")
+    customer.language = "fr"
+    customer.save(update_fields=["language"])
+    contract = create_contract(
+        actor=vendor_user("csm"),
+        account=customer,
+        start_date=date(2026, 1, 1),
+        categories=[CategoryInput("video", 10, 2, Decimal("60.00"))],
+    )
+    order = contract.upfront_order
+    installed, growth = order.lines.order_by("position")
+    assert (installed.text_code, installed.text_params["category"]) == (
+        "billing.line.pe_installed",
+        "video",
+    )
+    # As issued, in French (the recipient's), with French dates and percentage.
+    assert installed.description == "Vidéo : appareils installés, 1 janvier 2026 – 31 décembre 2026"
+    assert growth.description == "Vidéo : croissance convenue, part facturée à l’avance 50\xa0%"
+    pdf_html = render_document_html(order)
+    assert "Vidéo : appareils installés, 1 janvier 2026" in pdf_html
+    # An English reader of the same document.
+    billing = vendor_user("billing")
+    client = Client()
+    client.force_login(billing)
+    page = client.get(f"/billing/{order.pk}/").content.decode()
+    assert "Video: installed devices, 1 Jan 2026 – 31 Dec 2026" in page
+    assert "Video: agreed growth, share billed upfront 50%" in page
+    assert "appareils installés" not in page
+    body = api(billing).get(f"/api/v1/billing/documents/{order.pk}").json()
+    first = body["lines"][0]
+    assert first["description"] == "Video: installed devices, 1 Jan 2026 – 31 Dec 2026"
+    assert first["issued_description"] == installed.description
+    assert first["text_code"] == "billing.line.pe_installed"
+    assert first["text_params"] == {"category": "video", "start": "2026-01-01", "end": "2026-12-31"}
+
+
+def test_r_ds_7_daas_lines_choose_their_plural_in_each_language():
+    from fleetcare.billing import titles
+
+    one = titles.LINE_DAAS_FULL_MONTH.message(customer="Northwind", model="CCX 500", n=1)
+    many = titles.LINE_DAAS_PART_MONTH.message(
+        customer="Northwind", model="CCX 500", n=3, active=12, days=31
+    )
+    with translation.override("en"):
+        assert str(one) == "Northwind · CCX 500: 1 device, full month"
+        assert str(many) == "Northwind · CCX 500: 3 devices, 12 of 31 days"
+    with translation.override("fr"):
+        assert str(one) == "Northwind · CCX 500 : 1 appareil, mois complet"
+        assert str(many) == "Northwind · CCX 500 : 3 appareils, 12 jours sur 31"

@@ -51,7 +51,14 @@ class MoneyDocumentOut(Schema):
 
 class MoneyDocumentLineOut(Schema):
     position: int
-    description: str
+    description: str = Field(
+        ..., alias="display_description", description="In the reader's language"
+    )
+    issued_description: str = Field(
+        ..., alias="description", description="As issued, in the recipient's language"
+    )
+    text_code: str = Field(..., description="The description's message code (empty: typed)")
+    text_params: dict = Field(..., description="The message's parameters")
     sku: str
     quantity: Decimal
     unit_price: Decimal

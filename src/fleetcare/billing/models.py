@@ -206,6 +206,11 @@ class DocumentLine(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
     description = models.CharField(_("description"), max_length=300)
+    # The description as a message code and its parameters (billing.titles), written in
+    # the reader's language when shown; ``description`` keeps the text as issued, in the
+    # recipient's language (and is the text of lines without a code).
+    text_code = models.CharField(_("text code"), max_length=64, blank=True)
+    text_params = models.JSONField(_("text parameters"), default=dict, blank=True)
     sku = models.CharField(_("SKU"), max_length=40, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
@@ -228,4 +233,11 @@ class DocumentLine(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.description
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language (the stored text for older lines)."""
+        if self.text_code:
+            return render(self.text_code, self.text_params) or self.description
         return self.description

@@ -33,7 +33,10 @@ from .signals import document_issued
 
 @dataclass(frozen=True)
 class LineSpec:
-    description: str
+    """One line of a document; ``description`` is a :class:`Message` (stored as its code
+    and parameters, written in the reader's language when shown) or a typed text."""
+
+    description: str | Message
     quantity: Decimal | int
     unit_price: Decimal
     factor: Decimal = Decimal(1)
@@ -43,6 +46,13 @@ class LineSpec:
     def amount(self) -> Decimal:
         """R-MON-1: half up to the cent at line level."""
         return round_money(Decimal(self.quantity) * Decimal(self.unit_price) * Decimal(self.factor))
+
+
+def _line_text(description: str | Message) -> tuple[str, str, dict[str, Any]]:
+    """(text in the active language, code, parameters) of a line's description."""
+    if isinstance(description, Message):
+        return str(description)[:300], description.code, description.params
+    return str(description)[:300], "", {}
 
 
 def language_of(organisation: Any) -> str:
@@ -121,11 +131,15 @@ def create_document(
         credits=credits,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    with in_language_of(recipient):  # the text as issued, in the recipient's language
+        texts = [_line_text(spec.description) for spec in lines]
     DocumentLine.objects.bulk_create(
         DocumentLine(
             document=doc,
             position=i,
-            description=spec.description,
+            description=texts[i - 1][0],
+            text_code=texts[i - 1][1],
+            text_params=texts[i - 1][2],
             sku=spec.sku,
             quantity=Decimal(spec.quantity),
             unit_price=spec.unit_price,
@@ -224,7 +238,13 @@ def credit_invoice(invoice: Document, *, actor: Any = None, reason: str = "") ->
     if inv.credit_notes.exclude(status=DocumentStatus.VOID).exists():
         raise ValidationError(_("%(doc)s has already been credited.") % {"doc": inv})
     lines = [
-        LineSpec(line.description, -line.quantity, line.unit_price, line.factor, line.sku)
+        LineSpec(
+            Message(line.text_code, line.text_params) if line.text_code else line.description,
+            -line.quantity,
+            line.unit_price,
+            line.factor,
+            line.sku,
+        )
         for line in inv.lines.all()
     ]
     title = titles.CREDIT_NOTE.message(number=inv.number)

@@ -1,8 +1,9 @@
-"""Money documents' titles as message codes with parameters (core.messages).
+"""Money documents' titles and line texts as message codes with parameters (core.messages).
 
-A document stores ``title_code`` and ``title_params``; its title is written when shown,
-in the reader's language (the PDF and e-mail in the recipient's). ``Document.title``
-keeps the title as first written, in the recipient's language, for rows without a code.
+A document stores ``title_code`` and ``title_params``, a line ``text_code`` and
+``text_params``; they are written when shown, in the reader's language (the PDF and
+e-mail in the recipient's). ``Document.title`` and ``DocumentLine.description`` keep the
+text as first written, in the recipient's language, for rows without a code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from fleetcare.core.messages import define
 
@@ -42,3 +44,102 @@ OVER_THRESHOLD = define(
     "billing.title.over_threshold", _("Over-threshold replacement — %(reference)s")
 )
 DAAS_MONTH = define("billing.title.daas_month", _("Device-as-a-Service — %(month)s"), month=_month)
+
+
+# --- line texts: a document line stores one of these codes with its parameters --------
+
+
+def _category(value: Any) -> str:
+    """A category code as its label in the active language (an unknown code as given)."""
+    from fleetcare.catalog.models import CategoryCode
+
+    try:
+        return str(CategoryCode(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _count(value: Any) -> str:
+    from fleetcare.core.currency import format_count
+
+    return format_count(value or 0)
+
+
+def _percent(value: Any) -> str:
+    from fleetcare.core.currency import format_percent
+
+    return format_percent(value or 0, places=2)
+
+
+def _basis(value: Any) -> str:
+    labels = {"monthly": _("Monthly"), "daily": _("Daily")}
+    return str(labels.get(value, value)).lower()
+
+
+LINE_PE_INSTALLED = define(
+    "billing.line.pe_installed",
+    _("%(category)s: installed devices, %(start)s – %(end)s"),
+    category=_category,
+)
+LINE_PE_GROWTH = define(
+    "billing.line.pe_growth",
+    _("%(category)s: agreed growth, share billed upfront %(share)s"),
+    category=_category,
+    share=_percent,
+)
+LINE_PE_ADJUSTMENT = define(
+    "billing.line.pe_adjustment",
+    _(
+        "%(category)s: %(added)s devices added (%(count)s counted on %(counted_on)s, "
+        "ordered %(ordered)s), billed %(start)s – %(end)s (%(basis)s proration)"
+    ),
+    category=_category,
+    added=_count,
+    count=_count,
+    ordered=_count,
+    basis=_basis,
+)
+LINE_OPTION_CSM = define(
+    "billing.line.option_csm",
+    _("Extra CSM blocks (8 hours a month each), %(start)s – %(end)s"),
+)
+LINE_OPTION_TAM = define(
+    "billing.line.option_tam", _("Technical account management, %(start)s – %(end)s")
+)
+LINE_OPTION_DESTRUCTION = define(
+    "billing.line.option_destruction",
+    _("On-site destruction of replaced units, %(start)s – %(end)s"),
+)
+# ``description`` is what billing typed (shown as typed).
+LINE_PROFESSIONAL_SERVICES = define(
+    "billing.line.professional_services",
+    _("%(description)s (contract discount %(discount)s)"),
+    discount=_percent,
+)
+LINE_UNRETURNED_UNIT = define(
+    "billing.line.unreturned_unit",
+    _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)"),
+)
+LINE_OVER_THRESHOLD = define(
+    "billing.line.over_threshold",
+    _("%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s)"),
+    rate=_percent,
+)
+LINE_DAAS_FULL_MONTH = define(
+    "billing.line.daas_full_month",
+    ngettext_lazy(
+        "%(customer)s · %(model)s: %(n)s device, full month",
+        "%(customer)s · %(model)s: %(n)s devices, full month",
+        "n",
+    ),
+    number="n",
+)
+LINE_DAAS_PART_MONTH = define(
+    "billing.line.daas_part_month",
+    ngettext_lazy(
+        "%(customer)s · %(model)s: %(n)s device, %(active)s of %(days)s days",
+        "%(customer)s · %(model)s: %(n)s devices, %(active)s of %(days)s days",
+        "n",
+    ),
+    number="n",
+)

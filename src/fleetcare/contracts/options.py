@@ -17,10 +17,8 @@ from fleetcare.billing.models import Document, DocumentKind
 from fleetcare.billing.services import (
     LineSpec,
     create_document,
-    in_language_of,
     require_billing,
 )
-from fleetcare.core.currency import format_percent
 
 # Prices of the paid P+E options, per contract year, one price list per currency (written
 # as data, never converted; illustrative). Override with the setting BILLING_OPTION_PRICES
@@ -91,14 +89,13 @@ def raise_options_order(contract: Any, *, actor: Any = None) -> Document:
     """A draft order for the paid options of a P+E contract's term (extra CSM blocks,
     technical account management, on-site destruction). Idempotent per contract."""
     require_billing(actor)
-    term = {"start": contract.start_date, "end": contract.end_date}
+    term = {"start": contract.start_date.isoformat(), "end": contract.end_date.isoformat()}
     recipient = _recipient(contract)
     lines = []
-    with in_language_of(recipient):
-        title = titles.PAID_OPTIONS.message(reference=contract.reference)
-        csm_text = _("Extra CSM blocks (8 hours a month each), %(start)s – %(end)s") % term
-        tam_text = _("Technical account management, %(start)s – %(end)s") % term
-        destruction_text = _("On-site destruction of replaced units, %(start)s – %(end)s") % term
+    title = titles.PAID_OPTIONS.message(reference=contract.reference)
+    csm_text = titles.LINE_OPTION_CSM.message(**term)
+    tam_text = titles.LINE_OPTION_TAM.message(**term)
+    destruction_text = titles.LINE_OPTION_DESTRUCTION.message(**term)
     if contract.extra_csm_blocks:
         lines.append(
             LineSpec(
@@ -175,12 +172,10 @@ def raise_professional_services_quote(
     # Serialise quotes of one contract: each gets the next key ps:<contract>:<n>.
     type(contract).objects.select_for_update().filter(pk=contract.pk).first()
     n = Document.objects.filter(source_key__startswith=f"ps:{contract.pk}:").count() + 1
-    with in_language_of(recipient):
-        title = titles.PROFESSIONAL_SERVICES.message(reference=contract.reference)
-        text = _("%(description)s (contract discount %(discount)s)") % {
-            "description": description.strip(),
-            "discount": format_percent(discount),
-        }
+    title = titles.PROFESSIONAL_SERVICES.message(reference=contract.reference)
+    text = titles.LINE_PROFESSIONAL_SERVICES.message(
+        description=description.strip(), discount=str(discount.normalize())
+    )
     return create_document(
         kind=DocumentKind.QUOTE,
         purpose="professional_services",

@@ -136,6 +136,7 @@ class Definition:
     code: str
     template: Promise | str
     formatters: Mapping[str, Formatter] = field(default_factory=dict)
+    number: str | None = None  # a plural message (ngettext_lazy): the parameter it counts
 
     def message(self, **params: Any) -> Message:
         return Message(self.code, params)
@@ -145,16 +146,24 @@ class Definition:
         for key, value in (params or {}).items():
             show = self.formatters.get(key, _default)
             values[key] = show(value)
+        if self.number is not None:
+            # ngettext_lazy picks the form from the raw count (a formatted "1 200" is not
+            # a number); the count then shows as given.
+            values[self.number] = int((params or {}).get(self.number) or 0)
+            return str(self.template % values)
         return str(self.template) % values
 
 
-def define(code: str, template: Promise | str, **formatters: Formatter) -> Definition:
+def define(
+    code: str, template: Promise | str, *, number: str | None = None, **formatters: Formatter
+) -> Definition:
     """Register a message code (once per code; a second definition is a programming
-    error)."""
+    error). A plural message is an ``ngettext_lazy(singular, plural, "n")`` template with
+    ``number="n"``: the parameter that chooses the form."""
     existing = _REGISTRY.get(code)
     if existing is not None and existing.template != template:
         raise ValueError(f"message code {code!r} is defined twice")
-    entry = Definition(code, template, formatters)
+    entry = Definition(code, template, formatters, number)
     _REGISTRY[code] = entry
     return entry
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
-from django.utils.translation import ngettext
 
 from fleetcare.billing import titles
 from fleetcare.billing.models import Document, DocumentKind
@@ -103,7 +102,7 @@ def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]
     the sum of its devices' fees from rules.daas (half up per device, R-MON-1); the
     devices themselves are the invoice's annex (``billed_devices``).
 
-    Descriptions are in the active language: the caller chooses the partner's."""
+    Descriptions are message codes (billing.titles), written in the reader's language."""
     groups: dict[tuple, list[BilledDevice]] = {}
     for row in billed_devices(partner_id, month):
         groups.setdefault((row.currency, *_group_key(row)), []).append(row)
@@ -112,28 +111,12 @@ def daas_invoice_lines(partner_id: int, month: date) -> dict[str, list[LineSpec]
         n = len(rows)
         total = sum((r.amount for r in rows), Decimal(0))
         if active == days:
-            text = ngettext(
-                "%(customer)s · %(model)s: %(n)s device, full month",
-                "%(customer)s · %(model)s: %(n)s devices, full month",
-                n,
-            ) % {
-                "customer": customer,
-                "model": model,
-                "n": n,
-            }
+            text = titles.LINE_DAAS_FULL_MONTH.message(customer=customer, model=model, n=n)
             spec = LineSpec(text, n, price, sku=sku)
         else:
-            text = ngettext(
-                "%(customer)s · %(model)s: %(n)s device, %(active)s of %(days)s days",
-                "%(customer)s · %(model)s: %(n)s devices, %(active)s of %(days)s days",
-                n,
-            ) % {
-                "customer": customer,
-                "model": model,
-                "n": n,
-                "active": active,
-                "days": days,
-            }
+            text = titles.LINE_DAAS_PART_MONTH.message(
+                customer=customer, model=model, n=n, active=active, days=days
+            )
             factor = (Decimal(active) / Decimal(days)).quantize(Decimal("0.00000001"))
             spec = LineSpec(text, n, price, factor, sku=sku)
         if spec.amount != total:  # keep the rule's per-device amounts exactly

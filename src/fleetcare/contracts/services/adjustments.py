@@ -167,25 +167,21 @@ def quote_adjustment(*, actor: Any, adjustment: Adjustment) -> Adjustment:
         )
     with changelog(adj, "adjustment.quoted", actor=actor):
         period_end = contract.end_date
-        with in_language_of(contract.distribution_partner):
-            description = _(
-                "%(category)s: %(added)s devices added (%(count)s counted on %(counted_on)s, "
-                "ordered %(ordered)s), billed %(start)s – %(end)s (%(basis)s proration)"
-            ) % {
-                "category": str(adj.contract_category.category),
-                "added": adj.added,
-                "count": adj.count,
-                "counted_on": adj.counted_on,
-                "ordered": adj.previous_ordered,
-                "start": adj.month,
-                "end": period_end,
-                "basis": str(adj.get_basis_display()).lower(),
-            }
-            title = titles.PE_ADJUSTMENT.message(
-                reference=contract.reference,
-                month=adj.month.isoformat(),
-                account=contract.account.name,
-            )
+        description = titles.LINE_PE_ADJUSTMENT.message(
+            category=adj.contract_category.category.code,
+            added=adj.added,
+            count=adj.count,
+            counted_on=adj.counted_on.isoformat() if adj.counted_on else None,
+            ordered=adj.previous_ordered,
+            start=adj.month.isoformat(),
+            end=period_end.isoformat(),
+            basis=adj.basis,
+        )
+        title = titles.PE_ADJUSTMENT.message(
+            reference=contract.reference,
+            month=adj.month.isoformat(),
+            account=contract.account.name,
+        )
         line = LineSpec(
             description,
             adj.added,

@@ -30,7 +30,7 @@ from fleetcare.contracts.services.common import (
 )
 from fleetcare.contracts.services.proposal import unit_prices
 from fleetcare.core.changelog import log_change
-from fleetcare.core.currency import clean_currency, format_percent
+from fleetcare.core.currency import clean_currency
 from fleetcare.core.programmes import ProgrammeKind
 from fleetcare.core.roles import OrganisationKind
 from fleetcare.rules import enterprise as pe
@@ -83,17 +83,11 @@ def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any
     g = prog.upfront_growth_share if prog.upfront_growth_share is not None else Decimal("0.5")
     lines = []
     for cc in contract.categories.select_related("category"):
-        with in_language_of(recipient):
-            name = str(cc.category)
-            installed_text = _("%(category)s: installed devices, %(start)s – %(end)s") % {
-                "category": name,
-                "start": contract.start_date,
-                "end": contract.end_date,
-            }
-            growth_text = _("%(category)s: agreed growth, share billed upfront %(share)s") % {
-                "category": name,
-                "share": format_percent(f"{g * 100:.0f}"),
-            }
+        term = {"start": contract.start_date.isoformat(), "end": contract.end_date.isoformat()}
+        installed_text = titles.LINE_PE_INSTALLED.message(category=cc.category.code, **term)
+        growth_text = titles.LINE_PE_GROWTH.message(
+            category=cc.category.code, share=f"{g * 100:.0f}"
+        )
         if cc.installed:
             lines.append(
                 LineSpec(

@@ -19,7 +19,6 @@ from fleetcare.billing.services import (
     in_language_of,
 )
 from fleetcare.core.changelog import changelog
-from fleetcare.core.currency import format_percent
 from fleetcare.core.permissions import require
 from fleetcare.replacements.models import (
     OrderStatus,
@@ -44,13 +43,13 @@ def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Do
     # R-RMA-4 / R-MON-1: the list price in the order's currency; MissingPrice otherwise.
     amount = rma_rules.unreturned_charge(Money(model.list_price_in(order.currency), order.currency))
     addressed_to = order.partner if order.partner_id else None  # a partner-sold programme
+    title = titles.UNRETURNED_UNIT.message(reference=order.reference)
+    description = titles.LINE_UNRETURNED_UNIT.message(
+        model=model.name,
+        reference=order.reference,
+        due=order.return_due.isoformat() if order.return_due else None,
+    )
     with in_language_of(addressed_to or order.account):
-        title = titles.UNRETURNED_UNIT.message(reference=order.reference)
-        description = _("%(model)s: defective unit of %(reference)s not returned (due %(due)s)") % {
-            "model": model.name,
-            "reference": order.reference,
-            "due": order.return_due,
-        }
         notes = _("A return before this charge is invoiced cancels it.")
     return create_document(
         kind=DocumentKind.INVOICE,
@@ -146,15 +145,12 @@ def decide_threshold(
             price = daas_rules.over_threshold_charge(
                 Money(model.list_price_in(order.currency), order.currency)
             )
-            with in_language_of(order.partner or order.account):
-                title = titles.OVER_THRESHOLD.message(reference=order.reference)
-                description = _(
-                    "%(model)s: replacement %(reference)s above the yearly threshold (%(rate)s)"
-                ) % {
-                    "model": model.name,
-                    "reference": order.reference,
-                    "rate": format_percent(order.threshold_rate),
-                }
+            title = titles.OVER_THRESHOLD.message(reference=order.reference)
+            description = titles.LINE_OVER_THRESHOLD.message(
+                model=model.name,
+                reference=order.reference,
+                rate=str(order.threshold_rate) if order.threshold_rate is not None else None,
+            )
             order.threshold_document = create_document(
                 kind=DocumentKind.INVOICE,
                 purpose=DocumentPurpose.THRESHOLD_CHARGE,
