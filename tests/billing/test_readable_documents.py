@@ -246,3 +246,44 @@ def test_r_ds_7_daas_lines_choose_their_plural_in_each_language():
     with translation.override("fr"):
         assert str(one) == "Northwind · CCX 500 : 1 appareil, mois complet"
         assert str(many) == "Northwind · CCX 500 : 3 appareils, 12 jours sur 31"
+
+
+def test_r_rma_4_a_generated_note_is_written_for_each_reader(customer, agent, vendor_user):
+    from django.test import Client
+
+    from fleetcare.replacements import services as rma
+    from tests.factories import api, make_case, pe_contract, pe_device
+
+    customer.language = "fr"
+    customer.save(update_fields=["language"])
+    model = voice_model(currency="EUR", list_price=Decimal("459.00"))
+    contract = pe_contract(customer, currency="EUR")
+    case = make_case(
+        customer,
+        agent,
+        entitlement="pe",
+        product_model=model,
+        device=pe_device(customer, model),
+        contract=contract,
+    )
+    order = rma.request_replacement(
+        actor=agent, case=case, cause="hardware_fault", delivery_site=customer.sites.first()
+    )
+    charge = rma.raise_unreturned_charge(order)
+    english = "A return before this charge is invoiced cancels it."
+    french = "Un retour avant la facturation de ces frais les annule."
+    assert charge.notes_code == "billing.note.return_cancels_charge"
+    assert charge.notes == french  # as issued, in the recipient's language
+    assert french in render_document_html(charge)
+    billing = vendor_user("billing")
+    client = Client()
+    client.force_login(billing)
+    page = client.get(f"/billing/{charge.pk}/").content.decode()
+    assert english in page and french not in page
+    assert api(billing).get(f"/api/v1/billing/documents/{charge.pk}").json()["notes"] == english
+    # Voiding with a reason keeps the note as issued and adds the reason.
+    from fleetcare.billing.services import void_document
+
+    void_document(charge, actor=billing, reason="posted twice")
+    charge.refresh_from_db()
+    assert charge.notes_code == "" and charge.notes.startswith(french + "\n")

@@ -67,7 +67,7 @@ class MoneyDocumentLineOut(Schema):
 
 
 class MoneyDocumentDetail(MoneyDocumentOut):
-    notes: str
+    notes: str = Field(..., alias="display_notes", description="In the reader's language")
     lines: list[MoneyDocumentLineOut]
 
 

@@ -134,6 +134,10 @@ class Document(TimeStamped):
     title_code = models.CharField(_("title code"), max_length=64, blank=True)
     title_params = models.JSONField(_("title parameters"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A note the system writes (not typed by a person): its code and parameters
+    # (billing.titles); ``notes`` keeps the text as issued, in the recipient's language.
+    notes_code = models.CharField(_("notes code"), max_length=64, blank=True)
+    notes_params = models.JSONField(_("notes parameters"), default=dict, blank=True)
     source_key = models.CharField(
         _("source"),
         max_length=120,
@@ -184,6 +188,13 @@ class Document(TimeStamped):
         if self.title_code:
             return render(self.title_code, self.title_params) or self.title
         return self.title
+
+    @property
+    def display_notes(self) -> str:
+        """The notes in the active language when the system wrote them; typed notes as typed."""
+        if self.notes_code:
+            return render(self.notes_code, self.notes_params) or self.notes
+        return self.notes
 
     @property
     def label(self) -> str:

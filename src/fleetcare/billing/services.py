@@ -96,7 +96,7 @@ def create_document(
     actor: Any = None,
     source_key: str | None = None,
     tax_rate: Decimal | None = None,
-    notes: str = "",
+    notes: str | Message = "",
     period: tuple[date, date] | None = None,
     credits: Document | None = None,
 ) -> Document:
@@ -113,6 +113,11 @@ def create_document(
         title_code, title_params = title.code, title.params
         with in_language_of(recipient):
             title = str(title)
+    notes_code, notes_params = "", {}
+    if isinstance(notes, Message):
+        notes_code, notes_params = notes.code, notes.params
+        with in_language_of(recipient):
+            notes = str(notes)
     doc = Document.objects.create(
         kind=kind,
         purpose=purpose,
@@ -125,6 +130,8 @@ def create_document(
         title_code=title_code,
         title_params=title_params,
         notes=notes,
+        notes_code=notes_code,
+        notes_params=notes_params,
         source_key=source_key,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
@@ -219,8 +226,10 @@ def void_document(document: Document, *, actor: Any = None, reason: str = "") ->
         if reason:
             with in_language_of(doc.addressed_to):
                 note = _("Void: %(reason)s") % {"reason": reason}
+                if doc.notes_code:  # the notes become one text, as issued, with the reason
+                    doc.notes, doc.notes_code, doc.notes_params = doc.display_notes, "", {}
             doc.notes = (doc.notes + "\n" if doc.notes else "") + note
-        doc.save(update_fields=["status", "notes", "updated_at"])
+        doc.save(update_fields=["status", "notes", "notes_code", "notes_params", "updated_at"])
     return doc
 
 

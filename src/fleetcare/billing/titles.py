@@ -76,6 +76,11 @@ def _basis(value: Any) -> str:
     return str(labels.get(value, value)).lower()
 
 
+NOTE_RETURN_CANCELS_CHARGE = define(
+    "billing.note.return_cancels_charge",
+    _("A return before this charge is invoiced cancels it."),
+)
+
 LINE_PE_INSTALLED = define(
     "billing.line.pe_installed",
     _("%(category)s: installed devices, %(start)s – %(end)s"),

@@ -16,7 +16,6 @@ from fleetcare.billing.models import Document, DocumentKind, DocumentPurpose
 from fleetcare.billing.services import (
     LineSpec,
     create_document,
-    in_language_of,
 )
 from fleetcare.core.changelog import changelog
 from fleetcare.core.permissions import require
@@ -49,8 +48,7 @@ def raise_unreturned_charge(order: ReplacementOrder, *, actor: Any = None) -> Do
         reference=order.reference,
         due=order.return_due.isoformat() if order.return_due else None,
     )
-    with in_language_of(addressed_to or order.account):
-        notes = _("A return before this charge is invoiced cancels it.")
+    notes = titles.NOTE_RETURN_CANCELS_CHARGE.message()
     return create_document(
         kind=DocumentKind.INVOICE,
         purpose=DocumentPurpose.UNRETURNED_UNIT_CHARGE,
