@@ -23,7 +23,7 @@ def test_every_reason_code_has_a_sentence():
         (
             Reason.NO_CONTRACT,
             {"programme": "poly_plus_enterprise", "on": date(2027, 3, 1)},
-            "The account has no Poly+ Enterprise contract in force on March 1, 2027.",
+            "The account has no Poly+ Enterprise contract in force on 1 Mar 2027.",
             "Le compte n’a pas de contrat Poly+ Enterprise en vigueur le 1 mars 2027.",
         ),
         (
@@ -35,7 +35,7 @@ def test_every_reason_code_has_a_sentence():
         (
             Reason.END_OF_SUPPORT,
             {"end_of_support_on": date(2026, 1, 31)},
-            "past its end-of-support date (Jan. 31, 2026).",
+            "past its end-of-support date (31 Jan 2026).",
             "dépassé sa date de fin de support (31 janvier 2026).",
         ),
         (
@@ -48,7 +48,7 @@ def test_every_reason_code_has_a_sentence():
         (
             Reason.NOT_IN_FLEET,
             {"first_seen_on": date(2026, 2, 10)},
-            "it appeared on Feb. 10, 2026.",
+            "it appeared on 10 Feb 2026.",
             "il y est apparu le 10 février 2026.",
         ),
         (Reason.NOT_ACTIVE, {}, "retired or replaced", "retiré ou remplacé"),

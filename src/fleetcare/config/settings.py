@@ -204,6 +204,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# One way to write a date per language, in pages and messages alike (config/formats).
+FORMAT_MODULE_PATH = ["fleetcare.config.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

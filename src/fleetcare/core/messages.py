@@ -54,13 +54,13 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _REGISTRY: dict[str, Definition] = {}
 
 
-#: (date, date and time) formats by language; others use the first.
-_FORMATS = {"en": ("j M Y", "j M Y H:i"), "fr": ("j F Y", "j F Y H:i")}
+#: (date, date and time) formats: each language's, as pages write them (English in
+#: config/formats/en: "1 Dec 2026", "1 Dec 2026 16:01"; French "1 décembre 2026").
+_FORMAT_NAMES = ("DATE_FORMAT", "DATETIME_FORMAT")
 
 
 def _formats() -> tuple[str, str]:
-    language = (translation.get_language() or "en")[:2]
-    return _FORMATS.get(language, _FORMATS["en"])
+    return _FORMAT_NAMES
 
 
 def format_date(value: date) -> str:
@@ -75,7 +75,7 @@ def _date_in(language: str, value: date) -> str:
     # Cached per (language, day): a list of 200 rows formats 400 dates, mostly the same
     # few hundred days; Django's formatter costs ~40 µs a date. ``language`` is the
     # active one (the key), so the month names are the reader's.
-    return str(date_format(value, _FORMATS.get(language[:2], _FORMATS["en"])[0]))
+    return str(date_format(value, _FORMAT_NAMES[0]))
 
 
 def format_when(value: datetime | None) -> str:
