@@ -162,6 +162,10 @@ def test_operations_see_orders_to_ship_deliveries_due_and_overdue_returns(
     for order in (to_ship, due, overdue):
         assert reverse("replacements:detail", args=[order.pk]) in html
     assert "?queue=shipping" in html and "?status=overdue" in html
+    # Today's delivery is still "by"; yesterday's shipped one is late, said so in words.
+    assert lists["to-ship"].rows[0].delivery_late is False
+    assert lists["deliveries-due"].rows[0].delivery_late is True
+    assert html.count("delivery was due") == 1 and "delivery by" in html
 
 
 def test_billing_sees_drafts_and_threshold_decisions_with_links_that_open(

@@ -565,4 +565,18 @@ def work_for(user: Any, *, now: datetime | None = None) -> Work:
     for work_list in work.lists:
         if work_list.row_template.endswith("/_case_due.html"):
             _mark_due(work_list, now)
+        elif work_list.row_template.endswith("/_order.html"):
+            _mark_late(work_list, today)
     return work
+
+
+def _mark_late(work_list: WorkList, today: date) -> WorkList:
+    """Orders: a delivery target already past while the unit is not delivered (shown as
+    late, so operations see it first in the row)."""
+    for order in work_list.rows:
+        order.delivery_late = (
+            order.status in (OrderStatus.APPROVED, OrderStatus.SHIPPED)
+            and order.delivery_target is not None
+            and order.delivery_target < today
+        )
+    return work_list
