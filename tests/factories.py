@@ -335,6 +335,25 @@ def make_case(
     )
 
 
+def pe_replacement(account, agent, model, *, currency="EUR"):
+    """A replacement order requested by ``agent`` on a P+E case of ``account`` (a device of
+    ``model`` under a contract in ``currency``), through the replacements service."""
+    from fleetcare.replacements import services as rma
+
+    contract = pe_contract(account, currency=currency)
+    case = make_case(
+        account,
+        agent,
+        entitlement="pe",
+        product_model=model,
+        device=pe_device(account, model),
+        contract=contract,
+    )
+    return rma.request_replacement(
+        actor=agent, case=case, cause="hardware_fault", delivery_site=account.sites.first()
+    )
+
+
 def _programme_code(entitlement, contract, daas_device):
     """The code a case resolved this way carries (R-PRG-1)."""
     if contract is not None:

@@ -18,6 +18,7 @@ from tests.factories import (
     make_case,
     pe_contract,
     pe_device,
+    pe_replacement,
     subscribe,
     upload,
     video_model,
@@ -52,18 +53,7 @@ def test_r_cat_1_one_price_per_currency_never_converted():
 def test_r_mon_1_unreturned_charge_from_the_contract_currency_price_list(customer, agent):
     model = voice_model(currency="USD", list_price=Decimal("499.00"))
     _priced(model, "EUR", "459.00")
-    contract = pe_contract(customer, currency="EUR")
-    case = make_case(
-        customer,
-        agent,
-        entitlement="pe",
-        product_model=model,
-        device=pe_device(customer, model),
-        contract=contract,
-    )
-    order = rma.request_replacement(
-        actor=agent, case=case, cause="hardware_fault", delivery_site=customer.sites.first()
-    )
+    order = pe_replacement(customer, agent, model, currency="EUR")
     charge = rma.raise_unreturned_charge(order)
     assert charge.currency == "EUR"
     assert [(ln.sku, ln.unit_price) for ln in charge.lines.all()] == [

@@ -252,24 +252,12 @@ def test_r_rma_4_a_generated_note_is_written_for_each_reader(customer, agent, ve
     from django.test import Client
 
     from fleetcare.replacements import services as rma
-    from tests.factories import api, make_case, pe_contract, pe_device
+    from tests.factories import api, pe_replacement
 
     customer.language = "fr"
     customer.save(update_fields=["language"])
     model = voice_model(currency="EUR", list_price=Decimal("459.00"))
-    contract = pe_contract(customer, currency="EUR")
-    case = make_case(
-        customer,
-        agent,
-        entitlement="pe",
-        product_model=model,
-        device=pe_device(customer, model),
-        contract=contract,
-    )
-    order = rma.request_replacement(
-        actor=agent, case=case, cause="hardware_fault", delivery_site=customer.sites.first()
-    )
-    charge = rma.raise_unreturned_charge(order)
+    charge = rma.raise_unreturned_charge(pe_replacement(customer, agent, model))
     english = "A return before this charge is invoiced cancels it."
     french = "Un retour avant la facturation de ces frais les annule."
     assert charge.notes_code == "billing.note.return_cancels_charge"

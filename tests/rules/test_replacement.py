@@ -11,6 +11,7 @@ from fleetcare.rules.money import Money
 from fleetcare.rules.replacement import (
     delivery_target,
     effective_approval_day,
+    is_delivery_late,
     is_return_overdue,
     return_due,
     unreturned_charge,
@@ -60,3 +61,10 @@ def test_r_rma_3_return_due_10_business_days_after_receipt() -> None:
 def test_r_rma_4_unreturned_unit_charged_at_list_price() -> None:
     assert unreturned_charge(Money.of("349.995", "EUR")) == Money(Decimal("350.00"), "EUR")
     assert unreturned_charge(Money.of("199", "USD")).currency == "USD"
+
+
+def test_r_rma_2_a_delivery_is_late_only_once_its_target_has_passed():
+    target = date(2026, 12, 1)
+    assert not is_delivery_late(target, date(2026, 12, 1))  # due today: not yet late
+    assert is_delivery_late(target, date(2026, 12, 2))
+    assert not is_delivery_late(None, date(2026, 12, 2))  # not approved yet: no target

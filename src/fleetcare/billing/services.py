@@ -48,11 +48,12 @@ class LineSpec:
         return round_money(Decimal(self.quantity) * Decimal(self.unit_price) * Decimal(self.factor))
 
 
-def _line_text(description: str | Message) -> tuple[str, str, dict[str, Any]]:
-    """(text in the active language, code, parameters) of a line's description."""
-    if isinstance(description, Message):
-        return str(description)[:300], description.code, description.params
-    return str(description)[:300], "", {}
+def _as_issued(text: str | Message) -> tuple[str, str, dict[str, Any]]:
+    """(text in the active language, code, parameters) of a title, note or line: a
+    :class:`Message` keeps its code for readers of other languages; a typed text has none."""
+    if isinstance(text, Message):
+        return str(text), text.code, text.params
+    return str(text), "", {}
 
 
 def language_of(organisation: Any) -> str:
@@ -108,16 +109,10 @@ def create_document(
     if not lines:
         raise ValidationError({"lines": _("A document needs at least one line.")})
     recipient = addressed_to or account
-    title_code, title_params = "", {}
-    if isinstance(title, Message):
-        title_code, title_params = title.code, title.params
-        with in_language_of(recipient):
-            title = str(title)
-    notes_code, notes_params = "", {}
-    if isinstance(notes, Message):
-        notes_code, notes_params = notes.code, notes.params
-        with in_language_of(recipient):
-            notes = str(notes)
+    with in_language_of(recipient):  # the texts as issued, in the recipient's language
+        title, title_code, title_params = _as_issued(title)
+        notes, notes_code, notes_params = _as_issued(notes)
+        texts = [_as_issued(spec.description) for spec in lines]
     doc = Document.objects.create(
         kind=kind,
         purpose=purpose,
@@ -138,13 +133,11 @@ def create_document(
         credits=credits,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    with in_language_of(recipient):  # the text as issued, in the recipient's language
-        texts = [_line_text(spec.description) for spec in lines]
     DocumentLine.objects.bulk_create(
         DocumentLine(
             document=doc,
             position=i,
-            description=texts[i - 1][0],
+            description=texts[i - 1][0][:300],
             text_code=texts[i - 1][1],
             text_params=texts[i - 1][2],
             sku=spec.sku,

@@ -50,13 +50,9 @@ DAAS_MONTH = define("billing.title.daas_month", _("Device-as-a-Service — %(mon
 
 
 def _category(value: Any) -> str:
-    """A category code as its label in the active language (an unknown code as given)."""
-    from fleetcare.catalog.models import CategoryCode
+    from fleetcare.catalog.models import category_label
 
-    try:
-        return str(CategoryCode(value).label)
-    except ValueError:
-        return str(value or "")
+    return category_label(value)
 
 
 def _count(value: Any) -> str:
@@ -72,8 +68,10 @@ def _percent(value: Any) -> str:
 
 
 def _basis(value: Any) -> str:
-    labels = {"monthly": _("Monthly"), "daily": _("Daily")}
-    return str(labels.get(value, value)).lower()
+    """A proration basis code as its label, lower case ("monthly" → "mensuelle")."""
+    from fleetcare.contracts.models import PRORATION_BASIS_CHOICES
+
+    return str(dict(PRORATION_BASIS_CHOICES).get(value, value)).lower()
 
 
 NOTE_RETURN_CANCELS_CHARGE = define(

@@ -55,6 +55,16 @@ class CatalogQuerySet(TenantQuerySet):
         return self.all()
 
 
+def category_label(code: str) -> str:
+    """A category code's label in the active language (an unknown code as given). Not
+    ``get_code_display()``: that call hashes every choice's lazy label, a dozen
+    translations per row of a list."""
+    try:
+        return str(CategoryCode(code).label)
+    except ValueError:
+        return str(code or "")
+
+
 class Category(models.Model):
     code = models.CharField(_("code"), max_length=32, choices=CategoryCode.choices, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -73,12 +83,7 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        # The code's label in the active language. Not ``get_code_display()``: that call
-        # hashes every choice's lazy label, a dozen translations per row of a list.
-        try:
-            return str(CategoryCode(self.code).label)
-        except ValueError:
-            return self.code
+        return category_label(self.code)
 
 
 class ProductModelQuerySet(CatalogQuerySet):

@@ -100,3 +100,9 @@ def _count_in(value: int, locale: str) -> str:  # a table writes the same counts
     from babel.numbers import format_decimal
 
     return format_decimal(value, locale=locale)
+
+
+def axis_count(value: float, _position: int = 0) -> str:
+    """A chart axis tick (matplotlib ``FuncFormatter``): a whole count as the reader
+    writes it, a fraction as it is."""
+    return format_count(int(value)) if value == int(value) else f"{value:g}"

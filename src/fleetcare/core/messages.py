@@ -54,19 +54,15 @@ _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _REGISTRY: dict[str, Definition] = {}
 
 
-#: (date, date and time) formats: each language's, as pages write them (English in
+#: Dates and moments in each language's own formats, as pages write them (English in
 #: config/formats/en: "1 Dec 2026", "1 Dec 2026 16:01"; French "1 décembre 2026").
-_FORMAT_NAMES = ("DATE_FORMAT", "DATETIME_FORMAT")
-
-
-def _formats() -> tuple[str, str]:
-    return _FORMAT_NAMES
+_DATE, _DATETIME = "DATE_FORMAT", "DATETIME_FORMAT"
 
 
 def format_date(value: date) -> str:
     """A date in the active language (``1 Dec 2026`` / ``1 décembre 2026``)."""
     if isinstance(value, datetime):
-        return str(date_format(value, _formats()[0]))
+        return str(date_format(value, _DATE))
     return _date_in(translation.get_language() or "en", value)
 
 
@@ -75,7 +71,7 @@ def _date_in(language: str, value: date) -> str:
     # Cached per (language, day): a list of 200 rows formats 400 dates, mostly the same
     # few hundred days; Django's formatter costs ~40 µs a date. ``language`` is the
     # active one (the key), so the month names are the reader's.
-    return str(date_format(value, _FORMAT_NAMES[0]))
+    return str(date_format(value, _DATE))
 
 
 def format_when(value: datetime | None) -> str:
@@ -87,7 +83,7 @@ def format_when(value: datetime | None) -> str:
         value = timezone.make_aware(value, timezone.utc)
     local = timezone.localtime(value)
     zone = local.tzname() or str(timezone.get_current_timezone_name())
-    return f"{date_format(local, _formats()[1])} {zone}"
+    return f"{date_format(local, _DATETIME)} {zone}"
 
 
 def _default(value: Any) -> str:

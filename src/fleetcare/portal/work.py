@@ -48,6 +48,7 @@ from fleetcare.replacements.permissions import can_browse_replacements
 from fleetcare.reports import services as reports
 from fleetcare.reports.permissions import can_view_monthly_report
 from fleetcare.rules import daas as daas_rules
+from fleetcare.rules import replacement as rma_rules
 from fleetcare.support.models import Case, Escalation, EscalationStatus
 from fleetcare.support.permissions import can_browse_cases, can_manage_escalations, is_agent
 
@@ -574,9 +575,8 @@ def _mark_late(work_list: WorkList, today: date) -> WorkList:
     """Orders: a delivery target already past while the unit is not delivered (shown as
     late, so operations see it first in the row)."""
     for order in work_list.rows:
-        order.delivery_late = (
-            order.status in (OrderStatus.APPROVED, OrderStatus.SHIPPED)
-            and order.delivery_target is not None
-            and order.delivery_target < today
-        )
+        order.delivery_late = order.status in (
+            OrderStatus.APPROVED,
+            OrderStatus.SHIPPED,
+        ) and rma_rules.is_delivery_late(order.delivery_target, today)
     return work_list

@@ -210,7 +210,7 @@ def chart_svg(contract: EnterpriseContract, up_to: date) -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from fleetcare.core.currency import format_count
+    from fleetcare.core.currency import axis_count
 
     data = term_series(contract, up_to)
     cats = data["categories"]
@@ -228,11 +228,7 @@ def chart_svg(contract: EnterpriseContract, up_to: date) -> str:
         ax.grid(alpha=0.3)
         # Beside the plot, never over the lines; counts written for the reader.
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
-        ax.yaxis.set_major_formatter(
-            matplotlib.ticker.FuncFormatter(
-                lambda v, _pos: format_count(int(v)) if v == int(v) else f"{v:g}"
-            )
-        )
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(axis_count))
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")

@@ -41,6 +41,12 @@ def delivery_target(approved_at: datetime, calendar: Clock, cutoff_hour: int) ->
     return calendar.next_business_day(effective_approval_day(approved_at, calendar, cutoff_hour))
 
 
+def is_delivery_late(delivery_target: date | None, today: date) -> bool:
+    """R-RMA-2: a unit not yet delivered is late once its next-business-day target has
+    passed."""
+    return delivery_target is not None and delivery_target < today
+
+
 def return_due(received_on: date, calendar: Clock, window_days: int = 10) -> date:
     """R-RMA-3: the defective unit is due back ``window_days`` business days after receipt."""
     if window_days <= 0:

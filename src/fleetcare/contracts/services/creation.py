@@ -78,8 +78,8 @@ def _validate_categories(categories: list[CategoryInput], prog: Programme) -> di
     return cats
 
 
-def _upfront_lines(contract: EnterpriseContract, prog: Programme, recipient: Any) -> list[LineSpec]:
-    """The upfront lines per category, described in the recipient's language."""
+def _upfront_lines(contract: EnterpriseContract, prog: Programme) -> list[LineSpec]:
+    """The upfront lines per category (message codes: each reader's language)."""
     g = prog.upfront_growth_share if prog.upfront_growth_share is not None else Decimal("0.5")
     lines = []
     for cc in contract.categories.select_related("category"):
@@ -252,7 +252,7 @@ def _issue_upfront_order(contract: EnterpriseContract, user: Any) -> None:
     prog = programme_of(contract)
     with in_language_of(contract.account):
         title = titles.PE_UPFRONT.message(reference=contract.reference)
-    lines = _upfront_lines(contract, prog, contract.account)
+    lines = _upfront_lines(contract, prog)
     doc = create_document(
         kind="order",
         purpose="pe_upfront_order",

@@ -159,7 +159,7 @@ def create_renewal_quote(
             start=nxt.start_date.isoformat(),
             end=nxt.end_date.isoformat(),
         )
-    lines = _upfront_lines(nxt, prog, nxt.distribution_partner or nxt.account)
+    lines = _upfront_lines(nxt, prog)
     doc = create_document(
         kind="quote",
         purpose="pe_renewal_quote",

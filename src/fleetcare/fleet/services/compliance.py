@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from fleetcare.catalog.models import ProductModel
 from fleetcare.catalog.services import latest_versions
-from fleetcare.core.currency import format_count
+from fleetcare.core.currency import axis_count, format_count
 from fleetcare.core.tenancy import scope_of
 from fleetcare.fleet.models import Device, DeviceStatus
 from fleetcare.organisations.models import Organisation
@@ -183,11 +183,7 @@ def chart_svg(result: Compliance) -> str:
     ax.grid(axis="x", alpha=0.3)
     # Above the bars, never over them (the longest bar reaches the right edge).
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
-    ax.xaxis.set_major_formatter(
-        matplotlib.ticker.FuncFormatter(
-            lambda x, _pos: format_count(int(x)) if x == int(x) else f"{x:g}"
-        )
-    )
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(axis_count))
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
